@@ -1,0 +1,14 @@
+namespace ClusterPlatform;
+
+/// <summary>
+/// Names of the resources in the Aspire application model. The AppHost declares them, the services
+/// resolve their connection strings by them, and the tests look them up by them.
+/// </summary>
+public static class ResourceNames
+{
+    public const string Api = "api";
+    public const string Controllers = "controllers";
+    public const string PostgresServer = "postgres";
+    public const string Database = "clusterdb";
+    public const string PubSub = "pubsub";
+}
