@@ -1,7 +1,50 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+using ClusterPlatform;
+using ClusterPlatform.Api.Configuration;
+using ClusterPlatform.Api.Data;
+using ClusterPlatform.Api.Endpoints;
+using ClusterPlatform.Api.Errors;
+using ClusterPlatform.Api.Identity;
+using ClusterPlatform.Api.OpenApi;
+using ClusterPlatform.Api.Validation;
+using Scalar.AspNetCore;
 
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDataSource(ResourceNames.Database);
+
+builder.Services.AddOptions<PlatformOptions>()
+    .BindConfiguration(PlatformOptions.Section)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemExceptionHandler.Customize);
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddApiAuthentication(builder.Configuration, builder.Environment);
+builder.Services.AddApiOpenApi();
+
+builder.Services.AddSingleton<DatabaseMigrator>();
+builder.Services.AddSingleton<ResourceStore>();
+builder.Services.AddSingleton<ClusterRequests>();
+builder.Services.AddSingleton<NodePoolRequests>();
+
+var app = builder.Build();
+
+// The schema is current before the first request is served (advisory-locked across replicas).
+await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapDefaultEndpoints();
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference().AllowAnonymous();
+app.MapClustersApi();
+app.MapNodePoolsApi();
+
+await app.RunAsync();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

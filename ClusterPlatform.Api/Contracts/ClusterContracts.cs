@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace ClusterPlatform.Api.Contracts;
+
+/// <summary>A hosted OpenShift cluster as the API returns it.</summary>
+public sealed record Cluster(
+    string Kind,
+    Guid Id,
+    string Href,
+    string Name,
+    string Organization,
+    IReadOnlyDictionary<string, string> Labels,
+    ClusterSpec Spec,
+    long Generation,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    string CreatedBy,
+    DateTime? DeletionTimestamp,
+    ResourceStatus Status);
+
+public sealed record ClusterSpec(GcpSpec Gcp, ReleaseSpec Release, NetworkingSpec Networking, DnsSpec Dns);
+
+public sealed record GcpSpec(string ProjectId, string Region, string Network);
+
+public sealed record ReleaseSpec(string Version);
+
+public sealed record NetworkingSpec(string MachineCidr, string PodCidr, string ServiceCidr);
+
+public sealed record DnsSpec(string BaseDomain);
+
+/// <summary>Body of <c>POST /api/v1/clusters</c>.</summary>
+public sealed record ClusterCreateRequest(
+    string Name,
+    IReadOnlyDictionary<string, string>? Labels,
+    ClusterSpec Spec);
+
+/// <summary>Body of <c>PUT /api/v1/clusters/{id}</c> (full replace) and the document a merge patch applies to.</summary>
+public sealed record ClusterUpdateRequest(
+    IReadOnlyDictionary<string, string>? Labels,
+    ClusterSpec Spec);
+
+/// <summary>A page of a list. <c>Continue</c> is an opaque cursor for the next page, null on the last.</summary>
+public sealed record ResourceList<T>(string Kind, IReadOnlyList<T> Items, [property: JsonPropertyName("continue")] string? Continue);

@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace ClusterPlatform.Api.Contracts;
+
+/// <summary>
+/// The aggregated status of a cluster or node pool. It is computed by the database when written
+/// (create, delete, status reports) and only read here.
+/// </summary>
+public sealed record ResourceStatus(
+    string Phase,
+    long ObservedGeneration,
+    IReadOnlyList<Condition> Conditions,
+    IReadOnlyList<ControllerStatus> Controllers);
+
+public sealed record Condition(
+    string Type,
+    string Status,
+    string Reason,
+    string Message,
+    DateTime LastTransitionTime,
+    long ObservedGeneration);
+
+public sealed record ControllerStatus(
+    string Name,
+    long ObservedGeneration,
+    DateTime LastReportTime,
+    IReadOnlyList<Condition> Conditions,
+    JsonElement? Data);
+
+public static class Phases
+{
+    public const string Pending = "Pending";
+    public const string Provisioning = "Provisioning";
+    public const string Ready = "Ready";
+    public const string Failed = "Failed";
+    public const string Deleting = "Deleting";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Provisioning, Ready, Failed, Deleting];
+}

@@ -1,0 +1,27 @@
+namespace ClusterPlatform.Api.Data;
+
+/// <summary>
+/// What differs between clusters and node pools in storage. Both live in tables of the same shape,
+/// so one store serves both; the table names here are constants, never request input.
+/// </summary>
+internal sealed record ResourceKind(string Name, string Table, string EventPrefix, string PathBase, string ClusterIdColumn, string NodePoolIdColumn)
+{
+    public static readonly ResourceKind Cluster = new("Cluster", "clusters", "cluster", "/api/v1/clusters", "id", "NULL::uuid");
+    public static readonly ResourceKind NodePool = new("NodePool", "node_pools", "nodepool", "/api/v1/nodepools", "cluster_id", "id");
+
+    public string Columns =>
+        $"id, {ClusterIdColumn} AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status";
+
+    public string Event(string verb) => $"{EventPrefix}.{verb}";
+}
+
+/// <summary>One stored cluster or node pool. For clusters <c>ClusterId</c> equals <c>Id</c>. JSON columns stay text until mapped.</summary>
+internal sealed record ResourceRow(
+    Guid Id, Guid ClusterId, string Organization, string Name, string Labels, string Spec, long Generation, long ResourceVersion,
+    DateTime CreatedAt, DateTime UpdatedAt, string CreatedBy, DateTime? DeletionTimestamp, string Status)
+{
+    /// <summary>Strong ETag from the resource version: it changes with labels, spec and deletion, not with status.</summary>
+    public string ETag => $"\"{ResourceVersion}\"";
+
+    public bool IsDeleting => DeletionTimestamp is not null;
+}

@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Text;
+using ClusterPlatform.Api.Configuration;
+using ClusterPlatform.Api.Errors;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ClusterPlatform.Api.Data;
+
+/// <summary>
+/// A resource to insert; labels and spec are JSON text the validators produced. For a cluster
+/// <c>Organization</c> is its owner; for a node pool it is the caller's scope for finding the
+/// parent cluster (null: any), and the pool takes the cluster's organization.
+/// </summary>
+internal sealed record NewResource(Guid Id, Guid? ClusterId, string? Organization, string Name, string Labels, string Spec, string CreatedBy);
+
+/// <summary>
+/// Reads and writes clusters and node pools. Every write is one transaction that also inserts the
+/// event row into the outbox (the transactional outbox), so a committed change is never without its event.
+/// </summary>
+internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> options)
+{
+    public async Task<ResourceRow?> FindAsync(ResourceKind kind, Guid id, string? organization, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {kind.Columns} FROM {kind.Table} WHERE id = @id" + (organization is null ? "" : " AND organization = @org"));
+        command.Parameters.AddWithValue("id", id);
+        if (organization is not null)
+        {
+            command.Parameters.AddWithValue("org", organization);
+        }
+
+        return await ReadSingleAsync(command, ct);
+    }
+
+    /// <summary>One page plus the id to continue after, if there are more rows.</summary>
+    public async Task<(IReadOnlyList<ResourceRow> Items, Guid? Next)> ListAsync(ResourceKind kind, ListQuery query, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT {kind.Columns} FROM {kind.Table} WHERE true");
+        if (query.Organization is not null)
+        {
+            sql.Append(" AND organization = @org");
+            command.Parameters.AddWithValue("org", query.Organization);
+        }
+
+        if (query.ClusterId is { } clusterId)
+        {
+            sql.Append(" AND cluster_id = @cluster_id");
+            command.Parameters.AddWithValue("cluster_id", clusterId);
+        }
+
+        if (query.Phase is not null)
+        {
+            sql.Append(" AND phase = @phase");
+            command.Parameters.AddWithValue("phase", query.Phase);
+        }
+
+        if (query.After is { } after)
+        {
+            sql.Append(" AND id > @after");
+            command.Parameters.AddWithValue("after", after);
+        }
+
+        query.Selector?.AppendSql(sql, command.Parameters);
+        sql.Append(" ORDER BY id LIMIT @limit");
+        command.Parameters.AddWithValue("limit", query.Limit + 1);
+        command.CommandText = sql.ToString();
+
+        var rows = new List<ResourceRow>(query.Limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(Read(reader));
+        }
+
+        if (rows.Count <= query.Limit)
+        {
+            return (rows, null);
+        }
+
+        rows.RemoveAt(rows.Count - 1);
+        return (rows, rows[^1].Id);
+    }
+
+    /// <summary>
+    /// Inserts a resource with its <c>.created</c> event. With an idempotency key, a repeat of the
+    /// same request returns the stored first response instead (see <see cref="Idempotency"/>).
+    /// </summary>
+    public async Task<CreateOutcome> CreateAsync(ResourceKind kind, NewResource resource, IdempotencyKey? key,
+        Func<ResourceRow, string> renderResponse, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        if (key is not null && await Idempotency.ClaimAsync(connection, key, ct) is { } replay)
+        {
+            return new CreateOutcome(null, replay);
+        }
+
+        var organization = resource.Organization;
+        if (kind == ResourceKind.NodePool)
+        {
+            organization = await LockParentClusterAsync(connection, resource.ClusterId!.Value, resource.Organization, ct);
+        }
+
+        var required = kind == ResourceKind.Cluster
+            ? options.Value.RequiredControllers.Cluster
+            : options.Value.RequiredControllers.NodePool;
+
+        await using var command = new NpgsqlCommand($"""
+            WITH created AS (
+                INSERT INTO {kind.Table} (id, {(kind == ResourceKind.NodePool ? "cluster_id, " : "")}organization, name, labels, spec,
+                    generation, resource_version, created_at, updated_at, created_by, phase, status)
+                VALUES (@id, {(kind == ResourceKind.NodePool ? "@cluster_id, " : "")}@org, @name, @labels, @spec,
+                    1, 1, now(), now(), @created_by, 'Pending', initial_status(@required, 1, now()))
+                RETURNING {kind.Columns}
+            ), event AS (
+                INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+                SELECT @event_id, @event_type, cluster_id, {(kind == ResourceKind.NodePool ? "id" : "NULL")}, generation, created_at, @traceparent
+                FROM created
+            )
+            SELECT * FROM created
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", resource.Id);
+        if (kind == ResourceKind.NodePool)
+        {
+            command.Parameters.AddWithValue("cluster_id", resource.ClusterId!.Value);
+        }
+
+        command.Parameters.AddWithValue("org", organization!);
+        command.Parameters.AddWithValue("name", resource.Name);
+        command.Parameters.Add(new NpgsqlParameter("labels", NpgsqlDbType.Jsonb) { Value = resource.Labels });
+        command.Parameters.Add(new NpgsqlParameter("spec", NpgsqlDbType.Jsonb) { Value = resource.Spec });
+        command.Parameters.AddWithValue("created_by", resource.CreatedBy);
+        command.Parameters.AddWithValue("required", required.ToArray());
+        AddEventParameters(command, kind.Event("created"));
+
+        ResourceRow row;
+        try
+        {
+            row = (await ReadSingleAsync(command, ct))!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName?.EndsWith("_live_name_key", StringComparison.Ordinal) == true)
+        {
+            throw ApiException.Conflict("name-conflict", kind == ResourceKind.Cluster
+                ? $"A live cluster named '{resource.Name}' already exists in this organization."
+                : $"A live node pool named '{resource.Name}' already exists in this cluster.");
+        }
+
+        if (key is not null)
+        {
+            await Idempotency.CompleteAsync(connection, key, new StoredResponse(StatusCodes.Status201Created, row.ETag, renderResponse(row)), ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return new CreateOutcome(row, null);
+    }
+
+    /// <summary>
+    /// Replaces labels and spec with what <paramref name="change"/> computes from the locked current row.
+    /// Generation rises only when the spec changes; an unchanged document writes nothing and queues no event.
+    /// </summary>
+    public async Task<ResourceRow> UpdateAsync(ResourceKind kind, Guid id, string? organization, string? ifMatch,
+        Func<ResourceRow, (string Labels, string Spec)> change, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var current = await LockForWriteAsync(connection, kind, id, organization, ifMatch, ct);
+        if (current.IsDeleting)
+        {
+            throw ApiException.Conflict("resource-deleting", $"{kind.Name} {id} is being deleted and can no longer be changed.");
+        }
+
+        var (labels, spec) = change(current);
+        await using var command = new NpgsqlCommand($"""
+            WITH updated AS (
+                UPDATE {kind.Table}
+                SET labels = @labels, spec = @spec,
+                    generation = generation + CASE WHEN spec <> @spec THEN 1 ELSE 0 END,
+                    resource_version = resource_version + 1,
+                    updated_at = now()
+                WHERE id = @id AND (spec <> @spec OR labels <> @labels)
+                RETURNING {kind.Columns}
+            ), event AS (
+                INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+                SELECT @event_id, @event_type, cluster_id, {(kind == ResourceKind.NodePool ? "id" : "NULL")}, generation, updated_at, @traceparent
+                FROM updated
+            )
+            SELECT * FROM updated
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.Add(new NpgsqlParameter("labels", NpgsqlDbType.Jsonb) { Value = labels });
+        command.Parameters.Add(new NpgsqlParameter("spec", NpgsqlDbType.Jsonb) { Value = spec });
+        AddEventParameters(command, kind.Event("updated"));
+        var updated = await ReadSingleAsync(command, ct);
+        await transaction.CommitAsync(ct);
+        return updated ?? current;
+    }
+
+    /// <summary>
+    /// Soft delete: sets <c>deletionTimestamp</c>, raises the generation, and for a cluster marks its
+    /// live node pools deleting too, queueing one <c>.deleted</c> event per resource. Repeating it changes nothing.
+    /// </summary>
+    public async Task<ResourceRow> DeleteAsync(ResourceKind kind, Guid id, string? organization, string? ifMatch, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var current = await LockForWriteAsync(connection, kind, id, organization, ifMatch, ct);
+        if (current.IsDeleting)
+        {
+            return current;
+        }
+
+        // The node pools go first in the same statement as the cluster; both raise their generation.
+        await using var command = new NpgsqlCommand($"""
+            WITH deleted AS (
+                UPDATE {kind.Table}
+                SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1,
+                    updated_at = now(), phase = 'Deleting', status = jsonb_set(status, ARRAY['phase'], '"Deleting"')
+                WHERE id = @id
+                RETURNING {kind.Columns}
+            ), pools AS (
+                UPDATE node_pools
+                SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1,
+                    updated_at = now(), phase = 'Deleting', status = jsonb_set(status, ARRAY['phase'], '"Deleting"')
+                WHERE @cascade AND cluster_id = @id AND deletion_timestamp IS NULL
+                RETURNING id, cluster_id, generation, updated_at
+            ), events AS (
+                INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+                SELECT @event_id, @event_type, cluster_id, {(kind == ResourceKind.NodePool ? "id" : "NULL")}, generation, updated_at, @traceparent FROM deleted
+                UNION ALL
+                SELECT uuidv7(), 'nodepool.deleted', cluster_id, id, generation, updated_at, @traceparent FROM pools
+            )
+            SELECT * FROM deleted
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("cascade", kind == ResourceKind.Cluster);
+        AddEventParameters(command, kind.Event("deleted"));
+        var deleted = (await ReadSingleAsync(command, ct))!;
+        await transaction.CommitAsync(ct);
+        return deleted;
+    }
+
+    /// <summary>Locks the row for the rest of the transaction and checks existence (404) and If-Match (412).</summary>
+    private static async Task<ResourceRow> LockForWriteAsync(NpgsqlConnection connection, ResourceKind kind, Guid id, string? organization,
+        string? ifMatch, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT {kind.Columns} FROM {kind.Table} WHERE id = @id" + (organization is null ? "" : " AND organization = @org") + " FOR UPDATE",
+            connection);
+        command.Parameters.AddWithValue("id", id);
+        if (organization is not null)
+        {
+            command.Parameters.AddWithValue("org", organization);
+        }
+
+        var row = await ReadSingleAsync(command, ct) ?? throw ApiException.NotFound(kind.Name, id);
+        if (!EntityTags.Matches(ifMatch, row.ETag))
+        {
+            throw ApiException.PreconditionFailed();
+        }
+
+        return row;
+    }
+
+    /// <summary>
+    /// A node pool's cluster must be visible to the caller (404) and live (409). FOR SHARE makes a
+    /// concurrent cluster delete wait for this insert, so its cascade cannot miss the new pool.
+    /// </summary>
+    private static async Task<string> LockParentClusterAsync(NpgsqlConnection connection, Guid clusterId, string? organization, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT organization, deletion_timestamp IS NOT NULL FROM clusters WHERE id = @id"
+            + (organization is null ? "" : " AND organization = @org") + " FOR SHARE",
+            connection);
+        command.Parameters.AddWithValue("id", clusterId);
+        if (organization is not null)
+        {
+            command.Parameters.AddWithValue("org", organization);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw ApiException.NotFound("Cluster", clusterId);
+        }
+
+        if (reader.GetBoolean(1))
+        {
+            throw ApiException.Conflict("cluster-deleting", $"Cluster {clusterId} is being deleted; node pools can no longer be added to it.");
+        }
+
+        return reader.GetString(0);
+    }
+
+    private static void AddEventParameters(NpgsqlCommand command, string eventType)
+    {
+        command.Parameters.AddWithValue("event_id", Guid.CreateVersion7());
+        command.Parameters.AddWithValue("event_type", eventType);
+        // W3C traceparent of the request, so the event's consumers join the same trace.
+        command.Parameters.Add(new NpgsqlParameter("traceparent", NpgsqlDbType.Text)
+        {
+            Value = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : DBNull.Value,
+        });
+    }
+
+    private static async Task<ResourceRow?> ReadSingleAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    private static ResourceRow Read(NpgsqlDataReader r) => new(
+        r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt64(7),
+        r.GetDateTime(8), r.GetDateTime(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetDateTime(11), r.GetString(12));
+}
+
+internal sealed record CreateOutcome(ResourceRow? Created, StoredResponse? Replay);

@@ -1,0 +1,76 @@
+using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Api.Data;
+using ClusterPlatform.Api.Identity;
+using ClusterPlatform.Api.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ClusterPlatform.Api.Endpoints;
+
+/// <summary><c>/api/v1/clusters</c>: the cluster resource of API.md (status reports come with the status issue).</summary>
+public static class ClustersApi
+{
+    private static readonly ResourceHandlers<Cluster> Handlers = new(ResourceKind.Cluster, ResourceMapper.ToCluster, c => c.Href, "ClusterList");
+
+    public static RouteGroupBuilder MapClustersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(ResourceKind.Cluster.PathBase).WithTags("Clusters");
+
+        group.MapGet("/", ListClusters).WithName(nameof(ListClusters)).WithSummary("List clusters").Reads();
+        group.MapPost("/", CreateCluster).WithName(nameof(CreateCluster)).WithSummary("Create a cluster")
+            .Accepts<ClusterCreateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status422UnprocessableEntity]);
+        group.MapGet("/{id:guid}", GetCluster).WithName(nameof(GetCluster)).WithSummary("Get a cluster").Reads();
+        group.MapPut("/{id:guid}", ReplaceCluster).WithName(nameof(ReplaceCluster)).WithSummary("Replace a cluster's labels and spec")
+            .Accepts<ClusterUpdateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
+        group.MapPatch("/{id:guid}", PatchCluster).WithName(nameof(PatchCluster)).WithSummary("Merge-patch a cluster's labels and spec")
+            .Accepts<ClusterUpdateRequest>(RequestBody.MergePatch).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
+        group.MapDelete("/{id:guid}", DeleteCluster).WithName(nameof(DeleteCluster)).WithSummary("Delete a cluster and its node pools")
+            .Writes(StatusCodes.Status412PreconditionFailed);
+        group.MapGet("/{id:guid}/nodepools", ListClusterNodePools).WithName(nameof(ListClusterNodePools))
+            .WithSummary("List a cluster's node pools").Reads();
+        return group;
+    }
+
+    private static Task<Ok<ResourceList<Cluster>>> ListClusters(Caller caller, ResourceStore store, [FromQuery] int? limit,
+        [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct) =>
+        Handlers.ListAsync(ListQuery.Parse(caller.OrganizationScope, null, limit, continueToken, labelSelector, phase), store, ct);
+
+    private static async Task<Created<Cluster>> CreateCluster(HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
+        var request = requests.ParseCreate(body.Root);
+        var resource = new NewResource(Guid.CreateVersion7(), null, caller.OwningOrganization, request.Name,
+            ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec), caller.Subject);
+        return await Handlers.CreateAsync(http, body, caller, resource, store, ct);
+    }
+
+    private static Task<Results<Ok<Cluster>, StatusCodeHttpResult>> GetCluster(Guid id, Caller caller, HttpContext http, ResourceStore store, CancellationToken ct) =>
+        Handlers.GetAsync(id, caller, http, store, ct);
+
+    private static async Task<Ok<Cluster>> ReplaceCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
+        return await Handlers.UpdateAsync(id, http, caller, store, current => Serialize(requests.ParseUpdate(body.Root, current.Name)), ct);
+    }
+
+    private static async Task<Ok<Cluster>> PatchCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.MergePatch, ct);
+        return await Handlers.UpdateAsync(id, http, caller, store, current =>
+            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name)), ct);
+    }
+
+    private static Task<Accepted<Cluster>> DeleteCluster(Guid id, HttpContext http, Caller caller, ResourceStore store, CancellationToken ct) =>
+        Handlers.DeleteAsync(id, http, caller, store, ct);
+
+    private static async Task<Ok<ResourceList<NodePool>>> ListClusterNodePools(Guid id, Caller caller, ResourceStore store, [FromQuery] int? limit,
+        [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct)
+    {
+        // The cluster must be visible to the caller; another organization's cluster is a 404 like any other.
+        _ = await store.FindAsync(ResourceKind.Cluster, id, caller.OrganizationScope, ct) ?? throw Errors.ApiException.NotFound(ResourceKind.Cluster.Name, id);
+        return await NodePoolsApi.Handlers.ListAsync(ListQuery.Parse(caller.OrganizationScope, id, limit, continueToken, labelSelector, phase), store, ct);
+    }
+
+    private static (string Labels, string Spec) Serialize(ClusterUpdateRequest request) =>
+        (ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec));
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using ClusterPlatform.Api.Validation;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ClusterPlatform.Api.Errors;
+
+/// <summary>
+/// The single place where failures become <c>application/problem+json</c>: every body carries
+/// <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c>, a stable <c>code</c> and <c>traceId</c>.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            ApiException api => ToProblem(api),
+            // Kestrel's own limits (body size, malformed requests) surface as BadHttpRequestException.
+            BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
+                ToProblem(ApiException.PayloadTooLarge(RequestBody.MaxBytes)),
+            BadHttpRequestException bad => new ProblemDetails
+            {
+                Status = bad.StatusCode, Title = "Bad request", Detail = "The request could not be read.",
+                Extensions = { ["code"] = "bad-request" },
+            },
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return true; // client went away; nothing to answer
+            }
+
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "Internal error",
+                Detail = "The server failed to process the request. The trace id identifies it in the logs.",
+                Extensions = { ["code"] = "internal-error" },
+            };
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails ToProblem(ApiException e)
+    {
+        var problem = e.Errors is null
+            ? new ProblemDetails()
+            : new HttpValidationProblemDetails(e.Errors.ToDictionary(k => k.Key, v => v.Value));
+        problem.Status = e.Status;
+        problem.Title = e.Title;
+        problem.Detail = e.Message;
+        problem.Extensions["code"] = e.Code;
+        return problem;
+    }
+
+    /// <summary>Fills the fields every problem body must carry, including ones ASP.NET writes itself (404, 405, 401).</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+        problem.Status = status;
+        problem.Type ??= $"https://httpstatuses.io/{status}";
+        problem.Title ??= ReasonPhrases(status);
+        problem.Detail ??= problem.Title;
+        problem.Extensions.TryAdd("code", DefaultCode(status));
+        problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+        problem.Instance ??= context.HttpContext.Request.Path;
+    }
+
+    private static string ReasonPhrases(int status) =>
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
+
+    private static string DefaultCode(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "unauthenticated",
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status404NotFound => "not-found",
+        StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+        StatusCodes.Status413PayloadTooLarge => "payload-too-large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+        _ => "error",
+    };
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ClusterPlatform.Api.Validation;
+
+/// <summary>The field rules of API.md's "Validation" section, shared by clusters and node pools.</summary>
+internal static partial class FieldRules
+{
+    public const int MaxLabels = 64;
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex ResourceName();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
+    private static partial Regex ProjectId();
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex GcpNetwork();
+
+    [GeneratedRegex("^[a-z][a-z0-9]*-[a-z0-9]+(-[0-9]+)?$")]
+    private static partial Regex MachineType();
+
+    [GeneratedRegex("^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})$")]
+    private static partial Regex Version();
+
+    // Kubernetes label name part and value: alphanumeric at both ends, '-', '_' and '.' inside.
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial Regex LabelName();
+
+    // RFC 1123 DNS label, lower case.
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    public static void Name(string? name, string path, int min, int max, ValidationErrors errors)
+    {
+        if (name is null)
+        {
+            return;
+        }
+
+        if (name.Length < min || name.Length > max)
+        {
+            errors.Add(path, $"must be {min}–{max} characters long");
+        }
+
+        if (!ResourceName().IsMatch(name))
+        {
+            errors.Add(path, "must start with a lower-case letter and contain only lower-case letters, digits and '-', not ending with '-'");
+        }
+    }
+
+    public static void Labels(IReadOnlyDictionary<string, string> labels, string path, ValidationErrors errors)
+    {
+        if (labels.Count > MaxLabels)
+        {
+            errors.Add(path, $"must have at most {MaxLabels} labels");
+        }
+
+        foreach (var (key, value) in labels)
+        {
+            var keyPath = JsonFields.Join(path, key);
+            if (!IsLabelKey(key))
+            {
+                errors.Add(keyPath, "key must be a Kubernetes label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends");
+            }
+
+            if (value.Length > 63 || (value.Length > 0 && !LabelName().IsMatch(value)))
+            {
+                errors.Add(keyPath, "value must be empty or at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends");
+            }
+        }
+    }
+
+    public static bool IsLabelKey(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var name = slash < 0 ? key : key[(slash + 1)..];
+        if (slash >= 0 && !IsDnsSubdomain(key[..slash]))
+        {
+            return false;
+        }
+
+        return name.Length is > 0 and <= 63 && LabelName().IsMatch(name);
+    }
+
+    public static bool IsDnsSubdomain(string value) =>
+        value.Length is > 0 and <= 253 && value.Split('.').All(DnsLabel().IsMatch);
+
+    public static void ProjectIdRule(string? value, string path, ValidationErrors errors)
+    {
+        if (value is not null && !ProjectId().IsMatch(value))
+        {
+            errors.Add(path, "must be a GCP project id: 6–30 lower-case letters, digits or '-', starting with a letter and not ending with '-'");
+        }
+    }
+
+    public static void Region(string? value, string path, IReadOnlyCollection<string> supported, ValidationErrors errors)
+    {
+        if (value is not null && !supported.Contains(value))
+        {
+            errors.Add(path, $"must be one of the supported regions: {string.Join(", ", supported)}");
+        }
+    }
+
+    public static void Network(string? value, string path, ValidationErrors errors)
+    {
+        if (value is not null && !GcpNetwork().IsMatch(value))
+        {
+            errors.Add(path, "must be a GCP network name: 1–63 lower-case letters, digits or '-', starting with a letter");
+        }
+    }
+
+    public static void BaseDomain(string? value, string path, ValidationErrors errors)
+    {
+        if (value is not null && (!IsDnsSubdomain(value) || !value.Contains('.', StringComparison.Ordinal)))
+        {
+            errors.Add(path, "must be a lower-case DNS domain with at least two labels, e.g. acme.example.com");
+        }
+    }
+
+    public static void MachineTypeRule(string? value, string path, ValidationErrors errors)
+    {
+        if (value is not null && !MachineType().IsMatch(value))
+        {
+            errors.Add(path, "must be a GCP machine type such as n2-standard-4");
+        }
+    }
+
+    /// <summary><c>MAJOR.MINOR.PATCH</c> whose <c>MAJOR.MINOR</c> is a supported stream.</summary>
+    public static void ReleaseVersion(string? value, string path, IReadOnlyCollection<string> supported, ValidationErrors errors)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        var match = Version().Match(value);
+        if (!match.Success)
+        {
+            errors.Add(path, "must be MAJOR.MINOR.PATCH, e.g. 4.17.3");
+            return;
+        }
+
+        var stream = $"{match.Groups[1].Value}.{match.Groups[2].Value}";
+        if (!supported.Contains(stream))
+        {
+            errors.Add(path, $"minor version {stream} is not supported; supported: {string.Join(", ", supported)}");
+        }
+    }
+
+    public static void Range(int? value, string path, int min, int max, ValidationErrors errors)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            errors.Add(path, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max}"));
+        }
+    }
+}
