@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using ClusterPlatform.Tests.Infrastructure;
+
+namespace ClusterPlatform.Tests.Api;
+
+/// <summary>The OpenAPI document describes API.md's endpoints, their bodies and their problem responses.</summary>
+public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
+{
+    [Fact]
+    public async Task Document_lists_every_cluster_and_node_pool_operation()
+    {
+        var document = await api.Anonymous().GetObjectAsync("/openapi/v1.json");
+        var paths = document["paths"]!.AsObject();
+
+        Assert.Equal(["get", "post"], Operations(paths, "/api/v1/clusters"));
+        Assert.Equal(["delete", "get", "patch", "put"], Operations(paths, "/api/v1/clusters/{id}"));
+        Assert.Equal(["get"], Operations(paths, "/api/v1/clusters/{id}/nodepools"));
+        Assert.Equal(["get", "post"], Operations(paths, "/api/v1/nodepools"));
+        Assert.Equal(["delete", "get", "patch", "put"], Operations(paths, "/api/v1/nodepools/{id}"));
+    }
+
+    [Fact]
+    public async Task Operations_declare_bodies_results_and_problem_responses()
+    {
+        var document = await api.Anonymous().GetObjectAsync("/openapi/v1.json");
+        var post = document["paths"]!["/api/v1/clusters"]!["post"]!;
+        var patch = document["paths"]!["/api/v1/clusters/{id}"]!["patch"]!;
+
+        Assert.NotNull(post["requestBody"]!["content"]!["application/json"]);
+        Assert.NotNull(patch["requestBody"]!["content"]!["application/merge-patch+json"]);
+        var responses = post["responses"]!.AsObject().Select(r => r.Key).ToList();
+        foreach (var status in new[] { "201", "400", "401", "403", "409", "413", "415", "422" })
+        {
+            Assert.Contains(status, responses);
+        }
+
+        Assert.NotNull(post["responses"]!["400"]!["content"]!["application/problem+json"]);
+        Assert.NotNull(document["components"]!["securitySchemes"]!["Bearer"]);
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        Assert.Contains("Cluster", schemas.Select(s => s.Key));
+        Assert.Contains("NodePool", schemas.Select(s => s.Key));
+    }
+
+    private static List<string> Operations(JsonObject paths, string path) =>
+        paths[path]!.AsObject().Select(o => o.Key).Where(k => k is "get" or "post" or "put" or "patch" or "delete").Order().ToList();
+}
