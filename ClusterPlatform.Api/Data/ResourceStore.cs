@@ -23,14 +23,8 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
 {
     public async Task<ResourceRow?> FindAsync(ResourceKind kind, Guid id, string? organization, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT {kind.Columns} FROM {kind.Table} WHERE id = @id" + (organization is null ? "" : " AND organization = @org"));
-        command.Parameters.AddWithValue("id", id);
-        if (organization is not null)
-        {
-            command.Parameters.AddWithValue("org", organization);
-        }
-
+        await using var command = dataSource.CreateCommand();
+        SelectById(command, kind.Columns, kind.Table, id, organization);
         return await ReadSingleAsync(command, ct);
     }
 
@@ -39,29 +33,19 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     {
         await using var command = dataSource.CreateCommand();
         var sql = new StringBuilder($"SELECT {kind.Columns} FROM {kind.Table} WHERE true");
-        if (query.Organization is not null)
+        void Filter(string column, string op, object? value)
         {
-            sql.Append(" AND organization = @org");
-            command.Parameters.AddWithValue("org", query.Organization);
+            if (value is not null)
+            {
+                sql.Append($" AND {column} {op} @{column}");
+                command.Parameters.AddWithValue(column, value);
+            }
         }
 
-        if (query.ClusterId is { } clusterId)
-        {
-            sql.Append(" AND cluster_id = @cluster_id");
-            command.Parameters.AddWithValue("cluster_id", clusterId);
-        }
-
-        if (query.Phase is not null)
-        {
-            sql.Append(" AND phase = @phase");
-            command.Parameters.AddWithValue("phase", query.Phase);
-        }
-
-        if (query.After is { } after)
-        {
-            sql.Append(" AND id > @after");
-            command.Parameters.AddWithValue("after", after);
-        }
+        Filter("organization", "=", query.Organization);
+        Filter("cluster_id", "=", query.ClusterId);
+        Filter("phase", "=", query.Phase);
+        Filter("id", ">", query.After);
 
         query.Selector?.AppendSql(sql, command.Parameters);
         sql.Append(" ORDER BY id LIMIT @limit");
@@ -247,15 +231,8 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     private static async Task<ResourceRow> LockForWriteAsync(NpgsqlConnection connection, ResourceKind kind, Guid id, string? organization,
         string? ifMatch, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            $"SELECT {kind.Columns} FROM {kind.Table} WHERE id = @id" + (organization is null ? "" : " AND organization = @org") + " FOR UPDATE",
-            connection);
-        command.Parameters.AddWithValue("id", id);
-        if (organization is not null)
-        {
-            command.Parameters.AddWithValue("org", organization);
-        }
-
+        await using var command = new NpgsqlCommand { Connection = connection };
+        SelectById(command, kind.Columns, kind.Table, id, organization, " FOR UPDATE");
         var row = await ReadSingleAsync(command, ct) ?? throw ApiException.NotFound(kind.Name, id);
         if (!EntityTags.Matches(ifMatch, row.ETag))
         {
@@ -271,16 +248,8 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     /// </summary>
     private static async Task<string> LockParentClusterAsync(NpgsqlConnection connection, Guid clusterId, string? organization, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT organization, deletion_timestamp IS NOT NULL FROM clusters WHERE id = @id"
-            + (organization is null ? "" : " AND organization = @org") + " FOR SHARE",
-            connection);
-        command.Parameters.AddWithValue("id", clusterId);
-        if (organization is not null)
-        {
-            command.Parameters.AddWithValue("org", organization);
-        }
-
+        await using var command = new NpgsqlCommand { Connection = connection };
+        SelectById(command, "organization, deletion_timestamp IS NOT NULL", ResourceKind.Cluster.Table, clusterId, organization, " FOR SHARE");
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
@@ -293,6 +262,17 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         }
 
         return reader.GetString(0);
+    }
+
+    /// <summary>A lookup by id, confined to <paramref name="organization"/> unless it is null (admins, controllers).</summary>
+    private static void SelectById(NpgsqlCommand command, string columns, string table, Guid id, string? organization, string suffix = "")
+    {
+        command.CommandText = $"SELECT {columns} FROM {table} WHERE id = @id" + (organization is null ? "" : " AND organization = @org") + suffix;
+        command.Parameters.AddWithValue("id", id);
+        if (organization is not null)
+        {
+            command.Parameters.AddWithValue("org", organization);
+        }
     }
 
     private static void AddEventParameters(NpgsqlCommand command, string eventType)
