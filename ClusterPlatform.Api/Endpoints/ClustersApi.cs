@@ -33,7 +33,7 @@ public static class ClustersApi
 
     private static Task<Ok<ResourceList<Cluster>>> ListClusters(Caller caller, ResourceStore store, [FromQuery] int? limit,
         [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct) =>
-        Handlers.ListAsync(ListQuery.Parse(caller.OrganizationScope, null, limit, continueToken, labelSelector, phase), store, ct);
+        Handlers.ListAsync(ListQuery.Parse(caller.ReadScope, null, limit, continueToken, labelSelector, phase), store, ct);
 
     private static async Task<Created<Cluster>> CreateCluster(HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
@@ -67,8 +67,8 @@ public static class ClustersApi
         [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct)
     {
         // The cluster must be visible to the caller; another organization's cluster is a 404 like any other.
-        _ = await store.FindAsync(ResourceKind.Cluster, id, caller.OrganizationScope, ct) ?? throw Errors.ApiException.NotFound(ResourceKind.Cluster.Name, id);
-        return await NodePoolsApi.Handlers.ListAsync(ListQuery.Parse(caller.OrganizationScope, id, limit, continueToken, labelSelector, phase), store, ct);
+        _ = await store.FindAsync(ResourceKind.Cluster, id, caller.ReadScope, ct) ?? throw Errors.ApiException.NotFound(ResourceKind.Cluster.Name, id);
+        return await NodePoolsApi.Handlers.ListAsync(ListQuery.Parse(caller.ReadScope, id, limit, continueToken, labelSelector, phase), store, ct);
     }
 
     private static (string Labels, string Spec) Serialize(ClusterUpdateRequest request) =>

@@ -31,13 +31,13 @@ public static class NodePoolsApi
 
     private static Task<Ok<ResourceList<NodePool>>> ListNodePools(Caller caller, ResourceStore store, [FromQuery] Guid? clusterId, [FromQuery] int? limit,
         [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct) =>
-        Handlers.ListAsync(ListQuery.Parse(caller.OrganizationScope, clusterId, limit, continueToken, labelSelector, phase), store, ct);
+        Handlers.ListAsync(ListQuery.Parse(caller.ReadScope, clusterId, limit, continueToken, labelSelector, phase), store, ct);
 
     private static async Task<Created<NodePool>> CreateNodePool(HttpContext http, Caller caller, NodePoolRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
         var request = requests.ParseCreate(body.Root);
-        var resource = new NewResource(Guid.CreateVersion7(), request.ClusterId, caller.OrganizationScope, request.Name,
+        var resource = new NewResource(Guid.CreateVersion7(), request.ClusterId, caller.WriteScope, request.Name,
             ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec), caller.Subject);
         return await Handlers.CreateAsync(http, body, caller, resource, store, ct);
     }

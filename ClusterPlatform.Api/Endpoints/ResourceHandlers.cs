@@ -15,7 +15,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
 {
     public async Task<Results<Ok<T>, StatusCodeHttpResult>> GetAsync(Guid id, Caller caller, HttpContext http, ResourceStore store, CancellationToken ct)
     {
-        var row = await store.FindAsync(kind, id, caller.OrganizationScope, ct) ?? throw ApiException.NotFound(kind.Name, id);
+        var row = await store.FindAsync(kind, id, caller.ReadScope, ct) ?? throw ApiException.NotFound(kind.Name, id);
         http.Response.Headers.ETag = row.ETag;
         if (EntityTags.NoneMatchHits(http.Request.Headers.IfNoneMatch, row.ETag))
         {
@@ -47,14 +47,14 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
     public async Task<Ok<T>> UpdateAsync(Guid id, HttpContext http, Caller caller, ResourceStore store,
         Func<ResourceRow, (string Labels, string Spec)> change, CancellationToken ct)
     {
-        var row = await store.UpdateAsync(kind, id, caller.OrganizationScope, http.Request.Headers.IfMatch, change, ct);
+        var row = await store.UpdateAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, change, ct);
         http.Response.Headers.ETag = row.ETag;
         return TypedResults.Ok(map(row));
     }
 
     public async Task<Accepted<T>> DeleteAsync(Guid id, HttpContext http, Caller caller, ResourceStore store, CancellationToken ct)
     {
-        var row = await store.DeleteAsync(kind, id, caller.OrganizationScope, http.Request.Headers.IfMatch, ct);
+        var row = await store.DeleteAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, ct);
         http.Response.Headers.ETag = row.ETag;
         return TypedResults.Accepted(ResourceMapper.Href(kind, row.Id), map(row));
     }

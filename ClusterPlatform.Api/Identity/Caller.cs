@@ -12,8 +12,14 @@ public sealed record Caller(string Subject, string? Organization, IReadOnlySet<s
     public bool IsAdmin => Roles.Contains(ApiRoles.Admin);
     public bool IsController => Roles.Contains(ApiRoles.Controller);
 
-    /// <summary>The organization reads and writes are confined to; null means every organization.</summary>
-    public string? OrganizationScope => IsAdmin || IsController ? null : Organization;
+    /// <summary>The organization reads are confined to; null means every organization (admins and controllers).</summary>
+    public string? ReadScope => IsAdmin || IsController ? null : Organization;
+
+    /// <summary>
+    /// The organization writes are confined to; null only for admins. Kept apart from <see cref="ReadScope"/>
+    /// so a token that is both a controller and a user cannot write outside its own organization.
+    /// </summary>
+    public string? WriteScope => IsAdmin ? null : Organization;
 
     /// <summary>The organization a new resource belongs to: always the caller's own.</summary>
     public string OwningOrganization => Organization

@@ -61,6 +61,18 @@ public sealed class TenantIsolationTests(ApiServer api) : IClassFixture<ApiServe
     }
 
     [Fact]
+    public async Task User_that_is_also_a_controller_reads_everywhere_but_writes_only_its_own_organization()
+    {
+        var cluster = await api.As("user", orgB).CreateClusterAsync("guarded");
+        var both = api.WithToken(TestTokens.Create("dual", orgA, "user", "controller"));
+
+        Assert.Equal("guarded", (await both.GetObjectAsync(cluster["href"].Text()))["name"].Text());
+        using (var delete = await both.DeleteAsync(cluster["href"].Text())) { Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode); }
+        using (var pool = await both.PostAsync(ApiCalls.NodePools, Bodies.Json(Bodies.NodePool(cluster["id"].Text(), "sneaky")))) { Assert.Equal(HttpStatusCode.NotFound, pool.StatusCode); }
+        Assert.Null((await both.GetObjectAsync(cluster["href"].Text()))["deletionTimestamp"]);
+    }
+
+    [Fact]
     public async Task Admin_reads_and_deletes_across_organizations()
     {
         var cluster = await api.As("user", orgB).CreateClusterAsync("administered");
