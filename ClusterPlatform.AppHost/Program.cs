@@ -1,3 +1,38 @@
-var builder = DistributedApplication.CreateBuilder(args);
-builder.AddProject<Projects.ClusterPlatform_Api>(ClusterPlatform.ResourceNames.Api);
-builder.Build().Run();
+using Microsoft.Extensions.Hosting;
+
+namespace ClusterPlatform.AppHost;
+
+// An explicit entry point, not top-level statements: ASP.NET Core's PublicProgramSourceGenerator
+// makes a top-level `Program` public, and it would clash with the Api's `Program` in the tests,
+// which reference both projects.
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var builder = DistributedApplication.CreateBuilder(args);
+
+        if (!ClusterDatabase.TryAdd(builder, out var database, out var problem))
+        {
+            await Console.Error.WriteLineAsync($"ClusterPlatform cannot start: {problem}");
+            return 1;
+        }
+
+        var api = builder.AddProject<Projects.ClusterPlatform_Api>(ResourceNames.Api)
+            .WithReference(database.ConnectionString)
+            .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
+            .WithQuickTelemetryShutdown();
+        if (database.Server is not null)
+        {
+            api.WaitFor(database.Server);
+        }
+
+        builder.AddProject<Projects.ClusterPlatform_Controllers>(ResourceNames.Controllers)
+            .WithReference(api)
+            .WaitFor(api)
+            .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
+            .WithQuickTelemetryShutdown();
+
+        await builder.Build().RunAsync();
+        return 0;
+    }
+}

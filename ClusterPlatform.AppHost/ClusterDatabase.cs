@@ -1,0 +1,109 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+
+namespace ClusterPlatform.AppHost;
+
+/// <summary>
+/// The clusterdb connection string the services reference, and the resource to wait for before
+/// using it (null in publish mode, where the database is not part of the topology).
+/// </summary>
+internal sealed record ClusterDatabase(
+    IResourceBuilder<IResourceWithConnectionString> ConnectionString,
+    IResourceBuilder<IResource>? Server)
+{
+    private enum Mode { Auto, Local, Container }
+
+    private const string Settings = "Postgres";
+
+    /// <summary>
+    /// Adds PostgreSQL the way this machine can run it: the local binaries, else a container.
+    /// When neither works, returns false with a message saying what to install: Aspire would
+    /// otherwise wait forever for a container. Settings (all optional):
+    /// <c>Postgres:Mode</c> Auto (default), Local or Container;
+    /// <c>Postgres:BinDirectory</c> where <c>postgres</c> and <c>initdb</c> are;
+    /// <c>Postgres:DataDirectory</c> (default <c>&lt;repo&gt;/.data/postgres</c>);
+    /// <c>Postgres:Port</c> (default: a free port each run).
+    /// </summary>
+    public static bool TryAdd(
+        IDistributedApplicationBuilder builder,
+        [NotNullWhen(true)] out ClusterDatabase? database,
+        [NotNullWhen(false)] out string? problem)
+    {
+        database = null;
+        problem = null;
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // A deployment brings its own PostgreSQL (Cloud SQL): the manifest asks for its connection string.
+            database = new(builder.AddConnectionString(ResourceNames.Database), null);
+            return true;
+        }
+
+        var settings = builder.Configuration.GetSection(Settings);
+        if (!Enum.TryParse<Mode>(settings["Mode"] ?? nameof(Mode.Auto), ignoreCase: true, out var mode))
+        {
+            problem = $"{Settings}:Mode is '{settings["Mode"]}'; expected {string.Join(", ", Enum.GetNames<Mode>())}.";
+            return false;
+        }
+
+        var binDirectory = mode == Mode.Container ? null : LocalPostgres.FindBinDirectory(settings["BinDirectory"]);
+        if (binDirectory is not null)
+        {
+            database = AddLocal(builder, settings, binDirectory);
+            return true;
+        }
+
+        if (mode == Mode.Local)
+        {
+            problem = $"{Settings}:Mode is Local but no PostgreSQL server binaries were found" +
+                (settings["BinDirectory"] is { } dir ? $" in {dir} ({Settings}:BinDirectory)" : "") + $". {LocalPostgres.InstallHint}";
+            return false;
+        }
+
+        var runtime = ContainerRuntime.Name(builder.Configuration);
+        if (ContainerRuntime.Answers(runtime))
+        {
+            database = AddContainer(builder);
+            return true;
+        }
+
+        problem = mode == Mode.Container
+            ? $"{Settings}:Mode is Container but the container runtime does not answer (`{runtime} info` failed). Start it, or install PostgreSQL and use {Settings}:Mode=Local."
+            : $"Neither a local PostgreSQL nor a running container runtime (`{runtime} info` failed) is available. " +
+              $"{LocalPostgres.InstallHint} Or install and start a container runtime (Docker or Podman).";
+        return false;
+    }
+
+    private static ClusterDatabase AddLocal(IDistributedApplicationBuilder builder, IConfiguration settings, string binDirectory)
+    {
+        // The data directory persists under <repo>/.data so clusters survive a restart; tests point
+        // Postgres:DataDirectory at a throwaway one.
+        var dataDirectory = settings["DataDirectory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(Directory.GetParent(builder.AppHostDirectory)!.FullName, ".data", "postgres");
+        // The port is chosen here rather than by DCP because it is part of the command line that
+        // LocalPostgres writes (the same one the tests use). Postgres:Port fixes it.
+        var port = settings.GetValue<int?>("Port") ?? LocalPostgres.FreeLoopbackPort();
+
+        LocalPostgres.EnsureInitialized(binDirectory, dataDirectory);
+        var command = LocalPostgres.ServerCommand(binDirectory, dataDirectory, port);
+        var server = builder.AddExecutable(ResourceNames.PostgresServer, command.FileName, dataDirectory, [.. command.Arguments])
+            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: "tcp", isProxied: false);
+
+        var endpointPort = server.GetEndpoint("tcp").Property(EndpointProperty.Port);
+        ReferenceExpression ConnectionTo(string databaseName) =>
+            ReferenceExpression.Create($"Host=127.0.0.1;Port={endpointPort};Username=postgres;Database={databaseName}");
+
+        var admin = ConnectionTo("postgres");
+        server.WithConnectionHealthCheck(admin).WithResetDatabaseCommand(admin);
+        // The Api creates clusterdb itself when it is missing, so nothing here has to.
+        return new(builder.AddConnectionString(ResourceNames.Database, ConnectionTo(ResourceNames.Database)), server);
+    }
+
+    private static ClusterDatabase AddContainer(IDistributedApplicationBuilder builder)
+    {
+        var server = builder.AddPostgres(ResourceNames.PostgresServer).WithDataVolume();
+        server.WithResetDatabaseCommand(server.Resource.ConnectionStringExpression);
+        var database = server.AddDatabase(ResourceNames.Database);
+        return new(database, database);
+    }
+}

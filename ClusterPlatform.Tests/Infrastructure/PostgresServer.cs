@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using ClusterPlatform.AppHost;
+using ClusterPlatform.Tests.Infrastructure;
+using Npgsql;
+
+[assembly: AssemblyFixture(typeof(PostgresServer))]
+
+namespace ClusterPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// One throwaway PostgreSQL for the whole test run, started from the local binaries the way the
+/// AppHost starts them. Tests isolate themselves with <see cref="CreateDatabaseAsync"/>.
+/// </summary>
+public sealed partial class PostgresServer : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    // Durability is worthless for data deleted at the end of the run; these make DDL-heavy tests fast.
+    private static readonly string[] Settings =
+        ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"];
+
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-tests-{Guid.NewGuid():N}");
+    private readonly ConcurrentQueue<string> output = new();
+    private Process? server;
+
+    /// <summary>Superuser connection to the <c>postgres</c> database.</summary>
+    public string AdminConnectionString { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        var binDirectory = LocalPostgres.FindBinDirectory()
+            ?? throw new InvalidOperationException($"The tests need a local PostgreSQL server and found none. {LocalPostgres.InstallHint}");
+        var port = LocalPostgres.FreeLoopbackPort();
+        LocalPostgres.EnsureInitialized(binDirectory, dataDirectory);
+
+        var command = LocalPostgres.ServerCommand(binDirectory, dataDirectory, port, settings: Settings);
+        server = Process.Start(new ProcessStartInfo(command.FileName, command.Arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        server.OutputDataReceived += (_, e) => Keep(e.Data);
+        server.ErrorDataReceived += (_, e) => Keep(e.Data);
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+
+        AdminConnectionString = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Username = "postgres",
+            Database = "postgres",
+        }.ConnectionString;
+        await WaitUntilAcceptingConnectionsAsync();
+    }
+
+    /// <summary>Creates an empty database with a unique name starting with <paramref name="prefix"/>.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        // An identifier holds at most 63 bytes: up to 30 of the prefix, '_' and 32 of the Guid.
+        var cleanPrefix = NotIdentifierCharacters().Replace(prefix.ToLowerInvariant(), "_");
+        var name = $"{cleanPrefix[..Math.Min(cleanPrefix.Length, 30)]}_{Guid.NewGuid():N}";
+
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (server is { HasExited: false })
+        {
+            // SIGINT is PostgreSQL's fast shutdown: it ends the sessions that tests' connection pools
+            // still hold, where SIGTERM (smart shutdown) would wait for them to disconnect.
+            _ = SendSignal(server.Id, SigInt);
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await server.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync();
+            }
+        }
+
+        server?.Dispose();
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private async Task WaitUntilAcceptingConnectionsAsync()
+    {
+        var probe = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false, Timeout = 2 }.ConnectionString;
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (server!.HasExited)
+            {
+                throw new InvalidOperationException($"PostgreSQL exited with {server.ExitCode} while starting:{Environment.NewLine}{Output()}");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(probe);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException) when (deadline.Elapsed < StartTimeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            }
+            catch (NpgsqlException ex)
+            {
+                throw new InvalidOperationException($"PostgreSQL did not accept connections within {StartTimeout}:{Environment.NewLine}{Output()}", ex);
+            }
+        }
+    }
+
+    // The server's last lines, for the message of a failed start.
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 50)
+        {
+            output.TryDequeue(out _);
+        }
+    }
+
+    private string Output() => string.Join(Environment.NewLine, output);
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    [GeneratedRegex("[^a-z0-9_]")]
+    private static partial Regex NotIdentifierCharacters();
+}
