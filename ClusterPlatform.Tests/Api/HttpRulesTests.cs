@@ -13,13 +13,16 @@ public sealed class HttpRulesTests(ApiServer api) : IClassFixture<ApiServer>
     [Fact]
     public async Task Body_over_64_KiB_returns_413_and_writes_nothing()
     {
-        var body = Bodies.Cluster(ApiCalls.Unique("big")).With("labels", new JsonObject { ["pad"] = new string('a', 64 * 1024) });
+        var name = ApiCalls.Unique("big");
+        var body = Bodies.Cluster(name).With("labels", new JsonObject { ["pad"] = new string('a', 64 * 1024) });
+        var eventsBefore = await api.ScalarAsync<long>("SELECT count(*) FROM outbox");
 
         using var response = await client.PostAsync(ApiCalls.Clusters, Bodies.Json(body));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("payload-too-large", (await response.ReadObjectAsync())["code"].Text());
-        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM outbox"));
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM clusters WHERE name = @name", ("name", name)));
+        Assert.Equal(eventsBefore, await api.ScalarAsync<long>("SELECT count(*) FROM outbox"));
     }
 
     [Fact]
