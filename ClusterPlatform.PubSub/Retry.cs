@@ -1,0 +1,61 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterPlatform.PubSub;
+
+/// <summary>Exponential backoff with jitter, so many clients that failed together do not retry together.</summary>
+internal sealed class Backoff(TimeSpan initial, TimeSpan maximum)
+{
+    private TimeSpan next;
+
+    /// <summary>100 ms doubling to 5 s: fast enough to hide a blip, slow enough not to hammer a server that is down.</summary>
+    public static Backoff Default() => new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+
+    /// <summary>A delay between half and all of the current step; the step then doubles up to the maximum.</summary>
+    public TimeSpan Next()
+    {
+        var step = next == TimeSpan.Zero ? initial : next;
+        next = TimeSpan.FromTicks(Math.Min(step.Ticks * 2, maximum.Ticks));
+        return step * (0.5 + (Random.Shared.NextDouble() / 2));
+    }
+
+    public void Reset() => next = TimeSpan.Zero;
+}
+
+internal static class Retry
+{
+    /// <summary>
+    /// The codes Google's client libraries retry for Pub/Sub: the server or the network failed, not
+    /// the request. Anything else (NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT…) fails the same way
+    /// every time.
+    /// </summary>
+    public static bool IsTransient(StatusCode code) => code is
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or
+        StatusCode.Aborted or StatusCode.Internal or StatusCode.Unknown;
+
+    // A cancellation that is not the caller's comes from a call grpc-dotnet tore down (one that could
+    // not connect can surface that way): a transport failure like UNAVAILABLE.
+    private static bool IsRetryable(Exception exception) =>
+        exception is OperationCanceledException || (exception is RpcException rpc && IsTransient(rpc.StatusCode));
+
+    /// <summary>Runs <paramref name="call"/> until it succeeds, fails permanently, or <paramref name="cancellationToken"/> is cancelled.</summary>
+    public static async Task<T> UntilCancelledAsync<T>(
+        Func<CancellationToken, Task<T>> call, string what, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var backoff = Backoff.Default();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(cancellationToken);
+            }
+            catch (Exception ex) when (IsRetryable(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = backoff.Next();
+                logger.LogWarning("{What} failed (attempt {Attempt}: {Error}); retrying in {Delay} ms",
+                    what, attempt, ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message, (int)delay.TotalMilliseconds);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+        }
+    }
+}

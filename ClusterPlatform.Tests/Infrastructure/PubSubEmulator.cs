@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ClusterPlatform.AppHost;
+using ClusterPlatform.PubSub;
+using ClusterPlatform.PubSub.V1;
+using ClusterPlatform.Tests.Infrastructure;
+using Grpc.Core;
+
+[assembly: AssemblyFixture(typeof(PubSubEmulator))]
+
+namespace ClusterPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// One Google Pub/Sub emulator for the whole test run, started the way the AppHost starts it. The
+/// emulator keeps projects apart, so tests isolate themselves with <see cref="Connect"/>, which uses a
+/// new project each time. <see cref="StopAsync"/> and <see cref="StartAsync"/> make an outage; a test
+/// that uses them must not run in parallel with other Pub/Sub tests (see <see cref="OutageCollection"/>).
+/// </summary>
+public sealed class PubSubEmulator : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentQueue<string> output = new();
+    private readonly int port = LocalPostgres.FreeLoopbackPort();
+    private Process? emulator;
+
+    /// <summary>The emulator's <c>host:port</c>, as PUBSUB_EMULATOR_HOST takes it.</summary>
+    public string HostPort => $"127.0.0.1:{port}";
+
+    public ValueTask InitializeAsync() => new(StartAsync());
+
+    /// <summary>A project id no other test uses: the emulator keeps each project's topics apart.</summary>
+    public static string NewProjectId() => $"test-{Guid.NewGuid():N}"[..30];
+
+    /// <summary>A connection to a fresh project of this emulator.</summary>
+    public PubSubConnection Connect(string? projectId = null) =>
+        new(new PubSubOptions { ProjectId = projectId ?? NewProjectId(), EmulatorHost = HostPort });
+
+    /// <summary>Starts the emulator on <see cref="HostPort"/> and waits until it answers. It starts empty.</summary>
+    public async Task StartAsync()
+    {
+        if (emulator is { HasExited: false })
+        {
+            return;
+        }
+
+        var command = LocalPubSubEmulator.FindExecutable() is null
+            ? throw new InvalidOperationException($"The tests need Google's Pub/Sub emulator and found none. {LocalPubSubEmulator.InstallHint}")
+            : LocalPubSubEmulator.Command(port);
+        output.Clear();
+        emulator?.Dispose();
+        emulator = Process.Start(new ProcessStartInfo(command.FileName, command.Arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        emulator.OutputDataReceived += (_, e) => Keep(e.Data);
+        emulator.ErrorDataReceived += (_, e) => Keep(e.Data);
+        emulator.BeginOutputReadLine();
+        emulator.BeginErrorReadLine();
+        await WaitUntilAnsweringAsync();
+    }
+
+    /// <summary>Kills the emulator (and its Java child) and waits until it is gone; everything it held is lost.</summary>
+    public async Task StopAsync()
+    {
+        if (emulator is { HasExited: false })
+        {
+            // The start script runs java as a child: killing only the script would leave the port held.
+            emulator.Kill(entireProcessTree: true);
+            await emulator.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        emulator?.Dispose();
+    }
+
+    // A cheap call that needs the emulator fully up: NOT_FOUND for a topic that does not exist.
+    private async Task WaitUntilAnsweringAsync()
+    {
+        using var probe = Connect("probe-project");
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (emulator!.HasExited)
+            {
+                throw new InvalidOperationException($"The Pub/Sub emulator exited with {emulator.ExitCode} while starting:{Environment.NewLine}{Output()}");
+            }
+
+            try
+            {
+                await probe.PublisherClient.GetTopicAsync(
+                    new GetTopicRequest { Topic = probe.TopicName("probe") }, deadline: DateTime.UtcNow + ProbeTimeout);
+                return;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return;
+            }
+            catch (RpcException) when (deadline.Elapsed < StartTimeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+            catch (RpcException ex)
+            {
+                throw new InvalidOperationException($"The Pub/Sub emulator did not answer within {StartTimeout}:{Environment.NewLine}{Output()}", ex);
+            }
+        }
+    }
+
+    // The emulator's last lines, for the message of a failed start.
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 50)
+        {
+            output.TryDequeue(out _);
+        }
+    }
+
+    private string Output() => string.Join(Environment.NewLine, output);
+}
+
+/// <summary>
+/// Tests that stop and restart the shared emulator. xunit runs a collection without parallelization
+/// after all the others, so no other test sees the outage.
+/// </summary>
+[CollectionDefinition(DisableParallelization = true)]
+public sealed class OutageCollection;

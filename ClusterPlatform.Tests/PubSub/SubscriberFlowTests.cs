@@ -1,0 +1,121 @@
+using ClusterPlatform.PubSub;
+using ClusterPlatform.Tests.Infrastructure;
+using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
+
+namespace ClusterPlatform.Tests.PubSub;
+
+/// <summary>Flow control and stopping.</summary>
+public sealed class SubscriberFlowTests(PubSubEmulator emulator)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task No_more_than_MaxOutstandingMessages_handlers_run_at_once()
+    {
+        using var connection = await TopicWithSubscriptionAsync();
+        await using var publisher = new PubSubPublisher(connection);
+        const int count = 12;
+        await publisher.PublishAsync("events", [.. Enumerable.Range(0, count).Select(i => Message($"m{i}"))], Cancellation);
+
+        int running = 0, mostRunning = 0, handled = 0;
+        var allHandled = new TaskCompletionSource();
+        var settings = new SubscriberSettings { MaxOutstandingMessages = 3, AckDeadline = ShortestAckDeadline };
+        await using (new RunningSubscriber(connection, "reader", async (_, token) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostRunning, now);
+            // Simulated work, so that handlers overlap if the limit lets them.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), token);
+            Interlocked.Decrement(ref running);
+            if (Interlocked.Increment(ref handled) == count)
+            {
+                allHandled.TrySetResult();
+            }
+        }, settings))
+        {
+            await allHandled.Task.WaitAsync(Patience, Cancellation);
+        }
+
+        Assert.Equal(3, mostRunning);
+    }
+
+    [Fact]
+    public async Task Stopping_lets_a_running_handler_finish_acks_its_message_and_returns()
+    {
+        using var connection = await TopicWithSubscriptionAsync();
+        await using var publisher = new PubSubPublisher(connection);
+        var started = new TaskCompletionSource<CancellationToken>();
+        var release = new TaskCompletionSource();
+        var settings = new SubscriberSettings { AckDeadline = ShortestAckDeadline, ShutdownGracePeriod = Patience };
+        await using var subscriber = new RunningSubscriber(connection, "reader", async (_, token) =>
+        {
+            started.TrySetResult(token);
+            await release.Task;
+        }, settings);
+        await publisher.PublishAsync("events", [Message("in flight")], Cancellation);
+        var handlerToken = await started.Task.WaitAsync(Patience, Cancellation);
+
+        await subscriber.RequestStopAsync();
+        Assert.False(subscriber.Completion.IsCompleted);
+        Assert.False(handlerToken.IsCancellationRequested);
+        release.SetResult();
+        await subscriber.Completion.WaitAsync(Patience, Cancellation);
+
+        // Acked: a nacked message would be available again at once.
+        Assert.Empty(await connection.PullNowAsync("reader"));
+    }
+
+    [Fact]
+    public async Task Stopping_cancels_and_nacks_a_handler_that_outlives_the_grace_period()
+    {
+        using var connection = await TopicWithSubscriptionAsync();
+        await using var publisher = new PubSubPublisher(connection);
+        var started = new TaskCompletionSource();
+        var settings = new SubscriberSettings { AckDeadline = ShortestAckDeadline, ShutdownGracePeriod = TimeSpan.FromMilliseconds(200) };
+        await using var subscriber = new RunningSubscriber(connection, "reader", async (_, token) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+        }, settings);
+        await publisher.PublishAsync("events", [Message("stuck")], Cancellation);
+        await started.Task.WaitAsync(Patience, Cancellation);
+
+        await subscriber.RequestStopAsync();
+        await subscriber.Completion.WaitAsync(Patience, Cancellation);
+
+        // Nacked well before its ack deadline, so it is available again at once.
+        var redelivered = await PullUntilAnyAsync(connection, "reader").WaitAsync(ShortestAckDeadline / 2, Cancellation);
+        Assert.Equal("stuck", Assert.Single(redelivered).Message.Data.ToStringUtf8());
+    }
+
+    private async Task<ClusterPlatform.PubSub.PubSubConnection> TopicWithSubscriptionAsync()
+    {
+        var connection = emulator.Connect();
+        var admin = new PubSubAdmin(connection);
+        await admin.EnsureTopicAsync("events", Cancellation);
+        await admin.EnsureSubscriptionAsync("reader", "events", ackDeadline: ShortestAckDeadline, cancellationToken: Cancellation);
+        return connection;
+    }
+
+    private static async Task<IReadOnlyList<ClusterPlatform.PubSub.V1.ReceivedMessage>> PullUntilAnyAsync(PubSubConnection connection, string subscriptionId)
+    {
+        while (true)
+        {
+            var messages = await connection.PullNowAsync(subscriptionId);
+            if (messages.Count > 0)
+            {
+                return messages;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Cancellation);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}
