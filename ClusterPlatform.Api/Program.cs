@@ -3,9 +3,11 @@ using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Errors;
+using ClusterPlatform.Api.Events;
 using ClusterPlatform.Api.Identity;
 using ClusterPlatform.Api.OpenApi;
 using ClusterPlatform.Api.Validation;
+using ClusterPlatform.PubSub;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +24,19 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddApiAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddApiOpenApi();
+
+builder.AddPubSub();
+builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section);
+builder.Services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.Section);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<OutboxMetrics>();
+builder.Services.AddSingleton<EventTopology>();
+if (builder.Configuration.GetValue($"{OutboxOptions.Section}:{nameof(OutboxOptions.RelayEnabled)}", true))
+{
+    builder.Services.AddHostedService<OutboxRelay>();
+}
+
+builder.Services.AddHostedService<ReconcileScheduler>();
 
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ResourceStore>();

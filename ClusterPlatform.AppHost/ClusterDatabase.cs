@@ -11,8 +11,6 @@ internal sealed record ClusterDatabase(
     IResourceBuilder<IResourceWithConnectionString> ConnectionString,
     IResourceBuilder<IResource>? Server)
 {
-    private enum Mode { Auto, Local, Container }
-
     private const string Settings = "Postgres";
 
     /// <summary>
@@ -39,38 +37,16 @@ internal sealed record ClusterDatabase(
         }
 
         var settings = builder.Configuration.GetSection(Settings);
-        if (!Enum.TryParse<Mode>(settings["Mode"] ?? nameof(Mode.Auto), ignoreCase: true, out var mode))
+        var binDirectory = LocalPostgres.FindBinDirectory(settings["BinDirectory"]);
+        var missing = "no PostgreSQL server binaries were found" +
+            (settings["BinDirectory"] is { } dir ? $" in {dir} ({Settings}:BinDirectory)" : "") + $". {LocalPostgres.InstallHint}";
+        if (!HostingChoice.TryChoose(builder.Configuration, Settings, binDirectory is not null, missing, out var hosting, out problem))
         {
-            problem = $"{Settings}:Mode is '{settings["Mode"]}'; expected {string.Join(", ", Enum.GetNames<Mode>())}.";
             return false;
         }
 
-        var binDirectory = mode == Mode.Container ? null : LocalPostgres.FindBinDirectory(settings["BinDirectory"]);
-        if (binDirectory is not null)
-        {
-            database = AddLocal(builder, settings, binDirectory);
-            return true;
-        }
-
-        if (mode == Mode.Local)
-        {
-            problem = $"{Settings}:Mode is Local but no PostgreSQL server binaries were found" +
-                (settings["BinDirectory"] is { } dir ? $" in {dir} ({Settings}:BinDirectory)" : "") + $". {LocalPostgres.InstallHint}";
-            return false;
-        }
-
-        var runtime = ContainerRuntime.Name(builder.Configuration);
-        if (ContainerRuntime.Answers(runtime))
-        {
-            database = AddContainer(builder);
-            return true;
-        }
-
-        problem = mode == Mode.Container
-            ? $"{Settings}:Mode is Container but the container runtime does not answer (`{runtime} info` failed). Start it, or install PostgreSQL and use {Settings}:Mode=Local."
-            : $"Neither a local PostgreSQL nor a running container runtime (`{runtime} info` failed) is available. " +
-              $"{LocalPostgres.InstallHint} Or install and start a container runtime (Docker or Podman).";
-        return false;
+        database = hosting == Hosting.Local ? AddLocal(builder, settings, binDirectory!) : AddContainer(builder);
+        return true;
     }
 
     private static ClusterDatabase AddLocal(IDistributedApplicationBuilder builder, IConfiguration settings, string binDirectory)

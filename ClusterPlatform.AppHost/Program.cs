@@ -11,7 +11,8 @@ internal static class Program
     {
         var builder = DistributedApplication.CreateBuilder(args);
 
-        if (!ClusterDatabase.TryAdd(builder, out var database, out var problem))
+        if (!ClusterDatabase.TryAdd(builder, out var database, out var problem)
+            || !ClusterEventBus.TryAdd(builder, out var eventBus, out problem))
         {
             await Console.Error.WriteLineAsync($"ClusterPlatform cannot start: {problem}");
             return 1;
@@ -19,6 +20,7 @@ internal static class Program
 
         var api = builder.AddProject<Projects.ClusterPlatform_Api>(ResourceNames.Api)
             .WithReference(database.ConnectionString)
+            .WithEventBus(eventBus)
             .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
             .WithQuickTelemetryShutdown();
         if (database.Server is not null)
@@ -29,6 +31,7 @@ internal static class Program
         builder.AddProject<Projects.ClusterPlatform_Controllers>(ResourceNames.Controllers)
             .WithReference(api)
             .WaitFor(api)
+            .WithEventBus(eventBus)
             .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
             .WithQuickTelemetryShutdown();
 

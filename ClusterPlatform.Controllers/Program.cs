@@ -1,7 +1,23 @@
-// The controllers process. It hosts the four controllers once the events and controllers issues
-// land; for now it is a worker with the shared defaults, so the topology and its health checks are real.
+using ClusterPlatform.Contracts;
+using ClusterPlatform.Controllers.Hosting;
+using ClusterPlatform.PubSub;
+using Microsoft.Extensions.Options;
+
+// The controllers process: one subscription worker per controller, each on its own subscription.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPubSub();
+builder.Services.AddOptions<ControllerOptions>().BindConfiguration(ControllerOptions.Section);
+
+foreach (var name in ControllerNames.All)
+{
+    builder.Services.AddSingleton<IHostedService>(services => new SubscriptionWorker(
+        new LoggingEventHandler(name, services.GetRequiredService<ILogger<LoggingEventHandler>>()),
+        services.GetRequiredService<PubSubAdmin>(),
+        services.GetRequiredService<PubSubSubscriber>(),
+        services.GetRequiredService<IOptions<ControllerOptions>>(),
+        services.GetRequiredService<ILogger<SubscriptionWorker>>()));
+}
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -13,6 +13,11 @@ internal sealed record ResourceKind(string Name, string Table, string EventPrefi
         $"id, {ClusterIdColumn} AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status";
 
     public string Event(string verb) => $"{EventPrefix}.{verb}";
+
+    // Only clusters are reconciled on a schedule; a cluster.reconcile covers its node pools.
+    public string ReconcileColumn => this == Cluster ? ", next_reconcile_at" : "";
+    public string ReconcileValue => this == Cluster ? ", now() + @not_ready_after" : "";
+    public string ReconcileAssignment => this == Cluster ? ", next_reconcile_at = now() + @not_ready_after" : "";
 }
 
 /// <summary>One stored cluster or node pool. For clusters <c>ClusterId</c> equals <c>Id</c>. JSON columns stay text until mapped.</summary>

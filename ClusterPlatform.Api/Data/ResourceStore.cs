@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Api.Errors;
+using ClusterPlatform.Api.Events;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,7 +20,7 @@ internal sealed record NewResource(Guid Id, Guid? ClusterId, string? Organizatio
 /// Reads and writes clusters and node pools. Every write is one transaction that also inserts the
 /// event row into the outbox (the transactional outbox), so a committed change is never without its event.
 /// </summary>
-internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> options)
+internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> options, IOptions<ReconcileOptions> reconcile)
 {
     public async Task<ResourceRow?> FindAsync(ResourceKind kind, Guid id, string? organization, CancellationToken ct)
     {
@@ -96,9 +97,9 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         await using var command = new NpgsqlCommand($"""
             WITH created AS (
                 INSERT INTO {kind.Table} (id, {(kind == ResourceKind.NodePool ? "cluster_id, " : "")}organization, name, labels, spec,
-                    generation, resource_version, created_at, updated_at, created_by, phase, status)
+                    generation, resource_version, created_at, updated_at, created_by, phase, status{kind.ReconcileColumn})
                 VALUES (@id, {(kind == ResourceKind.NodePool ? "@cluster_id, " : "")}@org, @name, @labels, @spec,
-                    1, 1, now(), now(), @created_by, 'Pending', initial_status(@required, 1, now()))
+                    1, 1, now(), now(), @created_by, 'Pending', initial_status(@required, 1, now()){kind.ReconcileValue})
                 RETURNING {kind.Columns}
             ), event AS (
                 INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
@@ -164,7 +165,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
                 SET labels = @labels, spec = @spec,
                     generation = generation + CASE WHEN spec <> @spec THEN 1 ELSE 0 END,
                     resource_version = resource_version + 1,
-                    updated_at = now()
+                    updated_at = now(){kind.ReconcileAssignment}
                 WHERE id = @id AND (spec <> @spec OR labels <> @labels)
                 RETURNING {kind.Columns}
             ), event AS (
@@ -202,7 +203,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
             WITH deleted AS (
                 UPDATE {kind.Table}
                 SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1,
-                    updated_at = now(), phase = 'Deleting', status = jsonb_set(status, ARRAY['phase'], '"Deleting"')
+                    updated_at = now(), phase = 'Deleting', status = jsonb_set(status, ARRAY['phase'], '"Deleting"'){kind.ReconcileAssignment}
                 WHERE id = @id
                 RETURNING {kind.Columns}
             ), pools AS (
@@ -275,8 +276,10 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         }
     }
 
-    private static void AddEventParameters(NpgsqlCommand command, string eventType)
+    private void AddEventParameters(NpgsqlCommand command, string eventType)
     {
+        // Every write postpones the cluster's next scheduled reconcile (see ReconcileScheduler).
+        command.Parameters.AddWithValue("not_ready_after", reconcile.Value.NotReadyAfter);
         command.Parameters.AddWithValue("event_id", Guid.CreateVersion7());
         command.Parameters.AddWithValue("event_type", eventType);
         // W3C traceparent of the request, so the event's consumers join the same trace.

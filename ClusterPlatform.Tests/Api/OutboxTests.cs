@@ -70,8 +70,9 @@ public sealed class OutboxTests(ApiServer api) : IClassFixture<ApiServer>
 
         var name = ApiCalls.Unique("atomic");
         var create = client.PostAsync(ApiCalls.Clusters, Bodies.Json(Bodies.Cluster(name)));
-        await WaitUntilAsync(async () => await api.ScalarAsync<long>(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0);
+        await Wait.UntilAsync(async () => await api.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0,
+            TimeSpan.FromSeconds(30), "the create to wait on the outbox lock");
 
         Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM clusters WHERE name = @name", ("name", name)));
         await transaction.RollbackAsync();
@@ -97,15 +98,5 @@ public sealed class OutboxTests(ApiServer api) : IClassFixture<ApiServer>
         }
 
         return events;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
-            await Task.Delay(20);
-        }
     }
 }

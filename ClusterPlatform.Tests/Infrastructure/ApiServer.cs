@@ -7,13 +7,28 @@ namespace ClusterPlatform.Tests.Infrastructure;
 
 /// <summary>
 /// The real Api on Kestrel (real HTTP on a random loopback port) over its own fresh database on the
-/// run's PostgreSQL. One per test class, so classes neither share rows nor wait on each other.
+/// run's PostgreSQL, publishing to its own project on the run's Pub/Sub emulator. One per test class,
+/// so classes neither share rows nor events, nor wait on each other.
 /// </summary>
-public sealed class ApiServer(PostgresServer postgres) : IAsyncLifetime
+public class ApiServer(PostgresServer postgres, PubSubEmulator emulator) : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? factory;
 
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The emulator project this Api publishes to.</summary>
+    public string PubSubProjectId { get; } = PubSubEmulator.NewProjectId();
+
+    public PubSubEmulator Emulator => emulator;
+
+    /// <summary>
+    /// Settings on top of the defaults. API tests push the scheduled reconcile an hour out, so the
+    /// outbox holds exactly the events their requests caused; event tests override this.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Reconcile:NotReadyAfter"] = "01:00:00",
+    };
 
     public async ValueTask InitializeAsync()
     {
@@ -23,7 +38,9 @@ public sealed class ApiServer(PostgresServer postgres) : IAsyncLifetime
             web.UseEnvironment("Development");
             web.UseUrls("http://127.0.0.1:0"); // a free port per server, so classes run in parallel
             web.UseSetting($"ConnectionStrings:{ResourceNames.Database}", ConnectionString);
-            foreach (var (key, value) in TestTokens.ApiSettings())
+            web.UseSetting("PubSub:EmulatorHost", emulator.HostPort);
+            web.UseSetting("PubSub:ProjectId", PubSubProjectId);
+            foreach (var (key, value) in TestTokens.ApiSettings().Concat(Settings))
             {
                 web.UseSetting(key, value);
             }
@@ -66,5 +83,7 @@ public sealed class ApiServer(PostgresServer postgres) : IAsyncLifetime
         {
             await factory.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 }

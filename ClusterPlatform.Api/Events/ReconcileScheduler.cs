@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using ClusterPlatform.Contracts;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ClusterPlatform.Api.Events;
+
+/// <summary>
+/// The level-based safety net: queues <c>cluster.reconcile</c> for clusters that are not Ready and
+/// have not changed for <see cref="ReconcileOptions.NotReadyAfter"/>, and for Ready clusters not
+/// reconciled for <see cref="ReconcileOptions.ReadyAfter"/>. Each tick claims due clusters through the
+/// <c>next_reconcile_at</c> index with <c>SKIP LOCKED</c> and moves their due time forward in the same
+/// statement, so replicas never schedule one cluster twice and a tick's cost does not depend on how
+/// many clusters need nothing. The events go through the outbox like any other.
+/// </summary>
+internal sealed class ReconcileScheduler(
+    NpgsqlDataSource dataSource,
+    OutboxMetrics metrics,
+    IOptions<ReconcileOptions> options,
+    ILogger<ReconcileScheduler> logger,
+    TimeProvider time) : BackgroundService
+{
+    public static readonly ActivitySource Activities = new("ClusterPlatform.Api.Reconcile");
+
+    private readonly ReconcileOptions settings = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.TickInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await TickAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Reconcile scheduler tick failed; retrying next tick");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>One tick: queues a reconcile for every due cluster (up to the batch size) and returns how many.</summary>
+    public async Task<int> TickAsync(CancellationToken ct)
+    {
+        using var activity = Activities.StartActivity("reconcile tick");
+        await using var command = dataSource.CreateCommand($"""
+            WITH due AS (
+                SELECT id FROM clusters
+                WHERE next_reconcile_at <= now()
+                ORDER BY next_reconcile_at
+                LIMIT @batch
+                FOR UPDATE SKIP LOCKED
+            ), scheduled AS (
+                UPDATE clusters c
+                SET next_reconcile_at = now() + CASE WHEN c.phase = 'Ready' THEN @ready_after ELSE @not_ready_after END
+                FROM due
+                WHERE c.id = due.id
+                RETURNING c.id, c.generation
+            )
+            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+            SELECT uuidv7(), '{EventTypes.ClusterReconcile}', id, NULL, generation, now(), @traceparent
+            FROM scheduled
+            """);
+        command.Parameters.AddWithValue("batch", settings.BatchSize);
+        command.Parameters.AddWithValue("ready_after", settings.ReadyAfter);
+        command.Parameters.AddWithValue("not_ready_after", settings.NotReadyAfter);
+        command.Parameters.Add(new NpgsqlParameter("traceparent", NpgsqlDbType.Text) { Value = (object?)activity?.Id ?? DBNull.Value });
+        var count = await command.ExecuteNonQueryAsync(ct);
+        activity?.SetTag("clusters", count);
+        if (count > 0)
+        {
+            metrics.Scheduled(count);
+            logger.LogInformation("Queued cluster.reconcile for {Count} cluster(s)", count);
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,16 @@
+namespace ClusterPlatform.Controllers.Hosting;
+
+/// <summary>Settings shared by every controller's subscription (section <c>Controllers</c>).</summary>
+public sealed class ControllerOptions
+{
+    public const string Section = "Controllers";
+
+    /// <summary>Events one controller handles at once (and holds unacknowledged).</summary>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>Ack deadline of the subscriptions; a running handler's lease is extended before it ends.</summary>
+    public TimeSpan AckDeadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>On shutdown, how long running handlers may take before their events are nacked.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+}
