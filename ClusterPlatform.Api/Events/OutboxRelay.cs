@@ -108,7 +108,7 @@ internal sealed class OutboxRelay(
             await publisher.PublishAsync(EventTopics.ClusterEvents, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
         }
 
-        await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = now() WHERE id = ANY(@ids)", connection, transaction))
+        await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(@ids)", connection, transaction))
         {
             mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
             await mark.ExecuteNonQueryAsync(ct);

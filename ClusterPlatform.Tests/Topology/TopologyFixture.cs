@@ -1,9 +1,8 @@
-using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using ClusterPlatform.AppHost;
+using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Topology;
 
@@ -15,12 +14,7 @@ public sealed class TopologyFixture : IAsyncLifetime
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    private const string Issuer = "dotnet-user-jwts";
-    private const string Audience = "http://localhost:5080";
-    private const string BearerSettings = "Authentication__Schemes__Bearer__";
-
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-topology-{Guid.NewGuid():N}");
-    private readonly byte[] signingKey = RandomNumberGenerator.GetBytes(32);
     private DistributedApplication? app;
 
     public DistributedApplication App => app ?? throw new InvalidOperationException("The topology has not started.");
@@ -31,12 +25,11 @@ public sealed class TopologyFixture : IAsyncLifetime
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ClusterPlatform_AppHost>(
             [$"--Postgres:DataDirectory={dataDirectory}"], timeout.Token);
 
-        appHost.CreateResourceBuilder<ProjectResource>(ResourceNames.Api)
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
-            .WithEnvironment($"{BearerSettings}ValidIssuer", Issuer)
-            .WithEnvironment($"{BearerSettings}ValidAudiences__0", Audience)
-            .WithEnvironment($"{BearerSettings}SigningKeys__0__Issuer", Issuer)
-            .WithEnvironment($"{BearerSettings}SigningKeys__0__Value", Convert.ToBase64String(signingKey));
+        var api = appHost.CreateResourceBuilder<ProjectResource>(ResourceNames.Api).WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development");
+        foreach (var (key, value) in TestTokens.ApiSettings())
+        {
+            api.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+        }
 
         app = await appHost.BuildAsync(timeout.Token);
         await app.StartAsync(timeout.Token);
@@ -52,20 +45,8 @@ public sealed class TopologyFixture : IAsyncLifetime
     }
 
     /// <summary>A bearer token for a user of <paramref name="organization"/>.</summary>
-    public string CreateUserToken(string organization) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = Audience,
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = "topology-test",
-                ["role"] = "user",
-                ["org"] = organization,
-            },
-            Expires = DateTime.UtcNow.Add(Timeout),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(signingKey), SecurityAlgorithms.HmacSha256),
-        });
+    public static string CreateUserToken(string organization) =>
+        TestTokens.Create("topology-test", organization, ["user"], DateTime.UtcNow.Add(Timeout));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using ClusterPlatform.Contracts;
+using ClusterPlatform.PubSub;
+using Npgsql;
+
+namespace ClusterPlatform.Benchmarks;
+
+/// <summary>What the events benchmark measured.</summary>
+internal sealed record EventsResult(
+    int Events, int Writers, double P50Ms, double P95Ms, double P99Ms, double MaxMs,
+    double CommitToPublishedP50Ms, double CommitToPublishedP99Ms, double PublishedToHandlerP50Ms, double PublishedToHandlerP99Ms,
+    int RelayEvents, double RelayEventsPerSecond);
+
+/// <summary>
+/// Commit-to-handler latency of cluster events through the real path (API write, outbox, NOTIFY,
+/// relay, emulator, StreamingPull subscriber), and the relay's throughput on a backlog.
+/// </summary>
+internal static class EventsBenchmark
+{
+    public static async Task<EventsResult> RunAsync(BenchmarkEnvironment environment, int events, int writers, int backlog)
+    {
+        using var client = environment.Client("bench");
+        await using var database = NpgsqlDataSource.Create(environment.ConnectionString);
+
+        // One write first: the relay creates the topic and the subscriptions before its first publish.
+        await CreateClusterAsync(client, "warm-up");
+        await UntilAsync(async () => await UnpublishedAsync(database) == 0, "the first event to be relayed");
+
+        var handlerStarts = new ConcurrentDictionary<Guid, DateTime>();
+        using var stop = new CancellationTokenSource();
+        using var connection = environment.PubSub();
+        var subscriber = new PubSubSubscriber(connection).RunAsync(ControllerNames.Placement, (message, _) =>
+        {
+            var now = DateTime.UtcNow;
+            if (ClusterEvent.TryParse(message.Message.Data.Span) is { } e)
+            {
+                handlerStarts.TryAdd(e.Id, now);
+            }
+
+            return Task.CompletedTask;
+        }, new SubscriberSettings { MaxOutstandingMessages = 1000 }, stop.Token);
+
+        Console.Error.WriteLine($"events: {events} cluster creates from {writers} concurrent writers…");
+        var next = 0;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) is var i && i <= events)
+            {
+                await CreateClusterAsync(client, $"bench-{i}");
+            }
+        }));
+
+        var committed = await CommittedAsync(database);
+        await UntilAsync(() => Task.FromResult(committed.Keys.All(handlerStarts.ContainsKey)), "every event to reach the handler");
+        var latencies = committed.Select(c => (handlerStarts[c.Key] - c.Value.Committed).TotalMilliseconds).Order().ToArray();
+        // Where the time goes: in the database and relay, or in Pub/Sub and the subscriber.
+        var relayed = committed.Select(c => (c.Value.Published - c.Value.Committed).TotalMilliseconds).Order().ToArray();
+        var delivered = committed.Select(c => (handlerStarts[c.Key] - c.Value.Published).TotalMilliseconds).Order().ToArray();
+
+        Console.Error.WriteLine($"events: relaying a backlog of {backlog} events…");
+        var relayRate = await RelayBacklogAsync(database, backlog);
+        await stop.CancelAsync();
+        await subscriber;
+
+        return new EventsResult(latencies.Length, writers, Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99),
+            latencies[^1], Percentile(relayed, 50), Percentile(relayed, 99), Percentile(delivered, 50), Percentile(delivered, 99), backlog, relayRate);
+    }
+
+    /// <summary>Queues <paramref name="count"/> events in one transaction and times the relay until every one is published.</summary>
+    private static async Task<double> RelayBacklogAsync(NpgsqlDataSource database, int count)
+    {
+        await using (var insert = database.CreateCommand("""
+            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at)
+            SELECT uuidv7(), 'cluster.reconcile', uuidv7(), NULL, 1, now() FROM generate_series(1, @count)
+            """))
+        {
+            insert.Parameters.AddWithValue("count", count);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await UntilAsync(async () => await UnpublishedAsync(database) == 0, "the backlog to be relayed", pollMs: 5);
+        return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private const string ClusterBody = """
+        {"name":"NAME","spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1"},"release":{"version":"4.17.3"},"dns":{"baseDomain":"acme.example.com"}}}
+        """;
+
+    private static async Task CreateClusterAsync(HttpClient client, string name)
+    {
+        var body = ClusterBody.Replace("NAME", name, StringComparison.Ordinal);
+        using var response = await client.PostAsync(new Uri("/api/v1/clusters", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Creating {name} returned {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>The benchmark's events: when their transaction wrote them, and when the relay marked them published.</summary>
+    private static async Task<Dictionary<Guid, (DateTime Committed, DateTime Published)>> CommittedAsync(NpgsqlDataSource database)
+    {
+        await UntilAsync(async () => await UnpublishedAsync(database) == 0, "the relay to publish every event");
+        await using var command = database.CreateCommand(
+            "SELECT o.id, o.occurred_at, o.published_at FROM outbox o JOIN clusters c ON c.id = o.cluster_id WHERE o.type = 'cluster.created' AND c.name LIKE 'bench-%'");
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<Guid, (DateTime, DateTime)>();
+        while (await reader.ReadAsync())
+        {
+            rows[reader.GetGuid(0)] = (reader.GetDateTime(1), reader.GetDateTime(2));
+        }
+
+        return rows;
+    }
+
+    private static async Task<long> UnpublishedAsync(NpgsqlDataSource database)
+    {
+        await using var command = database.CreateCommand("SELECT count(*) FROM outbox WHERE published_at IS NULL");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what, int pollMs = 20)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Waited 5 minutes for {what}.");
+            }
+
+            await Task.Delay(pollMs);
+        }
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    internal static double Percentile(double[] sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
