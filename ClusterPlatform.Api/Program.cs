@@ -40,6 +40,7 @@ builder.Services.AddHostedService<ReconcileScheduler>();
 
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ResourceStore>();
+builder.Services.AddSingleton<StatusStore>();
 builder.Services.AddSingleton<ClusterRequests>();
 builder.Services.AddSingleton<NodePoolRequests>();
 

@@ -43,11 +43,11 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
         }
     }
 
-    public HttpClient Client(string organization)
+    public HttpClient Client(string organization, string role = "user")
     {
         var client = new HttpClient { BaseAddress = ApiAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            DevelopmentTokens.Create(signingKey, "benchmark", organization, ["user"], DateTime.UtcNow.AddHours(4)));
+            DevelopmentTokens.Create(signingKey, "benchmark", organization, [role], DateTime.UtcNow.AddHours(4)));
         return client;
     }
 

@@ -9,8 +9,15 @@ internal sealed record ResourceKind(string Name, string Table, string EventPrefi
     public static readonly ResourceKind Cluster = new("Cluster", "clusters", "cluster", "/api/v1/clusters", "id", "NULL::uuid");
     public static readonly ResourceKind NodePool = new("NodePool", "node_pools", "nodepool", "/api/v1/nodepools", "cluster_id", "id");
 
-    public string Columns =>
-        $"id, {ClusterIdColumn} AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status";
+    public string Columns => QualifiedColumns(null);
+
+    /// <summary>The row's columns in <see cref="ResourceRow"/> order, qualified with a table alias where a statement joins.</summary>
+    public string QualifiedColumns(string? alias)
+    {
+        var a = alias is null ? "" : alias + ".";
+        return $"{a}id, {a}{ClusterIdColumn} AS cluster_id, {a}organization, {a}name, {a}labels, {a}spec, {a}generation, {a}resource_version, " +
+            $"{a}created_at, {a}updated_at, {a}created_by, {a}deletion_timestamp, {a}status";
+    }
 
     public string Event(string verb) => $"{EventPrefix}.{verb}";
 

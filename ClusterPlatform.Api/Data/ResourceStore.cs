@@ -90,21 +90,20 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
             organization = await LockParentClusterAsync(connection, resource.ClusterId!.Value, resource.Organization, ct);
         }
 
-        var required = kind == ResourceKind.Cluster
-            ? options.Value.RequiredControllers.Cluster
-            : options.Value.RequiredControllers.NodePool;
-
         await using var command = new NpgsqlCommand($"""
             WITH created AS (
                 INSERT INTO {kind.Table} (id, {(kind == ResourceKind.NodePool ? "cluster_id, " : "")}organization, name, labels, spec,
                     generation, resource_version, created_at, updated_at, created_by, phase, status{kind.ReconcileColumn})
                 VALUES (@id, {(kind == ResourceKind.NodePool ? "@cluster_id, " : "")}@org, @name, @labels, @spec,
-                    1, 1, now(), now(), @created_by, 'Pending', initial_status(@required, 1, now()){kind.ReconcileValue})
+                    1, 1, now(), now(), @actor, 'Pending', aggregate_status(@id, 1, false, @required, NULL, now()){kind.ReconcileValue})
                 RETURNING {kind.Columns}
             ), event AS (
                 INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
-                SELECT @event_id, @event_type, cluster_id, {(kind == ResourceKind.NodePool ? "id" : "NULL")}, generation, created_at, @traceparent
+                SELECT @event_id, @event_type, cluster_id, {kind.NodePoolIdColumn}, generation, created_at, @traceparent
                 FROM created
+            ), audit AS (
+                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
+                SELECT cluster_id, {kind.NodePoolIdColumn}, 'create', @actor, generation FROM created
             )
             SELECT * FROM created
             """, connection, transaction);
@@ -118,9 +117,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         command.Parameters.AddWithValue("name", resource.Name);
         command.Parameters.Add(new NpgsqlParameter("labels", NpgsqlDbType.Jsonb) { Value = resource.Labels });
         command.Parameters.Add(new NpgsqlParameter("spec", NpgsqlDbType.Jsonb) { Value = resource.Spec });
-        command.Parameters.AddWithValue("created_by", resource.CreatedBy);
-        command.Parameters.AddWithValue("required", required.ToArray());
-        AddEventParameters(command, kind.Event("created"));
+        AddWriteParameters(command, kind, kind.Event("created"), resource.CreatedBy);
 
         ResourceRow row;
         try
@@ -147,7 +144,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     /// Replaces labels and spec with what <paramref name="change"/> computes from the locked current row.
     /// Generation rises only when the spec changes; an unchanged document writes nothing and queues no event.
     /// </summary>
-    public async Task<ResourceRow> UpdateAsync(ResourceKind kind, Guid id, string? organization, string? ifMatch,
+    public async Task<ResourceRow> UpdateAsync(ResourceKind kind, Guid id, string? organization, string? ifMatch, string actor,
         Func<ResourceRow, (string Labels, string Spec)> change, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -159,26 +156,37 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         }
 
         var (labels, spec) = change(current);
+        // A spec change raises the generation, and the aggregated status is recomputed for it: Ready
+        // turns False until every required controller has reported the new generation.
         await using var command = new NpgsqlCommand($"""
-            WITH updated AS (
-                UPDATE {kind.Table}
-                SET labels = @labels, spec = @spec,
-                    generation = generation + CASE WHEN spec <> @spec THEN 1 ELSE 0 END,
-                    resource_version = resource_version + 1,
+            WITH next AS (
+                SELECT CASE WHEN spec <> @spec THEN generation + 1 ELSE generation END AS generation, status
+                FROM {kind.Table} WHERE id = @id
+            ), computed AS (
+                SELECT generation, aggregate_status(@id, generation, false, @required, status, now()) AS status FROM next
+            ), updated AS (
+                UPDATE {kind.Table} t
+                SET labels = @labels, spec = @spec, generation = computed.generation,
+                    status = computed.status, phase = computed.status ->> 'phase',
+                    resource_version = t.resource_version + 1,
                     updated_at = now(){kind.ReconcileAssignment}
-                WHERE id = @id AND (spec <> @spec OR labels <> @labels)
-                RETURNING {kind.Columns}
+                FROM computed
+                WHERE t.id = @id AND (t.spec <> @spec OR t.labels <> @labels)
+                RETURNING {kind.QualifiedColumns("t")}
             ), event AS (
                 INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
-                SELECT @event_id, @event_type, cluster_id, {(kind == ResourceKind.NodePool ? "id" : "NULL")}, generation, updated_at, @traceparent
+                SELECT @event_id, @event_type, cluster_id, {kind.NodePoolIdColumn}, generation, updated_at, @traceparent
                 FROM updated
+            ), audit AS (
+                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
+                SELECT cluster_id, {kind.NodePoolIdColumn}, 'update', @actor, generation FROM updated
             )
             SELECT * FROM updated
             """, connection, transaction);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.Add(new NpgsqlParameter("labels", NpgsqlDbType.Jsonb) { Value = labels });
         command.Parameters.Add(new NpgsqlParameter("spec", NpgsqlDbType.Jsonb) { Value = spec });
-        AddEventParameters(command, kind.Event("updated"));
+        AddWriteParameters(command, kind, kind.Event("updated"), actor);
         var updated = await ReadSingleAsync(command, ct);
         await transaction.CommitAsync(ct);
         return updated ?? current;
@@ -188,7 +196,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     /// Soft delete: sets <c>deletionTimestamp</c>, raises the generation, and for a cluster marks its
     /// live node pools deleting too, queueing one <c>.deleted</c> event per resource. Repeating it changes nothing.
     /// </summary>
-    public async Task<ResourceRow> DeleteAsync(ResourceKind kind, Guid id, string? organization, string? ifMatch, CancellationToken ct)
+    public async Task<ResourceRow> DeleteAsync(ResourceKind kind, Guid id, string? organization, string? ifMatch, string actor, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -198,34 +206,82 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
             return current;
         }
 
-        // The node pools go first in the same statement as the cluster; both raise their generation.
+        // A cluster's live node pools are marked deleting in the same statement; every resource raises
+        // its generation (the deletion generation its controllers must finalize) and gets its event.
         await using var command = new NpgsqlCommand($"""
             WITH deleted AS (
                 UPDATE {kind.Table}
-                SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1,
-                    updated_at = now(), phase = 'Deleting', status = jsonb_set(status, ARRAY['phase'], '"Deleting"'){kind.ReconcileAssignment}
+                SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1, updated_at = now(),
+                    phase = 'Deleting', status = aggregate_status(id, generation + 1, true, @required, status, now()){kind.ReconcileAssignment}
                 WHERE id = @id
                 RETURNING {kind.Columns}
             ), pools AS (
                 UPDATE node_pools
-                SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1,
-                    updated_at = now(), phase = 'Deleting', status = jsonb_set(status, ARRAY['phase'], '"Deleting"')
+                SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1, updated_at = now(),
+                    phase = 'Deleting', status = aggregate_status(id, generation + 1, true, @pool_required, status, now())
                 WHERE @cascade AND cluster_id = @id AND deletion_timestamp IS NULL
                 RETURNING id, cluster_id, generation, updated_at
             ), events AS (
                 INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
-                SELECT @event_id, @event_type, cluster_id, {(kind == ResourceKind.NodePool ? "id" : "NULL")}, generation, updated_at, @traceparent FROM deleted
+                SELECT @event_id, @event_type, cluster_id, {kind.NodePoolIdColumn}, generation, updated_at, @traceparent FROM deleted
                 UNION ALL
                 SELECT uuidv7(), 'nodepool.deleted', cluster_id, id, generation, updated_at, @traceparent FROM pools
+            ), audit AS (
+                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
+                SELECT cluster_id, {kind.NodePoolIdColumn}, 'delete', @actor, generation FROM deleted
+                UNION ALL
+                SELECT cluster_id, id, 'delete', @actor, generation FROM pools
             )
             SELECT * FROM deleted
             """, connection, transaction);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("cascade", kind == ResourceKind.Cluster);
-        AddEventParameters(command, kind.Event("deleted"));
+        command.Parameters.AddWithValue("pool_required", options.Value.RequiredControllers.NodePool.ToArray());
+        AddWriteParameters(command, kind, kind.Event("deleted"), actor);
         var deleted = (await ReadSingleAsync(command, ct))!;
         await transaction.CommitAsync(ct);
         return deleted;
+    }
+
+    /// <summary>
+    /// Force delete (admins): removes the resource, its reports and, for a cluster, its node pools at
+    /// once, without waiting for the controllers. Each removal is audited with the reason, and the
+    /// <c>.deleted</c> event still goes out so controllers clean up what they can.
+    /// </summary>
+    public async Task ForceDeleteAsync(ResourceKind kind, Guid id, string? ifMatch, string actor, string reason, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await LockForWriteAsync(connection, kind, id, null, ifMatch, ct);
+        // Separate statements, in this order: node pools reference their cluster with ON DELETE RESTRICT.
+        await using var command = new NpgsqlCommand($"""
+            DELETE FROM resource_statuses
+            WHERE resource_id = @id OR resource_id IN (SELECT id FROM node_pools WHERE cluster_id = @id);
+
+            WITH pools AS (
+                DELETE FROM node_pools WHERE {(kind == ResourceKind.Cluster ? "cluster_id" : "id")} = @id RETURNING id, cluster_id, generation
+            ), audit AS (
+                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation, reason)
+                SELECT cluster_id, id, 'force-delete', @actor, generation, @reason FROM pools
+            )
+            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+            SELECT uuidv7(), 'nodepool.deleted', cluster_id, id, generation + 1, now(), @traceparent FROM pools;
+
+            WITH gone AS (
+                DELETE FROM clusters WHERE @is_cluster AND id = @id RETURNING id, generation
+            ), audit AS (
+                INSERT INTO audit_log (cluster_id, action, actor, generation, reason)
+                SELECT id, 'force-delete', @actor, generation, @reason FROM gone
+            )
+            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+            SELECT @event_id, @event_type, id, NULL, generation + 1, now(), @traceparent FROM gone;
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("is_cluster", kind == ResourceKind.Cluster);
+        command.Parameters.AddWithValue("reason", reason);
+        AddWriteParameters(command, kind, ResourceKind.Cluster.Event("deleted"), actor);
+        await command.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>Locks the row for the rest of the transaction and checks existence (404) and If-Match (412).</summary>
@@ -265,6 +321,9 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         return reader.GetString(0);
     }
 
+    private string[] Required(ResourceKind kind) =>
+        (kind == ResourceKind.Cluster ? options.Value.RequiredControllers.Cluster : options.Value.RequiredControllers.NodePool).ToArray();
+
     /// <summary>A lookup by id, confined to <paramref name="organization"/> unless it is null (admins, controllers).</summary>
     private static void SelectById(NpgsqlCommand command, string columns, string table, Guid id, string? organization, string suffix = "")
     {
@@ -276,8 +335,11 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         }
     }
 
-    private void AddEventParameters(NpgsqlCommand command, string eventType)
+    /// <summary>Parameters every write statement shares: its event, its audit actor and the kind's required controllers.</summary>
+    private void AddWriteParameters(NpgsqlCommand command, ResourceKind kind, string eventType, string actor)
     {
+        command.Parameters.AddWithValue("actor", actor);
+        command.Parameters.AddWithValue("required", Required(kind));
         // Every write postpones the cluster's next scheduled reconcile (see ReconcileScheduler).
         command.Parameters.AddWithValue("not_ready_after", reconcile.Value.NotReadyAfter);
         command.Parameters.AddWithValue("event_id", Guid.CreateVersion7());

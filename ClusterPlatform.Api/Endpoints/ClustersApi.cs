@@ -24,8 +24,14 @@ public static class ClustersApi
             .Accepts<ClusterUpdateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
         group.MapPatch("/{id:guid}", PatchCluster).WithName(nameof(PatchCluster)).WithSummary("Merge-patch a cluster's labels and spec")
             .Accepts<ClusterUpdateRequest>(RequestBody.MergePatch).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
+        group.MapPut("/{id:guid}/status", ReportClusterStatus).WithName(nameof(ReportClusterStatus))
+            .WithSummary("Report a controller's status (controllers, admins)").Accepts<StatusReportRequest>(RequestBody.Json).Reports();
+        group.MapGet("/{id:guid}/statuses", GetClusterStatuses).WithName(nameof(GetClusterStatuses))
+            .WithSummary("The raw per-controller status reports").Reads();
         group.MapDelete("/{id:guid}", DeleteCluster).WithName(nameof(DeleteCluster)).WithSummary("Delete a cluster and its node pools")
             .Writes(StatusCodes.Status412PreconditionFailed);
+        group.MapGet("/{id:guid}/audit", GetClusterAudit).WithName(nameof(GetClusterAudit))
+            .WithSummary("The audit trail of a cluster and its node pools (admins)").Admins();
         group.MapGet("/{id:guid}/nodepools", ListClusterNodePools).WithName(nameof(ListClusterNodePools))
             .WithSummary("List a cluster's node pools").Reads();
         return group;
@@ -60,8 +66,15 @@ public static class ClustersApi
             Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name)), ct);
     }
 
-    private static Task<Accepted<Cluster>> DeleteCluster(Guid id, HttpContext http, Caller caller, ResourceStore store, CancellationToken ct) =>
-        Handlers.DeleteAsync(id, http, caller, store, ct);
+    private static Task<Results<Accepted<Cluster>, NoContent>> DeleteCluster(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
+        HttpContext http, Caller caller, ResourceStore store, CancellationToken ct) =>
+        Handlers.DeleteAsync(id, force, reason, http, caller, store, ct);
+
+    private static Task<Ok<ResourceStatus>> ReportClusterStatus(Guid id, HttpContext http, Caller caller, StatusStore statuses, CancellationToken ct) =>
+        Handlers.ReportStatusAsync(id, http, caller, statuses, ct);
+
+    private static Task<Ok<StatusReportList>> GetClusterStatuses(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct) =>
+        Handlers.StatusesAsync(id, caller, store, statuses, ct);
 
     private static async Task<Ok<ResourceList<NodePool>>> ListClusterNodePools(Guid id, Caller caller, ResourceStore store, [FromQuery] int? limit,
         [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct)
@@ -69,6 +82,21 @@ public static class ClustersApi
         // The cluster must be visible to the caller; another organization's cluster is a 404 like any other.
         _ = await store.FindAsync(ResourceKind.Cluster, id, caller.ReadScope, ct) ?? throw Errors.ApiException.NotFound(ResourceKind.Cluster.Name, id);
         return await NodePoolsApi.Handlers.ListAsync(ListQuery.Parse(caller.ReadScope, id, limit, continueToken, labelSelector, phase), store, ct);
+    }
+
+    private static async Task<Ok<AuditList>> GetClusterAudit(Guid id, StatusStore statuses, ResourceStore store, [FromQuery] int? limit,
+        [FromQuery(Name = "continue")] string? continueToken, CancellationToken ct)
+    {
+        var page = ListQuery.Parse(null, null, limit, null, null, null).Limit;
+        var after = continueToken is null ? 0 : AuditCursor.Decode(continueToken);
+        var (items, next) = await statuses.AuditAsync(id, after, page, ct);
+        // The trail outlives a hard-deleted cluster; only a cluster that never existed is a 404.
+        if (items.Count == 0 && after == 0 && await store.FindAsync(ResourceKind.Cluster, id, null, ct) is null)
+        {
+            throw Errors.ApiException.NotFound(ResourceKind.Cluster.Name, id);
+        }
+
+        return TypedResults.Ok(new AuditList("AuditList", items, next is { } n ? AuditCursor.Encode(n) : null));
     }
 
     private static (string Labels, string Spec) Serialize(ClusterUpdateRequest request) =>

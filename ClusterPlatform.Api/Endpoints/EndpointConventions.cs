@@ -29,6 +29,24 @@ internal static class EndpointConventions
         return endpoint;
     }
 
+    public static RouteHandlerBuilder Reports(this RouteHandlerBuilder endpoint) => endpoint
+        .RequireAuthorization(AuthenticationSetup.ReportPolicy)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    public static RouteHandlerBuilder Admins(this RouteHandlerBuilder endpoint) => endpoint
+        .RequireAuthorization(AuthenticationSetup.AdminPolicy)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
     /// <summary>Statuses of endpoints that take a JSON body.</summary>
     public static readonly int[] BodyProblems = [StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
 }

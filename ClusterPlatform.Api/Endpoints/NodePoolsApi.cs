@@ -24,6 +24,10 @@ public static class NodePoolsApi
             .Accepts<NodePoolUpdateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
         group.MapPatch("/{id:guid}", PatchNodePool).WithName(nameof(PatchNodePool)).WithSummary("Merge-patch a node pool's labels and spec")
             .Accepts<NodePoolUpdateRequest>(RequestBody.MergePatch).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
+        group.MapPut("/{id:guid}/status", ReportNodePoolStatus).WithName(nameof(ReportNodePoolStatus))
+            .WithSummary("Report a controller's status (controllers, admins)").Accepts<StatusReportRequest>(RequestBody.Json).Reports();
+        group.MapGet("/{id:guid}/statuses", GetNodePoolStatuses).WithName(nameof(GetNodePoolStatuses))
+            .WithSummary("The raw per-controller status reports").Reads();
         group.MapDelete("/{id:guid}", DeleteNodePool).WithName(nameof(DeleteNodePool)).WithSummary("Delete a node pool")
             .Writes(StatusCodes.Status412PreconditionFailed);
         return group;
@@ -59,8 +63,15 @@ public static class NodePoolsApi
             Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name, current.ClusterId)), ct);
     }
 
-    private static Task<Accepted<NodePool>> DeleteNodePool(Guid id, HttpContext http, Caller caller, ResourceStore store, CancellationToken ct) =>
-        Handlers.DeleteAsync(id, http, caller, store, ct);
+    private static Task<Results<Accepted<NodePool>, NoContent>> DeleteNodePool(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
+        HttpContext http, Caller caller, ResourceStore store, CancellationToken ct) =>
+        Handlers.DeleteAsync(id, force, reason, http, caller, store, ct);
+
+    private static Task<Ok<ResourceStatus>> ReportNodePoolStatus(Guid id, HttpContext http, Caller caller, StatusStore statuses, CancellationToken ct) =>
+        Handlers.ReportStatusAsync(id, http, caller, statuses, ct);
+
+    private static Task<Ok<StatusReportList>> GetNodePoolStatuses(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct) =>
+        Handlers.StatusesAsync(id, caller, store, statuses, ct);
 
     private static (string Labels, string Spec) Serialize(NodePoolUpdateRequest request) =>
         (ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec));

@@ -47,15 +47,54 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
     public async Task<Ok<T>> UpdateAsync(Guid id, HttpContext http, Caller caller, ResourceStore store,
         Func<ResourceRow, (string Labels, string Spec)> change, CancellationToken ct)
     {
-        var row = await store.UpdateAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, change, ct);
+        var row = await store.UpdateAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, caller.Subject, change, ct);
         http.Response.Headers.ETag = row.ETag;
         return TypedResults.Ok(map(row));
     }
 
-    public async Task<Accepted<T>> DeleteAsync(Guid id, HttpContext http, Caller caller, ResourceStore store, CancellationToken ct)
+    public async Task<Results<Accepted<T>, NoContent>> DeleteAsync(Guid id, bool? force, string? reason, HttpContext http, Caller caller,
+        ResourceStore store, CancellationToken ct)
     {
-        var row = await store.DeleteAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, ct);
+        if (force == true)
+        {
+            // Admin only, with a reason for the audit trail; the resource is gone when this returns.
+            if (!caller.IsAdmin)
+            {
+                throw ApiException.Forbidden("force-delete-forbidden", "Only an admin may force a delete.");
+            }
+
+            if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxForceReasonLength)
+            {
+                throw ApiException.BadRequest("invalid-reason", $"A force delete needs a reason of 1–{MaxForceReasonLength} characters.");
+            }
+
+            await store.ForceDeleteAsync(kind, id, http.Request.Headers.IfMatch, caller.Subject, reason, ct);
+            return TypedResults.NoContent();
+        }
+
+        var row = await store.DeleteAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, caller.Subject, ct);
         http.Response.Headers.ETag = row.ETag;
         return TypedResults.Accepted(ResourceMapper.Href(kind, row.Id), map(row));
     }
+
+    /// <summary>A controller's report (or an admin's on its behalf); the response is the new aggregated status.</summary>
+    public async Task<Ok<ResourceStatus>> ReportStatusAsync(Guid id, HttpContext http, Caller caller, StatusStore statuses, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
+        var report = StatusReportRequests.Parse(body.Root);
+        if (!caller.IsAdmin && report.Controller != caller.Subject)
+        {
+            throw ApiException.Forbidden("controller-mismatch", $"This token may report only as '{caller.Subject}', not as '{report.Controller}'.");
+        }
+
+        return TypedResults.Ok(await statuses.ReportAsync(kind, id, report, ct));
+    }
+
+    public async Task<Ok<StatusReportList>> StatusesAsync(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct)
+    {
+        _ = await store.FindAsync(kind, id, caller.ReadScope, ct) ?? throw ApiException.NotFound(kind.Name, id);
+        return TypedResults.Ok(new StatusReportList("StatusReportList", await statuses.ReportsAsync(id, ct)));
+    }
+
+    public const int MaxForceReasonLength = 1024;
 }

@@ -1,0 +1,18 @@
+using System.Text.Json;
+
+namespace ClusterPlatform.Api.Contracts;
+
+/// <summary>Body of <c>PUT /api/v1/clusters/{id}/status</c> and <c>PUT /api/v1/nodepools/{id}/status</c>.</summary>
+public sealed record StatusReportRequest(string Controller, long ObservedGeneration, IReadOnlyList<ConditionReport> Conditions, JsonElement? Data);
+
+/// <summary>A condition as a controller reports it; the API adds lastTransitionTime and observedGeneration.</summary>
+public sealed record ConditionReport(string Type, string Status, string Reason, string Message);
+
+/// <summary>The raw per-controller reports of one resource.</summary>
+public sealed record StatusReportList(string Kind, IReadOnlyList<ControllerStatus> Items);
+
+/// <summary>One entry of the audit trail.</summary>
+public sealed record AuditEntry(long Id, Guid ClusterId, Guid? NodePoolId, string Action, string Actor, long Generation, string? Reason, DateTime At);
+
+/// <summary>A page of the audit trail, oldest first.</summary>
+public sealed record AuditList(string Kind, IReadOnlyList<AuditEntry> Items, [property: System.Text.Json.Serialization.JsonPropertyName("continue")] string? Continue);

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ClusterPlatform.Api.Configuration;
+using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Api.Endpoints;
+using ClusterPlatform.Api.Errors;
+using ClusterPlatform.Api.Events;
+using ClusterPlatform.Contracts;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ClusterPlatform.Api.Data;
+
+/// <summary>
+/// Status reports and what they lead to. Each report is one call of the kind's PL/pgSQL function
+/// (<c>report_cluster_status</c>, <c>report_node_pool_status</c>): one round trip and one transaction
+/// that validates, stores, aggregates, queues a reconcile on a transition and finalizes deletions.
+/// </summary>
+internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> platform, IOptions<ReconcileOptions> reconcile)
+{
+    public async Task<ResourceStatus> ReportAsync(ResourceKind kind, Guid id, StatusReportRequest report, CancellationToken ct)
+    {
+        var required = platform.Value.RequiredControllers;
+        await using var command = dataSource.CreateCommand(kind == ResourceKind.Cluster
+            ? "SELECT outcome, status::text FROM report_cluster_status(@id, @controller, @generation, @conditions, @data, @required, @known, @traceparent, @ready_after, @not_ready_after)"
+            : "SELECT outcome, status::text FROM report_node_pool_status(@id, @controller, @generation, @conditions, @data, @required, @cluster_required, @known, @traceparent)");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("controller", report.Controller);
+        command.Parameters.AddWithValue("generation", report.ObservedGeneration);
+        command.Parameters.Add(new NpgsqlParameter("conditions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(report.Conditions, ResourceMapper.Json) });
+        command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = report.Data is { } data ? data.GetRawText() : DBNull.Value });
+        command.Parameters.AddWithValue("required", (kind == ResourceKind.Cluster ? required.Cluster : required.NodePool).ToArray());
+        command.Parameters.AddWithValue("cluster_required", required.Cluster.ToArray());
+        command.Parameters.AddWithValue("known", ControllerNames.All.ToArray());
+        command.Parameters.Add(new NpgsqlParameter("traceparent", NpgsqlDbType.Text)
+        {
+            Value = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : DBNull.Value,
+        });
+        command.Parameters.AddWithValue("ready_after", reconcile.Value.ReadyAfter);
+        command.Parameters.AddWithValue("not_ready_after", reconcile.Value.NotReadyAfter);
+
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var outcome = reader.GetString(0);
+        return outcome switch
+        {
+            "ok" => ResourceMapper.Read<ResourceStatus>(reader.GetString(1)),
+            "not-found" => throw ApiException.NotFound(kind.Name, id),
+            "unknown-controller" => throw ApiException.BadRequest("unknown-controller",
+                $"'{report.Controller}' is not a controller of this platform: {string.Join(", ", ControllerNames.All)}."),
+            "stale-report" => throw ApiException.Conflict("stale-report",
+                $"{report.Controller} already reported a later generation than {report.ObservedGeneration}; this report changes nothing."),
+            "future-generation" => throw ApiException.Unprocessable("future-generation",
+                $"observedGeneration {report.ObservedGeneration} is ahead of the {kind.Name.ToLowerInvariant()}'s generation."),
+            _ => throw new InvalidOperationException($"Unexpected outcome '{outcome}' from the status function."),
+        };
+    }
+
+    /// <summary>The raw latest report of every controller on a resource.</summary>
+    public async Task<IReadOnlyList<ControllerStatus>> ReportsAsync(Guid resourceId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT controller, observed_generation, last_report_time, conditions::text, data::text FROM resource_statuses WHERE resource_id = @id ORDER BY controller");
+        command.Parameters.AddWithValue("id", resourceId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var reports = new List<ControllerStatus>();
+        while (await reader.ReadAsync(ct))
+        {
+            reports.Add(new ControllerStatus(reader.GetString(0), reader.GetInt64(1), reader.GetDateTime(2),
+                ResourceMapper.Read<List<Condition>>(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : JsonDocument.Parse(reader.GetString(4)).RootElement.Clone()));
+        }
+
+        return reports;
+    }
+
+    /// <summary>A page of a cluster's audit trail (its node pools' entries included), after entry <paramref name="after"/>.</summary>
+    public async Task<(IReadOnlyList<AuditEntry> Items, long? Next)> AuditAsync(Guid clusterId, long after, int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT id, cluster_id, node_pool_id, action, actor, generation, reason, at
+            FROM audit_log WHERE cluster_id = @id AND id > @after ORDER BY id LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("id", clusterId);
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("limit", limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var entries = new List<AuditEntry>();
+        while (await reader.ReadAsync(ct))
+        {
+            entries.Add(new AuditEntry(reader.GetInt64(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.GetString(3),
+                reader.GetString(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetDateTime(7)));
+        }
+
+        if (entries.Count <= limit)
+        {
+            return (entries, null);
+        }
+
+        entries.RemoveAt(entries.Count - 1);
+        return (entries, entries[^1].Id);
+    }
+}
