@@ -163,7 +163,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
                 SELECT CASE WHEN spec <> @spec THEN generation + 1 ELSE generation END AS generation, status
                 FROM {kind.Table} WHERE id = @id
             ), computed AS (
-                SELECT generation, aggregate_status(@id, generation, false, @required, status, now()) AS status FROM next
+                SELECT generation, aggregate_status(@id, generation, false, @required, status, clock_timestamp()) AS status FROM next
             ), updated AS (
                 UPDATE {kind.Table} t
                 SET labels = @labels, spec = @spec, generation = computed.generation,
@@ -212,13 +212,13 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
             WITH deleted AS (
                 UPDATE {kind.Table}
                 SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1, updated_at = now(),
-                    phase = 'Deleting', status = aggregate_status(id, generation + 1, true, @required, status, now()){kind.ReconcileAssignment}
+                    phase = 'Deleting', status = aggregate_status(id, generation + 1, true, @required, status, clock_timestamp()){kind.ReconcileAssignment}
                 WHERE id = @id
                 RETURNING {kind.Columns}
             ), pools AS (
                 UPDATE node_pools
                 SET deletion_timestamp = now(), generation = generation + 1, resource_version = resource_version + 1, updated_at = now(),
-                    phase = 'Deleting', status = aggregate_status(id, generation + 1, true, @pool_required, status, now())
+                    phase = 'Deleting', status = aggregate_status(id, generation + 1, true, @pool_required, status, clock_timestamp())
                 WHERE @cascade AND cluster_id = @id AND deletion_timestamp IS NULL
                 RETURNING id, cluster_id, generation, updated_at
             ), events AS (
@@ -252,7 +252,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await LockForWriteAsync(connection, kind, id, null, ifMatch, ct);
+        var current = await LockForWriteAsync(connection, kind, id, null, ifMatch, ct);
         // Separate statements, in this order: node pools reference their cluster with ON DELETE RESTRICT.
         await using var command = new NpgsqlCommand($"""
             DELETE FROM resource_statuses
@@ -275,8 +275,13 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
             )
             INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
             SELECT @event_id, @event_type, id, NULL, generation + 1, now(), @traceparent FROM gone;
+
+            -- A deleting cluster may have waited only for this node pool.
+            SELECT finalize_cluster_if_done(@cluster_id, @cluster_required, @actor) WHERE NOT @is_cluster;
             """, connection, transaction);
         command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("cluster_id", current.ClusterId);
+        command.Parameters.AddWithValue("cluster_required", options.Value.RequiredControllers.Cluster.ToArray());
         command.Parameters.AddWithValue("is_cluster", kind == ResourceKind.Cluster);
         command.Parameters.AddWithValue("reason", reason);
         AddWriteParameters(command, kind, ResourceKind.Cluster.Event("deleted"), actor);

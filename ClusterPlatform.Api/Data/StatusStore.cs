@@ -19,14 +19,15 @@ namespace ClusterPlatform.Api.Data;
 /// </summary>
 internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> platform, IOptions<ReconcileOptions> reconcile)
 {
-    public async Task<ResourceStatus> ReportAsync(ResourceKind kind, Guid id, StatusReportRequest report, CancellationToken ct)
+    public async Task<ResourceStatus> ReportAsync(ResourceKind kind, Guid id, StatusReportRequest report, string actor, CancellationToken ct)
     {
         var required = platform.Value.RequiredControllers;
         await using var command = dataSource.CreateCommand(kind == ResourceKind.Cluster
-            ? "SELECT outcome, status::text FROM report_cluster_status(@id, @controller, @generation, @conditions, @data, @required, @known, @traceparent, @ready_after, @not_ready_after)"
-            : "SELECT outcome, status::text FROM report_node_pool_status(@id, @controller, @generation, @conditions, @data, @required, @cluster_required, @known, @traceparent)");
+            ? "SELECT outcome, status::text FROM report_cluster_status(@id, @controller, @generation, @conditions, @data, @required, @known, @traceparent, @ready_after, @not_ready_after, @actor)"
+            : "SELECT outcome, status::text FROM report_node_pool_status(@id, @controller, @generation, @conditions, @data, @required, @cluster_required, @known, @traceparent, @actor)");
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("controller", report.Controller);
+        command.Parameters.AddWithValue("actor", actor);
         command.Parameters.AddWithValue("generation", report.ObservedGeneration);
         command.Parameters.Add(new NpgsqlParameter("conditions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(report.Conditions, ResourceMapper.Json) });
         command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = report.Data is { } data ? data.GetRawText() : DBNull.Value });

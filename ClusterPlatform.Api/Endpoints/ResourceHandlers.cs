@@ -87,7 +87,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
             throw ApiException.Forbidden("controller-mismatch", $"This token may report only as '{caller.Subject}', not as '{report.Controller}'.");
         }
 
-        return TypedResults.Ok(await statuses.ReportAsync(kind, id, report, ct));
+        return TypedResults.Ok(await statuses.ReportAsync(kind, id, report, caller.Subject, ct));
     }
 
     public async Task<Ok<StatusReportList>> StatusesAsync(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct)

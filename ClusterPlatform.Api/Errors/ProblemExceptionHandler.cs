@@ -25,6 +25,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 Status = bad.StatusCode, Title = "Bad request", Detail = "The request could not be read.",
                 Extensions = { ["code"] = "bad-request" },
             },
+            // Two transactions locked the same rows in opposite orders (PostgreSQL aborted one), or a
+            // serialization conflict: nothing was written, and the same request will succeed again.
+            Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure } =>
+                Retryable(context),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
             _ => null,
         };
@@ -48,6 +52,18 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Retryable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Conflict with a concurrent change",
+            Detail = "The request conflicted with a concurrent change and nothing was written; retry it.",
+            Extensions = { ["code"] = "retry" },
+        };
     }
 
     private static ProblemDetails ToProblem(ApiException e)

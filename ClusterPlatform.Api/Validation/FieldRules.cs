@@ -8,27 +8,30 @@ internal static partial class FieldRules
 {
     public const int MaxLabels = 64;
 
-    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    // Every pattern ends in \z, not $: in .NET "$" also matches before a final newline, which would
+    // let "prod-east\n" through as a name.
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?\\z")]
     private static partial Regex ResourceName();
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
+    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]\\z")]
     private static partial Regex ProjectId();
 
-    [GeneratedRegex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?\\z")]
     private static partial Regex GcpNetwork();
 
-    [GeneratedRegex("^[a-z][a-z0-9]*-[a-z0-9]+(-[0-9]+)?$")]
+    [GeneratedRegex("^[a-z][a-z0-9]*-[a-z0-9]+(-[0-9]+)?\\z")]
     private static partial Regex MachineType();
 
-    [GeneratedRegex("^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})$")]
+    [GeneratedRegex("^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\z")]
     private static partial Regex Version();
 
     // Kubernetes label name part and value: alphanumeric at both ends, '-', '_' and '.' inside.
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\\z")]
     private static partial Regex LabelName();
 
     // RFC 1123 DNS label, lower case.
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\z")]
     private static partial Regex DnsLabel();
 
     public static void Name(string? name, string path, int min, int max, ValidationErrors errors)

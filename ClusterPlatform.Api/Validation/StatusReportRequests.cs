@@ -14,7 +14,8 @@ internal static partial class StatusReportRequests
     private static readonly string[] Fields = ["controller", "observedGeneration", "conditions", "data"];
     private static readonly string[] ConditionFields = ["type", "status", "reason", "message"];
 
-    [GeneratedRegex("^[A-Z][A-Za-z0-9]{0,63}$")]
+    // \z, not $: in .NET "$" also matches before a final newline, which would let "Placed\n" through.
+    [GeneratedRegex("^[A-Z][A-Za-z0-9]{0,63}\\z")]
     private static partial Regex Reason();
 
     public static StatusReportRequest Parse(JsonElement root)

@@ -17,6 +17,7 @@ public sealed class ClusterValidationTests(ApiServer api) : IClassFixture<ApiSer
         { "name", "\"Prod\"" },
         { "name", "\"prod-\"" },
         { "name", "\"1prod\"" },
+        { "name", "\"prod-east\\n\"" }, // a trailing newline must not slip past the pattern
         { "name", null },
         { "spec.gcp.projectId", "\"Acme\"" },
         { "spec.gcp.projectId", "\"acme\"" },
@@ -27,6 +28,7 @@ public sealed class ClusterValidationTests(ApiServer api) : IClassFixture<ApiSer
         { "spec.release.version", "\"4.17\"" },
         { "spec.release.version", "\"4.99.1\"" },
         { "spec.release.version", "\"v4.17.3\"" },
+        { "spec.release.version", "\"4.17.3\\n\"" },
         { "spec.networking.machineCidr", "\"10.0.0.0/7\"" },
         { "spec.networking.machineCidr", "\"10.0.0.0/25\"" },
         { "spec.networking.machineCidr", "\"10.0.0.1/16\"" },

@@ -23,7 +23,9 @@ CREATE TABLE audit_log (
     actor        text        NOT NULL,
     generation   bigint      NOT NULL,
     reason       text,
-    at           timestamptz NOT NULL DEFAULT now()
+    -- clock_timestamp(), not now(): writers insert after taking the resource's row lock, so entries of
+    -- one cluster get increasing times in id order even when their transactions began in another order.
+    at           timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
 CREATE INDEX audit_log_cluster_id_idx ON audit_log (cluster_id, id);
@@ -85,7 +87,7 @@ BEGIN
     SELECT coalesce(jsonb_agg(jsonb_build_object(
                'name', controller, 'observedGeneration', observed_generation, 'lastReportTime', rfc3339(last_report_time),
                'conditions', conditions, 'data', data) ORDER BY controller), '[]'::jsonb),
-           coalesce(array_agg(controller || ': ' || coalesce(condition_field(conditions, 'Degraded', 'message'), '') ORDER BY controller)
+           coalesce(array_agg(controller || coalesce(': ' || nullif(condition_field(conditions, 'Degraded', 'message'), ''), '') ORDER BY controller)
                         FILTER (WHERE observed_generation = p_generation AND condition_status(conditions, 'Degraded') = 'True'), '{}'),
            coalesce(array_agg(controller ORDER BY controller)
                         FILTER (WHERE observed_generation = p_generation AND controller = ANY (p_required)
@@ -207,12 +209,13 @@ BEGIN
 END
 $$;
 
--- PUT /api/v1/clusters/{id}/status, in one call and one transaction. Outcomes: ok, not-found,
+-- PUT /api/v1/clusters/{id}/status, in one call and one transaction. p_actor is who sent the report
+-- (the controller itself, or an admin reporting on its behalf) and goes into the audit trail. Outcomes: ok, not-found,
 -- unknown-controller, stale-report, future-generation. On ok it returns the aggregated status and
 -- whether the cluster was finalized (hard-deleted).
 CREATE FUNCTION report_cluster_status(
     p_id uuid, p_controller text, p_observed_generation bigint, p_conditions jsonb, p_data jsonb,
-    p_required text[], p_known text[], p_traceparent text, p_ready_after interval, p_not_ready_after interval)
+    p_required text[], p_known text[], p_traceparent text, p_ready_after interval, p_not_ready_after interval, p_actor text)
 RETURNS TABLE (outcome text, status jsonb, finalized boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -220,7 +223,7 @@ DECLARE
     v_stored  bigint;
     v_changed boolean;
     v_status  jsonb;
-    v_now     timestamptz := now();
+    v_now     timestamptz;
 BEGIN
     IF NOT p_controller = ANY (p_known) THEN
         RETURN QUERY SELECT 'unknown-controller', NULL::jsonb, false;
@@ -233,6 +236,9 @@ BEGIN
         RETURN QUERY SELECT 'not-found', NULL::jsonb, false;
         RETURN;
     END IF;
+    -- The report's time is read once the lock is held (now() is when the statement began, before any
+    -- wait), so reports applied one after another get increasing lastReportTime/lastTransitionTime.
+    v_now := clock_timestamp();
 
     SELECT observed_generation INTO v_stored FROM resource_statuses WHERE resource_id = p_id AND controller = p_controller;
     IF p_observed_generation < v_stored THEN
@@ -245,7 +251,7 @@ BEGIN
     END IF;
 
     v_changed := store_report(p_id, p_controller, p_observed_generation, p_conditions, p_data, v_now);
-    INSERT INTO audit_log (cluster_id, action, actor, generation) VALUES (p_id, 'status-report', p_controller, p_observed_generation);
+    INSERT INTO audit_log (cluster_id, action, actor, generation, at) VALUES (p_id, 'status-report', p_actor, p_observed_generation, v_now);
     IF v_changed THEN
         INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
         VALUES (uuidv7(), 'cluster.reconcile', p_id, NULL, v_cluster.generation, v_now, p_traceparent);
@@ -261,7 +267,7 @@ BEGIN
                                     ELSE next_reconcile_at END
      WHERE id = p_id;
 
-    RETURN QUERY SELECT 'ok', v_status, finalize_cluster_if_done(p_id, p_required, p_controller);
+    RETURN QUERY SELECT 'ok', v_status, finalize_cluster_if_done(p_id, p_required, p_actor);
 END
 $$;
 
@@ -269,7 +275,7 @@ $$;
 -- its cluster with it when that was the last thing the cluster's deletion waited for.
 CREATE FUNCTION report_node_pool_status(
     p_id uuid, p_controller text, p_observed_generation bigint, p_conditions jsonb, p_data jsonb,
-    p_required text[], p_cluster_required text[], p_known text[], p_traceparent text)
+    p_required text[], p_cluster_required text[], p_known text[], p_traceparent text, p_actor text)
 RETURNS TABLE (outcome text, status jsonb, finalized boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -277,7 +283,7 @@ DECLARE
     v_stored  bigint;
     v_changed boolean;
     v_status  jsonb;
-    v_now     timestamptz := now();
+    v_now     timestamptz;
 BEGIN
     IF NOT p_controller = ANY (p_known) THEN
         RETURN QUERY SELECT 'unknown-controller', NULL::jsonb, false;
@@ -289,6 +295,7 @@ BEGIN
         RETURN QUERY SELECT 'not-found', NULL::jsonb, false;
         RETURN;
     END IF;
+    v_now := clock_timestamp(); -- once the lock is held, as for clusters
 
     SELECT observed_generation INTO v_stored FROM resource_statuses WHERE resource_id = p_id AND controller = p_controller;
     IF p_observed_generation < v_stored THEN
@@ -301,8 +308,8 @@ BEGIN
     END IF;
 
     v_changed := store_report(p_id, p_controller, p_observed_generation, p_conditions, p_data, v_now);
-    INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-    VALUES (v_pool.cluster_id, p_id, 'status-report', p_controller, p_observed_generation);
+    INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation, at)
+    VALUES (v_pool.cluster_id, p_id, 'status-report', p_actor, p_observed_generation, v_now);
     IF v_changed THEN
         -- Node pools are reconciled with their cluster.
         INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
@@ -316,8 +323,8 @@ BEGIN
         DELETE FROM resource_statuses WHERE resource_id = p_id;
         DELETE FROM node_pools WHERE id = p_id;
         INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-        VALUES (v_pool.cluster_id, p_id, 'finalize', p_controller, v_pool.generation);
-        PERFORM finalize_cluster_if_done(v_pool.cluster_id, p_cluster_required, p_controller);
+        VALUES (v_pool.cluster_id, p_id, 'finalize', p_actor, v_pool.generation);
+        PERFORM finalize_cluster_if_done(v_pool.cluster_id, p_cluster_required, p_actor);
         RETURN QUERY SELECT 'ok', v_status, true;
         RETURN;
     END IF;

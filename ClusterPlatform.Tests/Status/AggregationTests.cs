@@ -1,0 +1,369 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ClusterPlatform.Tests.Infrastructure;
+using static ClusterPlatform.Tests.Status.StatusCalls;
+
+namespace ClusterPlatform.Tests.Status;
+
+/// <summary>API.md "Aggregation" through the API: Ready, Progressing, Degraded, phase and observedGeneration as reports arrive.</summary>
+public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
+{
+    private const string AllFour =
+        "environment-validation-controller, placement-controller, dns-management-controller, operator-client-controller";
+
+    private readonly string organization = ApiCalls.Unique("org");
+    private readonly IReadOnlyDictionary<string, HttpClient> controllers = Controllers.Clients(api);
+
+    private HttpClient User => api.As("user", organization, "alice");
+
+    [Fact]
+    public async Task New_cluster_is_Pending_with_Ready_False_waiting_for_all_four_controllers()
+    {
+        var cluster = await User.CreateClusterAsync(ApiCalls.Unique("new"));
+        var status = cluster["status"]!;
+
+        Assert.Equal("Pending", status.Phase());
+        Assert.Equal(0, status.ObservedGeneration());
+        Assert.Equal(["Ready", "Progressing", "Degraded"], status["conditions"]!.AsArray().Select(c => c!["type"].Text()));
+        var ready = status.ConditionOf("Ready");
+        Assert.Equal("False", ready["status"].Text());
+        Assert.Equal("WaitingForControllers", ready["reason"].Text());
+        Assert.Equal($"Waiting for {AllFour} to report Available at generation 1.", ready["message"].Text());
+        Assert.Equal(1, (long)ready["observedGeneration"]!);
+        Assert.Equal("True", status.StatusOf("Progressing"));
+        Assert.Equal("WaitingForControllers", status.ConditionOf("Progressing")["reason"].Text());
+        Assert.Equal("False", status.StatusOf("Degraded"));
+        Assert.Equal("AsExpected", status.ConditionOf("Degraded")["reason"].Text());
+        Assert.Empty(status["controllers"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Ready_only_when_all_four_controllers_report_available_at_the_current_generation()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("ready")))["href"].Text();
+
+        var first = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        Assert.Equal("Provisioning", first.Phase());
+        Assert.Equal("False", first.StatusOf("Ready"));
+        Assert.Equal(
+            "Waiting for environment-validation-controller, dns-management-controller, operator-client-controller to report Available at generation 1.",
+            first.ConditionOf("Ready")["message"].Text());
+        Assert.Equal("True", first.StatusOf("Progressing"));
+        Assert.Equal("WaitingForControllers", first.ConditionOf("Progressing")["reason"].Text());
+        Assert.Equal(0, first.ObservedGeneration());
+
+        var three = await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.DnsManagement], "Available=True");
+        Assert.Equal("Provisioning", three.Phase());
+        Assert.Equal("Waiting for operator-client-controller to report Available at generation 1.", three.ConditionOf("Ready")["message"].Text());
+        Assert.Equal(0, three.ObservedGeneration());
+
+        var all = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 1, "Available=True"));
+        Assert.Equal("Ready", all.Phase());
+        Assert.Equal(1, all.ObservedGeneration());
+        var ready = all.ConditionOf("Ready");
+        Assert.Equal("True", ready["status"].Text());
+        Assert.Equal("AllControllersAvailable", ready["reason"].Text());
+        Assert.Equal("False", all.StatusOf("Progressing"));
+        Assert.Equal("Settled", all.ConditionOf("Progressing")["reason"].Text());
+        Assert.Equal("False", all.StatusOf("Degraded"));
+        // The controllers' reports, ordered by name.
+        Assert.Equal([.. Controllers.All.Order(StringComparer.Ordinal)], all["controllers"]!.AsArray().Select(c => c!["name"].Text()));
+    }
+
+    [Fact]
+    public async Task A_controller_reporting_Available_False_keeps_Ready_False_and_is_named_in_the_message()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("unavail")))["href"].Text();
+        await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.DnsManagement, Controllers.OperatorClient], "Available=True");
+
+        var status = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+
+        Assert.Equal("Provisioning", status.Phase());
+        Assert.Equal("False", status.StatusOf("Ready"));
+        Assert.Equal("WaitingForControllers", status.ConditionOf("Ready")["reason"].Text());
+        Assert.Equal("Waiting for placement-controller to report Available at generation 1.", status.ConditionOf("Ready")["message"].Text());
+        // Everyone has reported at this generation and nobody is progressing.
+        Assert.Equal("False", status.StatusOf("Progressing"));
+        Assert.Equal("Settled", status.ConditionOf("Progressing")["reason"].Text());
+        Assert.Equal(1, status.ObservedGeneration());
+    }
+
+    [Fact]
+    public async Task Progressing_is_True_while_a_required_controller_reports_Progressing_True()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("progress")))["href"].Text();
+        await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.OperatorClient],
+            "Available=True", "Progressing=False");
+
+        var status = await controllers[Controllers.DnsManagement].ReportAsync(href,
+            Report(Controllers.DnsManagement, 1, "Available=True", "Progressing=True:rotating records"));
+
+        Assert.Equal("True", status.StatusOf("Progressing"));
+        Assert.Equal("ControllersProgressing", status.ConditionOf("Progressing")["reason"].Text());
+        Assert.Contains(Controllers.DnsManagement, status.ConditionOf("Progressing")["message"].Text(), StringComparison.Ordinal);
+        // Progressing does not hold readiness back.
+        Assert.Equal("Ready", status.Phase());
+        Assert.Equal("True", status.StatusOf("Ready"));
+
+        var settled = await controllers[Controllers.DnsManagement].ReportAsync(href,
+            Report(Controllers.DnsManagement, 1, "Available=True", "Progressing=False"));
+        Assert.Equal("False", settled.StatusOf("Progressing"));
+        Assert.Equal("Settled", settled.ConditionOf("Progressing")["reason"].Text());
+    }
+
+    [Fact]
+    public async Task Degraded_makes_the_phase_Failed_and_names_three_controllers_then_and_1_more()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("degraded")))["href"].Text();
+        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+
+        var one = await controllers[Controllers.Placement].ReportAsync(href,
+            Report(Controllers.Placement, 1, "Available=True", "Degraded=True:quota exceeded"));
+        Assert.Equal("Failed", one.Phase());
+        Assert.Equal("True", one.StatusOf("Ready")); // Failed wins over Ready in the phase only
+        var degraded = one.ConditionOf("Degraded");
+        Assert.Equal("True", degraded["status"].Text());
+        Assert.Equal("ControllersDegraded", degraded["reason"].Text());
+        Assert.Equal("placement-controller: quota exceeded", degraded["message"].Text());
+
+        foreach (var name in Controllers.All)
+        {
+            await controllers[name].ReportAsync(href, Report(name, 1, "Available=True", $"Degraded=True:{name[..3]} broken"));
+        }
+
+        var four = await User.GetObjectAsync(href);
+        Assert.Equal("Failed", four["status"]!.Phase());
+        Assert.Equal(
+            "dns-management-controller: dns broken; environment-validation-controller: env broken; operator-client-controller: ope broken; and 1 more",
+            four["status"]!.ConditionOf("Degraded")["message"].Text());
+
+        var recovered = await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True", "Degraded=False");
+        Assert.Equal("Ready", recovered.Phase());
+        Assert.Equal("False", recovered.StatusOf("Degraded"));
+        Assert.Equal("AsExpected", recovered.ConditionOf("Degraded")["reason"].Text());
+    }
+
+    [Fact]
+    public async Task Observed_generation_is_the_lowest_among_required_controllers_and_0_until_each_has_reported()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("observed")))["href"].Text();
+        var three = await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.DnsManagement], "Available=True");
+        Assert.Equal(0, three.ObservedGeneration());
+
+        await User.BumpGenerationAsync(href, "two.example.com");
+        Assert.Equal(3, (long)(await User.BumpGenerationAsync(href, "three.example.com"))["generation"]!);
+
+        await controllers[Controllers.EnvironmentValidation].ReportAsync(href, Report(Controllers.EnvironmentValidation, 3, "Available=True"));
+        await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 2, "Available=True"));
+        var lowest = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 3, "Available=True"));
+        Assert.Equal(1, lowest.ObservedGeneration()); // dns-management-controller is still at 1
+
+        var raised = await controllers[Controllers.DnsManagement].ReportAsync(href, Report(Controllers.DnsManagement, 3, "Available=True"));
+        Assert.Equal(2, raised.ObservedGeneration()); // now placement-controller's 2
+        Assert.Equal("False", raised.StatusOf("Ready"));
+        Assert.Equal("Waiting for placement-controller to report Available at generation 3.", raised.ConditionOf("Ready")["message"].Text());
+    }
+
+    [Fact]
+    public async Task Spec_change_makes_Ready_False_and_Pending_until_every_controller_reports_the_new_generation()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("respec")))["href"].Text();
+        Assert.Equal("Ready", (await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True")).Phase());
+
+        var patched = await User.BumpGenerationAsync(href, "new.example.com");
+        Assert.Equal(2, (long)patched["generation"]!);
+        var status = patched["status"]!;
+        Assert.Equal("Pending", status.Phase()); // no report at generation 2 yet
+        Assert.Equal("False", status.StatusOf("Ready"));
+        Assert.Equal($"Waiting for {AllFour} to report Available at generation 2.", status.ConditionOf("Ready")["message"].Text());
+        Assert.Equal(2, (long)status.ConditionOf("Ready")["observedGeneration"]!);
+        Assert.Equal("True", status.StatusOf("Progressing"));
+        Assert.Equal(1, status.ObservedGeneration());
+        Assert.Equal(status.ToJsonString(), (await User.GetObjectAsync(href))["status"]!.ToJsonString());
+
+        var partial = await controllers.ReportAllAsync(href, 2, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.DnsManagement], "Available=True");
+        Assert.Equal("Provisioning", partial.Phase());
+        Assert.Equal("False", partial.StatusOf("Ready"));
+        Assert.Equal(1, partial.ObservedGeneration());
+
+        var ready = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 2, "Available=True"));
+        Assert.Equal("Ready", ready.Phase());
+        Assert.Equal(2, ready.ObservedGeneration());
+    }
+
+    [Fact]
+    public async Task Reports_of_an_older_generation_count_neither_as_available_nor_as_degraded()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("older")))["href"].Text();
+        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True", "Degraded=True:old trouble");
+        Assert.Equal("Failed", (await User.GetObjectAsync(href))["status"]!.Phase());
+
+        var status = (await User.BumpGenerationAsync(href, "later.example.com"))["status"]!;
+
+        Assert.Equal("Pending", status.Phase());
+        Assert.Equal("False", status.StatusOf("Degraded"));
+        Assert.Equal("False", status.StatusOf("Ready"));
+        var provisioning = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 2, "Available=False"));
+        Assert.Equal("Provisioning", provisioning.Phase());
+    }
+
+    [Fact]
+    public async Task LastTransitionTime_stays_on_a_repeated_report_and_moves_when_the_status_flips()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("ltt")))["href"].Text();
+        var ready = await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+        var readySince = ready.ConditionOf("Ready")["lastTransitionTime"].Text();
+        var degradedSince = ready.ConditionOf("Degraded")["lastTransitionTime"].Text();
+        var placementBefore = (await User.StatusesAsync(href)).ReportOf(Controllers.Placement);
+
+        var repeated = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        Assert.Equal(readySince, repeated.ConditionOf("Ready")["lastTransitionTime"].Text());
+        Assert.Equal(degradedSince, repeated.ConditionOf("Degraded")["lastTransitionTime"].Text());
+        var placementRepeated = (await User.StatusesAsync(href)).ReportOf(Controllers.Placement);
+        Assert.Equal(placementBefore.ConditionOf("Available")["lastTransitionTime"].Text(),
+            placementRepeated.ConditionOf("Available")["lastTransitionTime"].Text());
+        Assert.True(DateTimeOffset.Parse(placementRepeated["lastReportTime"].Text(), System.Globalization.CultureInfo.InvariantCulture)
+            > DateTimeOffset.Parse(placementBefore["lastReportTime"].Text(), System.Globalization.CultureInfo.InvariantCulture));
+
+        var flipped = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+        Assert.Equal("False", flipped.StatusOf("Ready"));
+        Assert.True(Time(flipped.ConditionOf("Ready")) > Time(ready.ConditionOf("Ready")));
+        Assert.Equal(degradedSince, flipped.ConditionOf("Degraded")["lastTransitionTime"].Text());
+        var placementFlipped = (await User.StatusesAsync(href)).ReportOf(Controllers.Placement);
+        Assert.True(Time(placementFlipped.ConditionOf("Available")) > Time(placementBefore.ConditionOf("Available")));
+        Assert.Equal(placementFlipped["lastReportTime"].Text(), placementFlipped.ConditionOf("Available")["lastTransitionTime"].Text());
+
+        // The message changes with the missing controllers, but a False that stays False keeps its time.
+        var stillFalse = await controllers[Controllers.DnsManagement].ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=False"));
+        Assert.Equal(flipped.ConditionOf("Ready")["lastTransitionTime"].Text(), stillFalse.ConditionOf("Ready")["lastTransitionTime"].Text());
+        Assert.NotEqual(flipped.ConditionOf("Ready")["message"].Text(), stillFalse.ConditionOf("Ready")["message"].Text());
+    }
+
+    [Fact]
+    public async Task Aggregated_status_is_served_by_get_list_and_patch_and_a_report_leaves_the_etag_alone()
+    {
+        var user = User;
+        var cluster = await user.CreateClusterAsync(ApiCalls.Unique("served"));
+        var href = cluster["href"].Text();
+        using var before = await user.GetAsync(href);
+        var reported = await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+
+        using var after = await user.GetAsync(href);
+        Assert.Equal(before.Headers.ETag, after.Headers.ETag);
+        Assert.Equal(reported.ToJsonString(), (await after.ReadObjectAsync())["status"]!.ToJsonString());
+
+        var listed = (await user.GetObjectAsync($"{ApiCalls.Clusters}?phase=Ready"))["items"]!.AsArray().Single(i => i!["href"].Text() == href)!;
+        Assert.Equal(reported.ToJsonString(), listed["status"]!.ToJsonString());
+
+        using var patch = await user.PatchAsync(href, Bodies.Json(new JsonObject { ["labels"] = new JsonObject { ["tier"] = "gold" } }, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        var patched = await patch.ReadObjectAsync();
+        Assert.Equal(1, (long)patched["generation"]!); // labels only: the generation stays, and so does readiness
+        Assert.Equal(reported.ToJsonString(), patched["status"]!.ToJsonString());
+
+        var put = new JsonObject { ["labels"] = new JsonObject(), ["spec"] = cluster["spec"]!.DeepClone() };
+        put["spec"]!["dns"]!["baseDomain"] = "put.example.com";
+        using var replaced = await user.PutAsync(href, Bodies.Json(put));
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        var replacedStatus = (await replaced.ReadObjectAsync())["status"]!;
+        Assert.Equal("Pending", replacedStatus.Phase());
+        Assert.Equal(2, (long)replacedStatus.ConditionOf("Ready")["observedGeneration"]!);
+    }
+
+    [Fact]
+    public async Task Node_pool_is_Ready_when_operator_client_controller_alone_reports_Available()
+    {
+        var cluster = await User.CreateClusterAsync(ApiCalls.Unique("pooled"));
+        var pool = await User.CreateNodePoolAsync(cluster["id"].Text());
+        var href = pool["href"].Text();
+        Assert.Equal("Pending", pool["status"]!.Phase());
+        Assert.Equal("Waiting for operator-client-controller to report Available at generation 1.",
+            pool["status"]!.ConditionOf("Ready")["message"].Text());
+
+        // Another controller's report does not make it Ready, but it is a report at the current generation.
+        var other = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        Assert.Equal("Provisioning", other.Phase());
+        Assert.Equal(0, other.ObservedGeneration());
+
+        var ready = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 1, "Available=True"));
+        Assert.Equal("Ready", ready.Phase());
+        Assert.Equal(1, ready.ObservedGeneration());
+        Assert.Equal("AllControllersAvailable", ready.ConditionOf("Ready")["reason"].Text());
+        Assert.Equal(ready.ToJsonString(), (await User.GetObjectAsync(href))["status"]!.ToJsonString());
+        Assert.Equal([Controllers.OperatorClient, Controllers.Placement], (await User.StatusesAsync(href)).Select(r => r!["name"].Text()));
+
+        // Any controller's degradation counts, required or not.
+        var degraded = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True", "Degraded=True:no capacity"));
+        Assert.Equal("Failed", degraded.Phase());
+        Assert.Equal("placement-controller: no capacity", degraded.ConditionOf("Degraded")["message"].Text());
+
+        // The cluster's own status is untouched by its pool's reports.
+        Assert.Equal("Pending", (await User.GetObjectAsync(cluster["href"].Text()))["status"]!.Phase());
+        using (var foreign = await api.As("user", ApiCalls.Unique("other")).GetAsync($"{href}/statuses")) { Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode); }
+
+        // A spec change of the pool waits for operator-client-controller at the new generation.
+        await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True", "Degraded=False"));
+        using var patch = await User.PatchAsync(href, Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 7 } }, "application/merge-patch+json"));
+        var patched = (await patch.ReadObjectAsync())["status"]!;
+        Assert.Equal("Pending", patched.Phase());
+        Assert.Equal("Waiting for operator-client-controller to report Available at generation 2.", patched.ConditionOf("Ready")["message"].Text());
+        Assert.Equal("Ready", (await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 2, "Available=True"))).Phase());
+    }
+
+    [Fact]
+    public async Task Deleting_resource_has_phase_Deleting_and_Ready_False_with_reason_Deleting()
+    {
+        var href = (await User.CreateClusterAsync(ApiCalls.Unique("deleting")))["href"].Text();
+        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+
+        using var delete = await User.DeleteAsync(href);
+        Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        var deleted = await delete.ReadObjectAsync();
+        Assert.Equal(2, (long)deleted["generation"]!);
+        Assert.Equal("Deleting", deleted["status"]!.Phase());
+        Assert.Equal("False", deleted["status"]!.StatusOf("Ready"));
+        Assert.Equal("Deleting", deleted["status"]!.ConditionOf("Ready")["reason"].Text());
+
+        var reported = await controllers.ReportAllAsync(href, 2, Controllers.All, "Available=True");
+        Assert.Equal("Deleting", reported.Phase());
+        Assert.Equal("False", reported.StatusOf("Ready"));
+        Assert.Equal("Deleting", reported.ConditionOf("Ready")["reason"].Text());
+        Assert.Equal(2, reported.ObservedGeneration());
+    }
+
+    [Fact]
+    public async Task Statuses_lists_the_raw_reports_by_name_with_their_data_and_generations_to_readers_of_the_organization()
+    {
+        var cluster = await User.CreateClusterAsync(ApiCalls.Unique("raw"));
+        var href = cluster["href"].Text();
+        Assert.Empty(await User.StatusesAsync(href));
+        await controllers[Controllers.Placement].ReportAsync(href,
+            Report(Controllers.Placement, 1, "Available=True", "Progressing=False:done").WithData(new JsonObject { ["managementCluster"] = "mc-1" }));
+        await controllers[Controllers.DnsManagement].ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=False"));
+
+        var reports = await api.As("viewer", organization).StatusesAsync(href);
+
+        Assert.Equal([Controllers.DnsManagement, Controllers.Placement], reports.Select(r => r!["name"].Text()));
+        var placement = reports.ReportOf(Controllers.Placement);
+        Assert.Equal(1, (long)placement["observedGeneration"]!);
+        Assert.EndsWith("Z", placement["lastReportTime"].Text(), StringComparison.Ordinal);
+        Assert.Equal("mc-1", placement["data"]!["managementCluster"].Text());
+        Assert.Equal(["Available", "Progressing"], placement["conditions"]!.AsArray().Select(c => c!["type"].Text()));
+        var progressing = placement.ConditionOf("Progressing");
+        Assert.Equal("False", progressing["status"].Text());
+        Assert.Equal("ProgressingFalse", progressing["reason"].Text());
+        Assert.Equal("done", progressing["message"].Text());
+        Assert.Equal(1, (long)progressing["observedGeneration"]!);
+        Assert.EndsWith("Z", progressing["lastTransitionTime"].Text(), StringComparison.Ordinal);
+
+        // Tenant-scoped like GET; controllers and admins read every organization's.
+        using (var other = await api.As("user", ApiCalls.Unique("other")).GetAsync($"{href}/statuses")) { Assert.Equal(HttpStatusCode.NotFound, other.StatusCode); }
+        Assert.Equal(2, (await controllers[Controllers.OperatorClient].StatusesAsync(href)).Count);
+        Assert.Equal(2, (await api.As("admin", "ops").StatusesAsync(href)).Count);
+        using (var missing = await User.GetAsync($"{ApiCalls.Clusters}/{Guid.CreateVersion7()}/statuses")) { Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode); }
+        using (var anonymous = await api.Anonymous().GetAsync($"{href}/statuses")) { Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode); }
+    }
+
+    private static DateTimeOffset Time(JsonObject condition) =>
+        DateTimeOffset.Parse(condition["lastTransitionTime"].Text(), System.Globalization.CultureInfo.InvariantCulture);
+}
