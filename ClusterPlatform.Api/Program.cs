@@ -4,6 +4,7 @@ using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Events;
+using ClusterPlatform.Api.Fleet;
 using ClusterPlatform.Api.Identity;
 using ClusterPlatform.Api.OpenApi;
 using ClusterPlatform.Api.Validation;
@@ -41,6 +42,7 @@ builder.Services.AddHostedService<ReconcileScheduler>();
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ResourceStore>();
 builder.Services.AddSingleton<StatusStore>();
+builder.Services.AddSingleton<FleetStore>();
 builder.Services.AddSingleton<ClusterRequests>();
 builder.Services.AddSingleton<NodePoolRequests>();
 
@@ -48,6 +50,12 @@ var app = builder.Build();
 
 // The schema is current before the first request is served (advisory-locked across replicas).
 await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+if (app.Configuration.GetValue("Fleet:SeedLocal", false))
+{
+    // A local run gets one simulated management cluster per supported region.
+    await app.Services.GetRequiredService<FleetStore>().SeedAsync(
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.SupportedRegions, app.Lifetime.ApplicationStopping);
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -59,6 +67,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();
 app.MapClustersApi();
 app.MapNodePoolsApi();
+app.MapFleetApi();
 
 await app.RunAsync();
 

@@ -28,12 +28,13 @@ internal static class Program
             api.WaitFor(database.Server);
         }
 
-        builder.AddProject<Projects.ClusterPlatform_Controllers>(ResourceNames.Controllers)
+        var controllers = builder.AddProject<Projects.ClusterPlatform_Controllers>(ResourceNames.Controllers)
             .WithReference(api)
             .WaitFor(api)
             .WithEventBus(eventBus)
             .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
             .WithQuickTelemetryShutdown();
+        api.WithLocalControllerCredentials(controllers);
 
         await builder.Build().RunAsync();
         return 0;

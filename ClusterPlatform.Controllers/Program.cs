@@ -1,24 +1,60 @@
 using ClusterPlatform.Contracts;
+using ClusterPlatform.Controllers.Api;
+using ClusterPlatform.Controllers.Controllers;
+using ClusterPlatform.Controllers.Providers;
 using ClusterPlatform.Controllers.Hosting;
 using ClusterPlatform.PubSub;
 using Microsoft.Extensions.Options;
 
-// The controllers process: one subscription worker per controller, each on its own subscription.
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddPubSub();
-builder.Services.AddOptions<ControllerOptions>().BindConfiguration(ControllerOptions.Section);
+namespace ClusterPlatform.Controllers;
 
-foreach (var name in ControllerNames.All)
+// An explicit entry point, not top-level statements: ASP.NET Core makes a top-level Program public,
+// and it would clash with the Api's Program in the tests, which reference both projects.
+internal static class Program
 {
-    builder.Services.AddSingleton<IHostedService>(services => new SubscriptionWorker(
-        new LoggingEventHandler(name, services.GetRequiredService<ILogger<LoggingEventHandler>>()),
-        services.GetRequiredService<PubSubAdmin>(),
-        services.GetRequiredService<PubSubSubscriber>(),
-        services.GetRequiredService<IOptions<ControllerOptions>>(),
-        services.GetRequiredService<ILogger<SubscriptionWorker>>()));
-}
+    /// <summary>The controllers process: one subscription worker per controller, each on its own subscription.</summary>
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddPubSub();
+        builder.Services.AddOptions<ControllerOptions>().BindConfiguration(ControllerOptions.Section);
+        builder.Services.AddOptions<ControllerAuthOptions>().BindConfiguration(ControllerAuthOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        var developmentKey = builder.Configuration[$"{ControllerAuthOptions.Section}:{nameof(ControllerAuthOptions.DevelopmentSigningKey)}"];
+        if (!string.IsNullOrEmpty(developmentKey) && !builder.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"{ControllerAuthOptions.Section}:{nameof(ControllerAuthOptions.DevelopmentSigningKey)} is a development token source and is refused outside the Development environment.");
+        }
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+        builder.Services.AddSingleton<IControllerTokens>(services =>
+            services.GetRequiredService<IOptions<ControllerAuthOptions>>().Value.DevelopmentSigningKey is { Length: > 0 } key
+                ? new DevelopmentControllerTokens(Convert.FromBase64String(key), services.GetRequiredService<TimeProvider>())
+                : new NoControllerTokens());
+        // "api" resolves through service discovery to the Api resource's endpoint.
+        builder.Services.AddHttpClient(ControllerApiClient.HttpClientName, http => http.BaseAddress = new Uri("http://api"));
+        builder.Services.AddSingleton<ControllerApiClient>();
+
+        builder.AddProviders();
+        builder.Services.AddSingleton<IClusterEventHandler, EnvironmentValidationController>();
+        builder.Services.AddSingleton<IClusterEventHandler, PlacementController>();
+        builder.Services.AddSingleton<IClusterEventHandler, DnsManagementController>();
+        builder.Services.AddSingleton<IClusterEventHandler, OperatorClientController>();
+        // One subscription worker per controller, each on the subscription named after it.
+        for (var i = 0; i < ControllerNames.All.Count; i++)
+        {
+            var index = i;
+            builder.Services.AddSingleton<IHostedService>(services => new SubscriptionWorker(
+                services.GetServices<IClusterEventHandler>().ElementAt(index),
+                services.GetRequiredService<PubSubAdmin>(),
+                services.GetRequiredService<PubSubSubscriber>(),
+                services.GetRequiredService<IOptions<ControllerOptions>>(),
+                services.GetRequiredService<ILogger<SubscriptionWorker>>()));
+        }
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.Run();
+    }
+}

@@ -1,4 +1,4 @@
-using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Contracts;
 using ClusterPlatform.Api.Errors;
 
 namespace ClusterPlatform.Api.Data;

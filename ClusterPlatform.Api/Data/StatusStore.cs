@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Contracts;
 using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Events;
-using ClusterPlatform.Contracts;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;

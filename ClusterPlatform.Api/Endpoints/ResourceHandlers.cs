@@ -1,4 +1,4 @@
-using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Contracts;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Identity;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Contracts;
 using ClusterPlatform.Api.Data;
 
 namespace ClusterPlatform.Api.Endpoints;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Api.Validation;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ClusterPlatform.Api.Contracts;
+using ClusterPlatform.Contracts;
 
 namespace ClusterPlatform.Api.Validation;
 

@@ -1,4 +1,4 @@
-namespace ClusterPlatform.Api.Contracts;
+namespace ClusterPlatform.Contracts;
 
 /// <summary>A pool of worker nodes of one cluster.</summary>
 public sealed record NodePool(

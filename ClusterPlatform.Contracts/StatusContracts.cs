@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ClusterPlatform.Api.Contracts;
+namespace ClusterPlatform.Contracts;
 
 /// <summary>
 /// The aggregated status of a cluster or node pool. It is computed by the database when written

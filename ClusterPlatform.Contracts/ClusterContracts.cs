@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace ClusterPlatform.Api.Contracts;
+namespace ClusterPlatform.Contracts;
 
 /// <summary>A hosted OpenShift cluster as the API returns it.</summary>
 public sealed record Cluster(

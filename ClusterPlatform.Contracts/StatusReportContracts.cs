@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ClusterPlatform.Api.Contracts;
+namespace ClusterPlatform.Contracts;
 
 /// <summary>Body of <c>PUT /api/v1/clusters/{id}/status</c> and <c>PUT /api/v1/nodepools/{id}/status</c>.</summary>
 public sealed record StatusReportRequest(string Controller, long ObservedGeneration, IReadOnlyList<ConditionReport> Conditions, JsonElement? Data);

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClusterPlatform.Contracts;
+
+namespace ClusterPlatform.Controllers.Api;
+
+/// <summary>What became of a status report.</summary>
+public enum ReportOutcome
+{
+    Accepted,
+
+    /// <summary>409 stale-report: a newer report of this controller is already stored; nothing to do.</summary>
+    Stale,
+
+    /// <summary>404: the resource is gone (finalized or force-deleted) meanwhile.</summary>
+    Gone,
+}
+
+/// <summary>
+/// The Api as a controller sees it: read clusters and node pools, report status. Found through
+/// service discovery (<c>http://api</c>) and resilient through the shared HttpClient defaults; each
+/// request carries the calling controller's token.
+/// </summary>
+public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerTokens tokens)
+{
+    public const string HttpClientName = "api";
+
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    public Task<Cluster?> GetClusterAsync(string controller, Guid id, CancellationToken ct) =>
+        GetAsync<Cluster>(controller, $"/api/v1/clusters/{id}", ct);
+
+    public Task<NodePool?> GetNodePoolAsync(string controller, Guid id, CancellationToken ct) =>
+        GetAsync<NodePool>(controller, $"/api/v1/nodepools/{id}", ct);
+
+    /// <summary>Every node pool of a cluster, deleting ones included, following the list's pages.</summary>
+    public async Task<IReadOnlyList<NodePool>> GetNodePoolsAsync(string controller, Guid clusterId, CancellationToken ct)
+    {
+        var pools = new List<NodePool>();
+        string? next = null;
+        do
+        {
+            var page = await GetAsync<ResourceList<NodePool>>(controller,
+                $"/api/v1/clusters/{clusterId}/nodepools?limit=500" + (next is null ? "" : $"&continue={Uri.EscapeDataString(next)}"), ct);
+            if (page is null)
+            {
+                return pools; // the cluster is gone
+            }
+
+            pools.AddRange(page.Items);
+            next = page.Continue;
+        }
+        while (next is not null);
+
+        return pools;
+    }
+
+    public Task<ReportOutcome> ReportClusterStatusAsync(Guid id, StatusReportRequest report, CancellationToken ct) =>
+        ReportAsync($"/api/v1/clusters/{id}/status", report, ct);
+
+    public Task<ReportOutcome> ReportNodePoolStatusAsync(Guid id, StatusReportRequest report, CancellationToken ct) =>
+        ReportAsync($"/api/v1/nodepools/{id}/status", report, ct);
+
+    /// <summary>The cluster's management cluster (sticky), or null when its region has no room.</summary>
+    public async Task<ManagementCluster?> PlaceAsync(string controller, Guid clusterId, CancellationToken ct)
+    {
+        using var request = Request(HttpMethod.Post, $"/api/v1/management-clusters/placements/{clusterId}", controller);
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync<ManagementCluster>(Json, ct);
+    }
+
+    public async Task ReleaseAsync(string controller, Guid clusterId, CancellationToken ct)
+    {
+        using var request = Request(HttpMethod.Delete, $"/api/v1/management-clusters/placements/{clusterId}", controller);
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    private async Task<T?> GetAsync<T>(string controller, string path, CancellationToken ct) where T : class
+    {
+        using var request = Request(HttpMethod.Get, path, controller);
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync<T>(Json, ct);
+    }
+
+    private async Task<ReportOutcome> ReportAsync(string path, StatusReportRequest report, CancellationToken ct)
+    {
+        using var request = Request(HttpMethod.Put, path, report.Controller);
+        request.Content = JsonContent.Create(report, options: Json);
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.OK:
+                return ReportOutcome.Accepted;
+            case HttpStatusCode.NotFound:
+                return ReportOutcome.Gone;
+            case HttpStatusCode.Conflict when (await response.Content.ReadAsStringAsync(ct)).Contains("\"stale-report\"", StringComparison.Ordinal):
+                return ReportOutcome.Stale;
+            default:
+                await EnsureSuccessAsync(response, ct);
+                return ReportOutcome.Accepted;
+        }
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, string path, string controller)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (tokens.TokenFor(controller) is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return request;
+    }
+
+    /// <summary>Any other failure is an exception: the message is nacked and Pub/Sub redelivers it.</summary>
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            throw new HttpRequestException(
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} returned {(int)response.StatusCode}: {body[..Math.Min(body.Length, 500)]}",
+                null, response.StatusCode);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using static ClusterPlatform.Controllers.Providers.GoogleRest;
+
+namespace ClusterPlatform.Controllers.Providers;
+
+/// <summary>
+/// Cloud DNS v1: finds the managed zone of the base domain in the platform's DNS project, reads the
+/// two record sets, and sends one change that deletes what differs and adds what is wanted. A
+/// change that races another writer is rejected by Cloud DNS (409 on an existing addition, 412 on
+/// a stale deletion); the whole read-compare-change is then repeated once.
+/// </summary>
+internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions> options) : IDnsProvider
+{
+    private GcpOptions Gcp => options.Value.Gcp;
+
+    public Task<ClusterDnsRecords> EnsureRecordsAsync(ClusterDnsRequest request, CancellationToken cancellationToken) =>
+        ChangeAsync(request.Name, request, cancellationToken);
+
+    public Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken) =>
+        ChangeAsync(name, null, cancellationToken);
+
+    /// <param name="wanted">Null deletes the records.</param>
+    private async Task<ClusterDnsRecords> ChangeAsync(ClusterDnsName name, ClusterDnsRequest? wanted, CancellationToken cancellationToken)
+    {
+        var zone = await ZoneAsync(name.BaseDomain, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var deletions = new JsonArray();
+            var additions = new JsonArray();
+            foreach (var hostname in new[] { name.ApiHostname, name.AppsHostname })
+            {
+                var fqdn = $"{hostname}.";
+                var desired = wanted is null ? null : RecordSet(fqdn, wanted.RecordType, Gcp.DnsTtlSeconds, wanted.RecordData);
+                foreach (var existing in await RecordSetsAsync(zone, fqdn, cancellationToken))
+                {
+                    if (desired is not null && Matches(existing, desired))
+                    {
+                        desired = null;
+                    }
+                    else
+                    {
+                        deletions.Add(existing.DeepClone());
+                    }
+                }
+
+                if (desired is not null)
+                {
+                    additions.Add(desired);
+                }
+            }
+
+            if (deletions.Count == 0 && additions.Count == 0)
+            {
+                return Result(name, wanted is null ? "DNS records were already absent" : $"DNS records already point at {wanted.IngressTarget}");
+            }
+
+            var change = new JsonObject { ["kind"] = "dns#change", ["additions"] = additions, ["deletions"] = deletions };
+            var (status, _) = await SendAsync(http, HttpMethod.Post, ZoneUri(zone, "changes"), change,
+                $"change DNS records of {name.ApiHostname}", cancellationToken, attempt == 1 ? [409, 412] : []);
+            if (status is not (409 or 412))
+            {
+                return Result(name, wanted is null
+                    ? $"DNS records deleted from zone {zone}"
+                    : $"{wanted.RecordType} records in zone {zone} point at {wanted.IngressTarget}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The zone serving the base domain: the one named exactly for it, else the closest parent
+    /// (a zone for example.com serves acme.example.com unless acme.example.com is delegated).
+    /// </summary>
+    private async Task<string> ZoneAsync(string baseDomain, CancellationToken cancellationToken)
+    {
+        var labels = baseDomain.TrimEnd('.').Split('.');
+        for (var skip = 0; skip < labels.Length - 1; skip++)
+        {
+            var dnsName = $"{string.Join('.', labels.Skip(skip))}.";
+            var (_, body) = await SendAsync(http, HttpMethod.Get,
+                new Uri(Gcp.DnsUrl, $"dns/v1/projects/{Escape(Gcp.DnsProjectId)}/managedZones?dnsName={Escape(dnsName)}"),
+                null, $"find the managed zone of {dnsName}", cancellationToken);
+            if ((body?["managedZones"] as JsonArray)?.FirstOrDefault()?["name"] is JsonValue zone)
+            {
+                return zone.GetValue<string>();
+            }
+        }
+
+        throw new ProviderException($"no Cloud DNS managed zone in project {Gcp.DnsProjectId} serves {baseDomain}", transient: false);
+    }
+
+    private async Task<List<JsonObject>> RecordSetsAsync(string zone, string fqdn, CancellationToken cancellationToken)
+    {
+        var (_, body) = await SendAsync(http, HttpMethod.Get, ZoneUri(zone, $"rrsets?name={Escape(fqdn)}"), null,
+            $"list DNS records of {fqdn}", cancellationToken);
+
+        // Only the types the platform writes: other records at the name (e.g. TXT) are not ours to delete.
+        return (body?["rrsets"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(set => (string?)set["name"] == fqdn && (string?)set["type"] is "A" or "CNAME")
+            .ToList();
+    }
+
+    private Uri ZoneUri(string zone, string rest) =>
+        new(Gcp.DnsUrl, $"dns/v1/projects/{Escape(Gcp.DnsProjectId)}/managedZones/{Escape(zone)}/{rest}");
+
+    private static JsonObject RecordSet(string fqdn, string type, int ttl, string data) => new()
+    {
+        ["name"] = fqdn,
+        ["type"] = type,
+        ["ttl"] = ttl,
+        ["rrdatas"] = new JsonArray(data),
+    };
+
+    private static bool Matches(JsonObject existing, JsonObject desired) =>
+        (string?)existing["type"] == (string?)desired["type"]
+        && (int?)existing["ttl"] == (int?)desired["ttl"]
+        && existing["rrdatas"] is JsonArray data && data.Count == 1 && (string?)data[0] == (string?)desired["rrdatas"]![0];
+
+    private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, name.AppsHostname, message);
+}

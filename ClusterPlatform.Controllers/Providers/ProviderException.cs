@@ -1,0 +1,32 @@
+namespace ClusterPlatform.Controllers.Providers;
+
+/// <summary>
+/// A provider call that did not get an answer about the outside world. <see cref="Transient"/>
+/// tells the controller whether to nack for redelivery (outage, throttling, conflict storm) or to
+/// report a failed condition (the request itself is wrong, e.g. no managed zone for a domain).
+/// Facts about the outside world, such as a missing project, are results, never exceptions.
+/// </summary>
+public sealed class ProviderException : Exception
+{
+    public ProviderException(string message, bool transient, Exception? innerException = null)
+        : base(message, innerException) => Transient = transient;
+
+    public ProviderException()
+    {
+    }
+
+    public ProviderException(string message)
+        : base(message)
+    {
+    }
+
+    public ProviderException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public bool Transient { get; }
+
+    /// <summary>HTTP statuses worth retrying: throttling, timeouts and server errors.</summary>
+    internal static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
+}

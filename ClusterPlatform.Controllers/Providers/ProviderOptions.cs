@@ -1,0 +1,93 @@
+namespace ClusterPlatform.Controllers.Providers;
+
+/// <summary>Which implementations talk to the outside world, and how (section <c>Providers</c>).</summary>
+public sealed class ProviderOptions
+{
+    public const string Section = "Providers";
+
+    /// <summary>Simulated is the default so a local run never touches a real project by accident.</summary>
+    public ProviderMode Mode { get; set; } = ProviderMode.Simulated;
+
+    public SimulationOptions Simulation { get; set; } = new();
+
+    public GcpOptions Gcp { get; set; } = new();
+
+    public ManagementClusterOptions ManagementClusters { get; set; } = new();
+}
+
+public enum ProviderMode
+{
+    Simulated,
+    Real,
+}
+
+/// <summary>
+/// Knobs of the simulated providers. Everything is deterministic: the same options and the same
+/// sequence of calls give the same results, so tests and benchmarks can rely on them.
+/// </summary>
+public sealed class SimulationOptions
+{
+    /// <summary>Added to every simulated call; zero keeps tests and the benchmark fast.</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Regex over the project id. A matching project is reachable but fails two checks (a required
+    /// API is disabled and a permission is missing), so "every failed check" can be seen.
+    /// </summary>
+    public string? FailingProjectPattern { get; set; }
+
+    /// <summary>The regional CPU quota every simulated project has, with nothing used.</summary>
+    public int CpuQuota { get; set; } = 1000;
+
+    /// <summary>
+    /// Regex over the cluster name: DNS and Kubernetes calls for a matching cluster fail transiently
+    /// <see cref="TransientFailureCount"/> times per operation before they succeed, like an outage
+    /// that redelivery rides out.
+    /// </summary>
+    public string? TransientFailurePattern { get; set; }
+
+    public int TransientFailureCount { get; set; } = 1;
+
+    /// <summary>
+    /// Fraction (0..1) of DNS and Kubernetes calls that fail transiently, chosen by a stable hash of
+    /// the operation, the cluster and the attempt number rather than by a random generator.
+    /// </summary>
+    public double TransientFailureRate { get; set; }
+}
+
+/// <summary>Google Cloud endpoints; overridable so tests can point them at a local server.</summary>
+public sealed class GcpOptions
+{
+    public Uri ResourceManagerUrl { get; set; } = new("https://cloudresourcemanager.googleapis.com/");
+    public Uri ServiceUsageUrl { get; set; } = new("https://serviceusage.googleapis.com/");
+    public Uri ComputeUrl { get; set; } = new("https://compute.googleapis.com/");
+    public Uri DnsUrl { get; set; } = new("https://dns.googleapis.com/");
+
+    /// <summary>The platform's project that owns the Cloud DNS managed zones of the base domains.</summary>
+    public string DnsProjectId { get; set; } = "";
+
+    /// <summary>TTL of the records the platform writes; short, because ingress addresses can move.</summary>
+    public int DnsTtlSeconds { get; set; } = 300;
+}
+
+/// <summary>How the real provider reaches management clusters' Kubernetes APIs.</summary>
+public sealed class ManagementClusterOptions
+{
+    /// <summary>
+    /// A static bearer token for every management cluster. When empty, a Google access token from
+    /// application-default credentials is sent, which is how GKE accepts an IAM identity.
+    /// </summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>PEM file of the CA(s) that signed the management clusters' API certificates.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>Release image for a version; {0} is MAJOR.MINOR.PATCH.</summary>
+    public string ReleaseImageTemplate { get; set; } = "quay.io/openshift-release-dev/ocp-release:{0}-multi";
+
+    /// <summary>Secret (in the hosted cluster's namespace) holding the pull secret HyperShift requires.</summary>
+    public string PullSecretName { get; set; } = "pull-secret";
+
+    /// <summary>Attempts of a read-modify-write before a resourceVersion conflict counts as a failure.</summary>
+    public int ConflictRetries { get; set; } = 5;
+}

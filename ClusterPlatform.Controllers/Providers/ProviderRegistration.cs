@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ClusterPlatform.Controllers.Providers;
+
+public static class ProviderRegistration
+{
+    /// <summary>
+    /// Registers <see cref="IGcpEnvironmentProvider"/>, <see cref="IDnsProvider"/> and
+    /// <see cref="IManagementClusterProvider"/> as chosen by <c>Providers:Mode</c>. The simulated
+    /// ones are singletons because their in-memory state is the simulated world.
+    /// </summary>
+    public static IHostApplicationBuilder AddProviders(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ProviderOptions.Section);
+        builder.Services.AddOptions<ProviderOptions>().Bind(section);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        if ((section.Get<ProviderOptions>() ?? new()).Mode == ProviderMode.Simulated)
+        {
+            builder.Services.AddSingleton<SimulatedFaults>();
+            builder.Services.AddSingleton<IGcpEnvironmentProvider, SimulatedGcpEnvironmentProvider>();
+            builder.Services.AddSingleton(services => new SimulatedDnsProvider(services.GetRequiredService<SimulatedFaults>()));
+            builder.Services.AddSingleton<IDnsProvider>(services => services.GetRequiredService<SimulatedDnsProvider>());
+            builder.Services.AddSingleton(services => new SimulatedManagementClusterProvider(
+                services.GetRequiredService<IOptions<ProviderOptions>>(), services.GetRequiredService<SimulatedFaults>()));
+            builder.Services.AddSingleton<IManagementClusterProvider>(services => services.GetRequiredService<SimulatedManagementClusterProvider>());
+        }
+        else
+        {
+            AddRealProviders(builder.Services);
+        }
+
+        return builder;
+    }
+
+    private static void AddRealProviders(IServiceCollection services)
+    {
+        services.AddSingleton<GoogleAccessTokens>();
+        services.AddTransient<GoogleAuthHandler>();
+        services.AddHttpClient<IGcpEnvironmentProvider, GcpEnvironmentProvider>().AddHttpMessageHandler<GoogleAuthHandler>();
+        services.AddHttpClient<IDnsProvider, CloudDnsProvider>().AddHttpMessageHandler<GoogleAuthHandler>();
+        services.AddSingleton<IManagementClusterProvider, HyperShiftManagementClusterProvider>();
+    }
+}
