@@ -31,6 +31,10 @@ public sealed class TopologyFixture : IAsyncLifetime
             api.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
         }
 
+        // Projects named fail-… fail environment validation in the simulated providers.
+        appHost.CreateResourceBuilder<ProjectResource>(ResourceNames.Controllers)
+            .WithEnvironment("Providers__Simulation__FailingProjectPattern", "^fail-");
+
         app = await appHost.BuildAsync(timeout.Token);
         await app.StartAsync(timeout.Token);
     }

@@ -1,0 +1,189 @@
+extern alias controllers;
+
+using System.Text.Json.Nodes;
+using controllers::ClusterPlatform.Controllers.Providers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace ClusterPlatform.Tests.Providers;
+
+/// <summary>The real provider against a local server speaking Cloud DNS v1 (managedZones, rrsets, changes).</summary>
+public sealed class CloudDnsProviderTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+    private const string Zones = "/dns/v1/projects/dns-project/managedZones";
+
+    /// <summary>One zone for example.com.; its record sets keyed by "name type".</summary>
+    private sealed class FakeCloudDns
+    {
+        public Dictionary<string, JsonObject> RecordSets { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Another writer's edit, made just before the next change arrives.</summary>
+        public Action? BeforeNextChange { get; set; }
+
+        public void Map(WebApplication app)
+        {
+            app.MapGet(Zones, (string? dnsName) => Results.Json(new JsonObject
+            {
+                ["managedZones"] = dnsName == "example.com."
+                    ? new JsonArray(new JsonObject { ["name"] = "example-zone", ["dnsName"] = "example.com." })
+                    : new JsonArray(),
+            }));
+            app.MapGet(Zones + "/example-zone/rrsets", (string? name) =>
+            {
+                lock (RecordSets)
+                {
+                    return Results.Json(new JsonObject
+                    {
+                        ["rrsets"] = new JsonArray([.. RecordSets.Values.Where(s => (string?)s["name"] == name).Select(s => s.DeepClone())]),
+                    });
+                }
+            });
+            // Like Cloud DNS: a deletion must match the stored set exactly, an addition must not exist, and all apply or none.
+            app.MapPost(Zones + "/example-zone/changes", async (HttpRequest request) =>
+            {
+                var change = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+                lock (RecordSets)
+                {
+                    BeforeNextChange?.Invoke();
+                    BeforeNextChange = null;
+                    foreach (var deletion in change["deletions"]?.AsArray() ?? [])
+                    {
+                        if (!RecordSets.TryGetValue(Key(deletion!), out var stored))
+                        {
+                            return LocalApiServer.GoogleError(404, $"The 'entity.change.deletions[{Key(deletion!)}]' resource named does not exist.");
+                        }
+
+                        if (!JsonNode.DeepEquals(stored["rrdatas"], deletion!["rrdatas"]) || (int?)stored["ttl"] != (int?)deletion["ttl"])
+                        {
+                            return LocalApiServer.GoogleError(412, "Precondition not met for 'entity.change.deletions'");
+                        }
+                    }
+
+                    foreach (var addition in change["additions"]?.AsArray() ?? [])
+                    {
+                        if (RecordSets.ContainsKey(Key(addition!)) && change["deletions"]?.AsArray().Any(d => Key(d!) == Key(addition!)) != true)
+                        {
+                            return LocalApiServer.GoogleError(409, $"The resource 'entity.change.additions[{Key(addition!)}]' already exists");
+                        }
+                    }
+
+                    foreach (var deletion in change["deletions"]?.AsArray() ?? [])
+                    {
+                        RecordSets.Remove(Key(deletion!));
+                    }
+
+                    foreach (var addition in change["additions"]?.AsArray() ?? [])
+                    {
+                        RecordSets[Key(addition!)] = addition!.DeepClone().AsObject();
+                    }
+                }
+
+                change["id"] = "1";
+                change["status"] = "pending";
+                return Results.Json(change);
+            });
+        }
+
+        public string? Data(string name, string type)
+        {
+            lock (RecordSets)
+            {
+                return RecordSets.TryGetValue($"{name} {type}", out var set) ? (string?)set["rrdatas"]![0] : null;
+            }
+        }
+
+        private static string Key(JsonNode set) => $"{(string?)set["name"]} {(string?)set["type"]}";
+    }
+
+    private static async Task<(FakeCloudDns Dns, LocalApiServer Server, IDnsProvider Provider)> StartAsync()
+    {
+        var dns = new FakeCloudDns();
+        var server = await LocalApiServer.StartAsync(dns.Map);
+        var options = new ProviderOptions { Gcp = { DnsUrl = server.BaseAddress, DnsProjectId = "dns-project" } };
+        return (dns, server, new CloudDnsProvider(new HttpClient(), Options.Create(options)));
+    }
+
+    private static readonly ClusterDnsName Alpha = new("alpha", "acme.example.com");
+
+    [Fact]
+    public async Task Records_are_created_in_the_parent_zone_then_left_alone_when_they_already_match()
+    {
+        var (dns, server, provider) = await StartAsync();
+        await using var _ = server;
+
+        var created = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+        var again = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+
+        Assert.Equal(("api.alpha.acme.example.com", "*.apps.alpha.acme.example.com"), (created.ApiHostname, created.AppsHostname));
+        Assert.Equal("203.0.113.10", dns.Data("api.alpha.acme.example.com.", "A"));
+        Assert.Equal("203.0.113.10", dns.Data("*.apps.alpha.acme.example.com.", "A"));
+        Assert.Contains("GET /dns/v1/projects/dns-project/managedZones?dnsName=acme.example.com. -> 200", server.Log);
+        Assert.Equal("DNS records already point at 203.0.113.10", again.Message);
+        Assert.Single(server.Log, r => r.StartsWith("POST ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_changed_ingress_replaces_the_records_even_when_the_type_changes()
+    {
+        var (dns, server, provider) = await StartAsync();
+        await using var _ = server;
+        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+
+        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.99"), Cancellation);
+        Assert.Equal("203.0.113.99", dns.Data("api.alpha.acme.example.com.", "A"));
+
+        var result = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "router.mc1.example.net"), Cancellation);
+        Assert.Null(dns.Data("api.alpha.acme.example.com.", "A"));
+        Assert.Equal("router.mc1.example.net.", dns.Data("*.apps.alpha.acme.example.com.", "CNAME"));
+        Assert.Equal("CNAME records in zone example-zone point at router.mc1.example.net", result.Message);
+    }
+
+    [Fact]
+    public async Task A_record_changed_by_another_writer_between_read_and_change_is_reread_and_replaced()
+    {
+        var (dns, server, provider) = await StartAsync();
+        await using var _ = server;
+        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+        dns.BeforeNextChange = () => dns.RecordSets["api.alpha.acme.example.com. A"]["rrdatas"] = new JsonArray("198.51.100.1");
+
+        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.99"), Cancellation);
+
+        Assert.Equal(
+            ["POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 200",
+             "POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 412",
+             "POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 200"],
+            server.Log.Where(r => r.StartsWith("POST ", StringComparison.Ordinal)));
+        Assert.Equal("203.0.113.99", dns.Data("api.alpha.acme.example.com.", "A"));
+        Assert.Equal("203.0.113.99", dns.Data("*.apps.alpha.acme.example.com.", "A"));
+    }
+
+    [Fact]
+    public async Task Delete_removes_both_records_and_deleting_absent_records_succeeds()
+    {
+        var (dns, server, provider) = await StartAsync();
+        await using var _ = server;
+        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+
+        var deleted = await provider.DeleteRecordsAsync(Alpha, Cancellation);
+        var again = await provider.DeleteRecordsAsync(Alpha, Cancellation);
+
+        Assert.Empty(dns.RecordSets);
+        Assert.Equal("DNS records deleted from zone example-zone", deleted.Message);
+        Assert.Equal("DNS records were already absent", again.Message);
+    }
+
+    [Fact]
+    public async Task A_base_domain_without_a_managed_zone_is_a_permanent_failure()
+    {
+        var (_, server, provider) = await StartAsync();
+        await using var __ = server;
+
+        var failure = await Assert.ThrowsAsync<ProviderException>(() =>
+            provider.EnsureRecordsAsync(new ClusterDnsRequest(new ClusterDnsName("alpha", "acme.example.org"), "203.0.113.10"), Cancellation));
+
+        Assert.False(failure.Transient);
+        Assert.Equal("no Cloud DNS managed zone in project dns-project serves acme.example.org", failure.Message);
+    }
+}

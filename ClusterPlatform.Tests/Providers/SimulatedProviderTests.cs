@@ -1,0 +1,165 @@
+extern alias controllers;
+
+using controllers::ClusterPlatform.Controllers.Providers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ClusterPlatform.Tests.Providers;
+
+public sealed class SimulatedProviderTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+    private static readonly Uri ManagementCluster = new("https://mc-us-central1-a.example.com:6443");
+
+    /// <summary>The providers as the Controllers process registers them, from configuration.</summary>
+    private static IServiceProvider Providers(params (string Key, string Value)[] settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create($"Providers:{s.Key}", (string?)s.Value)));
+        builder.AddProviders();
+        return builder.Build().Services;
+    }
+
+    [Fact]
+    public void Simulated_is_the_default_mode()
+    {
+        var services = Providers();
+        Assert.IsType<SimulatedDnsProvider>(services.GetRequiredService<IDnsProvider>());
+        Assert.IsType<SimulatedManagementClusterProvider>(services.GetRequiredService<IManagementClusterProvider>());
+        Assert.Same(services.GetRequiredService<SimulatedDnsProvider>(), services.GetRequiredService<IDnsProvider>());
+    }
+
+    [Fact]
+    public async Task A_project_passes_every_check_and_says_simulated()
+    {
+        var report = await Providers().GetRequiredService<IGcpEnvironmentProvider>()
+            .ValidateAsync(new GcpEnvironmentRequest("acme-prod-123", "us-central1", 24), Cancellation);
+
+        Assert.True(report.Passed);
+        Assert.Equal(
+            [GcpEnvironmentChecks.ProjectReachable, GcpEnvironmentChecks.ApisEnabled, GcpEnvironmentChecks.CpuQuota, GcpEnvironmentChecks.IamPermissions],
+            report.Checks.Select(c => c.Name));
+        Assert.All(report.Checks, c => Assert.StartsWith("simulated:", c.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_project_matching_the_failing_pattern_reports_every_failed_check()
+    {
+        var provider = Providers(("Simulation:FailingProjectPattern", "^fail-"), ("Simulation:CpuQuota", "8"))
+            .GetRequiredService<IGcpEnvironmentProvider>();
+
+        var report = await provider.ValidateAsync(new GcpEnvironmentRequest("fail-project-1", "europe-west4", 12), Cancellation);
+
+        Assert.False(report.Passed);
+        Assert.Equal(
+            [GcpEnvironmentChecks.ApisEnabled, GcpEnvironmentChecks.CpuQuota, GcpEnvironmentChecks.IamPermissions],
+            report.Checks.Where(c => !c.Passed).Select(c => c.Name));
+        Assert.Equal(
+            "simulated: APIs not enabled in project fail-project-1: container.googleapis.com; "
+            + "simulated: CPU quota in europe-west4 has 8 vCPUs free, 12 needed; "
+            + "simulated: service account lacks permissions in project fail-project-1: compute.instances.create",
+            report.Message);
+        Assert.True((await provider.ValidateAsync(new GcpEnvironmentRequest("ok-project-1", "europe-west4", 8), Cancellation)).Passed);
+    }
+
+    [Fact]
+    public async Task Dns_records_are_created_idempotently_and_deleted_even_when_absent()
+    {
+        var services = Providers();
+        var dns = services.GetRequiredService<SimulatedDnsProvider>();
+        var name = new ClusterDnsName("alpha", "acme.example.com");
+
+        var created = await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "203.0.113.10"), Cancellation);
+        Assert.Equal(("api.alpha.acme.example.com", "*.apps.alpha.acme.example.com"), (created.ApiHostname, created.AppsHostname));
+        Assert.Equal(new SimulatedDnsRecord("A", "203.0.113.10"), dns.Records["api.alpha.acme.example.com"]);
+        Assert.Contains("simulated", (await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "203.0.113.10"), Cancellation)).Message, StringComparison.Ordinal);
+
+        await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "ingress.mc1.example.net"), Cancellation);
+        Assert.Equal(new SimulatedDnsRecord("CNAME", "ingress.mc1.example.net."), dns.Records["*.apps.alpha.acme.example.com"]);
+
+        Assert.Equal("simulated: 2 record(s) deleted", (await dns.DeleteRecordsAsync(name, Cancellation)).Message);
+        Assert.Empty(dns.Records);
+        Assert.Equal("simulated: records were already absent", (await dns.DeleteRecordsAsync(name, Cancellation)).Message);
+    }
+
+    [Fact]
+    public async Task Calls_for_clusters_matching_the_transient_pattern_fail_the_configured_number_of_times_then_succeed()
+    {
+        var dns = Providers(("Simulation:TransientFailurePattern", "^flaky"), ("Simulation:TransientFailureCount", "2"))
+            .GetRequiredService<IDnsProvider>();
+        var request = new ClusterDnsRequest(new ClusterDnsName("flaky-one", "acme.example.com"), "203.0.113.10");
+
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var failure = await Assert.ThrowsAsync<ProviderException>(() => dns.EnsureRecordsAsync(request, Cancellation));
+            Assert.True(failure.Transient);
+            Assert.Contains("simulated transient failure", failure.Message, StringComparison.Ordinal);
+        }
+
+        await dns.EnsureRecordsAsync(request, Cancellation);
+        await dns.EnsureRecordsAsync(request with { Name = new ClusterDnsName("steady", "acme.example.com") }, Cancellation);
+    }
+
+    [Fact]
+    public async Task A_failure_rate_fails_the_same_calls_in_every_run()
+    {
+        static async Task<string> OutcomesAsync()
+        {
+            var kubernetes = Providers(("Simulation:TransientFailureRate", "0.5")).GetRequiredService<IManagementClusterProvider>();
+            var outcomes = new System.Text.StringBuilder();
+            for (var i = 0; i < 40; i++)
+            {
+                try
+                {
+                    await kubernetes.GetStatusAsync(ManagementCluster, new HostedClusterRef("ns", $"c{i % 4}"), Cancellation);
+                    outcomes.Append('.');
+                }
+                catch (ProviderException e) when (e.Transient)
+                {
+                    outcomes.Append('x');
+                }
+            }
+
+            return outcomes.ToString();
+        }
+
+        var first = await OutcomesAsync();
+        Assert.Equal(first, await OutcomesAsync());
+        Assert.InRange(first.Count(c => c == 'x'), 8, 32);
+    }
+
+    [Fact]
+    public async Task Latency_is_applied_to_every_call()
+    {
+        var dns = Providers(("Simulation:Latency", "00:00:00.050")).GetRequiredService<IDnsProvider>();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await dns.DeleteRecordsAsync(new ClusterDnsName("slow", "acme.example.com"), Cancellation);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(45), $"took {started.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_hosted_cluster_is_applied_available_pruned_and_gone_after_delete()
+    {
+        var simulation = Providers().GetRequiredService<SimulatedManagementClusterProvider>();
+        var cluster = HyperShiftInputs.Cluster("alpha", HyperShiftInputs.Pool("workers"), HyperShiftInputs.Pool("infra", replicas: 2));
+
+        var status = await simulation.ApplyAsync(ManagementCluster, cluster, Cancellation);
+        Assert.True(status.Available);
+        Assert.Contains("simulated", status.Message, StringComparison.Ordinal);
+        Assert.Equal(["infra", "workers"], status.NodePools.Select(p => p.Name));
+        Assert.All(status.NodePools, p => Assert.True(p.Ready));
+
+        var hostedCluster = Assert.Single(simulation.Objects, o => o.Key.Kind == "HostedCluster").Value;
+        Assert.Equal("quay.io/openshift-release-dev/ocp-release:4.17.3-multi", (string?)hostedCluster["spec"]!["release"]!["image"]);
+        Assert.Equal("GCP", (string?)hostedCluster["spec"]!["platform"]!["type"]);
+
+        status = await simulation.ApplyAsync(ManagementCluster, cluster with { NodePools = [HyperShiftInputs.Pool("workers")] }, Cancellation);
+        Assert.Equal(["workers"], status.NodePools.Select(p => p.Name));
+
+        Assert.True(await simulation.DeleteAsync(ManagementCluster, cluster.Ref, Cancellation));
+        Assert.Empty(simulation.Objects);
+        Assert.False((await simulation.GetStatusAsync(ManagementCluster, cluster.Ref, Cancellation)).Exists);
+        Assert.True(await simulation.DeleteAsync(ManagementCluster, cluster.Ref, Cancellation));
+    }
+}
