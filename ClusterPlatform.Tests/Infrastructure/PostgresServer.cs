@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
@@ -24,7 +23,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
         ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"];
 
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-tests-{Guid.NewGuid():N}");
-    private readonly ConcurrentQueue<string> output = new();
+    private readonly ProcessOutputTail output = new();
     private Process? server;
 
     /// <summary>Superuser connection to the <c>postgres</c> database.</summary>
@@ -38,15 +37,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
         LocalPostgres.EnsureInitialized(binDirectory, dataDirectory);
 
         var command = LocalPostgres.ServerCommand(binDirectory, dataDirectory, port, settings: Settings);
-        server = Process.Start(new ProcessStartInfo(command.FileName, command.Arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        server.OutputDataReceived += (_, e) => Keep(e.Data);
-        server.ErrorDataReceived += (_, e) => Keep(e.Data);
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        server = output.Start(command.FileName, command.Arguments);
 
         AdminConnectionString = new NpgsqlConnectionStringBuilder
         {
@@ -106,7 +97,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
         {
             if (server!.HasExited)
             {
-                throw new InvalidOperationException($"PostgreSQL exited with {server.ExitCode} while starting:{Environment.NewLine}{Output()}");
+                throw new InvalidOperationException($"PostgreSQL exited with {server.ExitCode} while starting:{Environment.NewLine}{output}");
             }
 
             try
@@ -121,27 +112,10 @@ public sealed partial class PostgresServer : IAsyncLifetime
             }
             catch (NpgsqlException ex)
             {
-                throw new InvalidOperationException($"PostgreSQL did not accept connections within {StartTimeout}:{Environment.NewLine}{Output()}", ex);
+                throw new InvalidOperationException($"PostgreSQL did not accept connections within {StartTimeout}:{Environment.NewLine}{output}", ex);
             }
         }
     }
-
-    // The server's last lines, for the message of a failed start.
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        output.Enqueue(line);
-        while (output.Count > 50)
-        {
-            output.TryDequeue(out _);
-        }
-    }
-
-    private string Output() => string.Join(Environment.NewLine, output);
 
     private const int SigInt = 2;
 

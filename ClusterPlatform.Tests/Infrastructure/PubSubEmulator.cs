@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using ClusterPlatform.AppHost;
 using ClusterPlatform.PubSub;
@@ -21,7 +20,7 @@ public sealed class PubSubEmulator : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentQueue<string> output = new();
+    private readonly ProcessOutputTail output = new();
     private readonly int port = LocalPostgres.FreeLoopbackPort();
     private Process? emulator;
 
@@ -48,17 +47,8 @@ public sealed class PubSubEmulator : IAsyncLifetime
         var command = LocalPubSubEmulator.FindExecutable() is null
             ? throw new InvalidOperationException($"The tests need Google's Pub/Sub emulator and found none. {LocalPubSubEmulator.InstallHint}")
             : LocalPubSubEmulator.Command(port);
-        output.Clear();
         emulator?.Dispose();
-        emulator = Process.Start(new ProcessStartInfo(command.FileName, command.Arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        emulator.OutputDataReceived += (_, e) => Keep(e.Data);
-        emulator.ErrorDataReceived += (_, e) => Keep(e.Data);
-        emulator.BeginOutputReadLine();
-        emulator.BeginErrorReadLine();
+        emulator = output.Start(command.FileName, command.Arguments);
         await WaitUntilAnsweringAsync();
     }
 
@@ -88,7 +78,7 @@ public sealed class PubSubEmulator : IAsyncLifetime
         {
             if (emulator!.HasExited)
             {
-                throw new InvalidOperationException($"The Pub/Sub emulator exited with {emulator.ExitCode} while starting:{Environment.NewLine}{Output()}");
+                throw new InvalidOperationException($"The Pub/Sub emulator exited with {emulator.ExitCode} while starting:{Environment.NewLine}{output}");
             }
 
             try
@@ -107,27 +97,10 @@ public sealed class PubSubEmulator : IAsyncLifetime
             }
             catch (RpcException ex)
             {
-                throw new InvalidOperationException($"The Pub/Sub emulator did not answer within {StartTimeout}:{Environment.NewLine}{Output()}", ex);
+                throw new InvalidOperationException($"The Pub/Sub emulator did not answer within {StartTimeout}:{Environment.NewLine}{output}", ex);
             }
         }
     }
-
-    // The emulator's last lines, for the message of a failed start.
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        output.Enqueue(line);
-        while (output.Count > 50)
-        {
-            output.TryDequeue(out _);
-        }
-    }
-
-    private string Output() => string.Join(Environment.NewLine, output);
 }
 
 /// <summary>
