@@ -37,6 +37,7 @@ internal static class Program
         builder.Services.AddSingleton<ControllerApiClient>();
 
         builder.AddProviders();
+        builder.Services.AddSingleton<ControllerMetrics>();
         builder.Services.AddSingleton<IClusterEventHandler, EnvironmentValidationController>();
         builder.Services.AddSingleton<IClusterEventHandler, PlacementController>();
         builder.Services.AddSingleton<IClusterEventHandler, DnsManagementController>();
@@ -50,6 +51,7 @@ internal static class Program
                 services.GetRequiredService<PubSubAdmin>(),
                 services.GetRequiredService<PubSubSubscriber>(),
                 services.GetRequiredService<IOptions<ControllerOptions>>(),
+                services.GetRequiredService<ControllerMetrics>(),
                 services.GetRequiredService<ILogger<SubscriptionWorker>>()));
         }
 

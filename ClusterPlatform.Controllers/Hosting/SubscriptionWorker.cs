@@ -17,6 +17,7 @@ internal sealed class SubscriptionWorker(
     PubSubAdmin admin,
     PubSubSubscriber subscriber,
     IOptions<ControllerOptions> options,
+    ControllerMetrics metrics,
     ILogger<SubscriptionWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
@@ -68,6 +69,6 @@ internal sealed class SubscriptionWorker(
             ["EventType"] = clusterEvent.Type,
             ["ClusterId"] = clusterEvent.ClusterId,
         });
-        await handler.HandleAsync(clusterEvent, received.DeliveryAttempt, ct);
+        await metrics.MeasureAsync(handler.ControllerName, () => handler.HandleAsync(clusterEvent, received.DeliveryAttempt, ct));
     }
 }

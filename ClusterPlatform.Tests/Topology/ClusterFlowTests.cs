@@ -1,8 +1,10 @@
 using System.Net;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClusterPlatform.Tests.Topology;
 
@@ -90,6 +92,29 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         }, Patience, "the cluster to be finalized and gone");
         using var poolRead = await client.GetAsync(pool["href"].Text());
         Assert.Equal(HttpStatusCode.NotFound, poolRead.StatusCode);
+    }
+
+    [Fact]
+    public async Task Controllers_stopped_mid_flow_and_started_again_still_converge_to_ready()
+    {
+        var client = await ClientAsync();
+        var commands = topology.App.Services.GetRequiredService<ResourceCommandService>();
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True((await commands.ExecuteCommandAsync(ResourceNames.Controllers, KnownResourceCommands.StopCommand, ct)).Success);
+        try
+        {
+            var cluster = await client.CreateClusterAsync(ApiCalls.Unique("restart"));
+            await client.CreateNodePoolAsync(cluster["id"].Text());
+            // Nobody reconciles while the controllers are down; the events wait in their subscriptions.
+            Assert.Equal("Pending", (await client.GetObjectAsync(cluster["href"].Text()))["status"]!["phase"].Text());
+
+            Assert.True((await commands.ExecuteCommandAsync(ResourceNames.Controllers, KnownResourceCommands.StartCommand, ct)).Success);
+            await WaitForPhaseAsync(client, cluster["href"].Text(), "Ready");
+        }
+        finally
+        {
+            await commands.ExecuteCommandAsync(ResourceNames.Controllers, KnownResourceCommands.StartCommand, ct);
+        }
     }
 
     private async Task<HttpClient> ClientAsync()
