@@ -18,6 +18,9 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
 
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-bench-{Guid.NewGuid():N}");
     private readonly byte[] signingKey = RandomNumberGenerator.GetBytes(32);
+
+    // The key the Controllers mint their tokens with, as the AppHost arranges it for a local run.
+    private readonly byte[] controllerKey = RandomNumberGenerator.GetBytes(32);
     private readonly List<Process> processes = [];
 
     public string ConnectionString { get; private set; } = "";
@@ -80,24 +83,46 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
 
     private async Task StartApiAsync(IReadOnlyDictionary<string, string> settings)
     {
-        var dll = Path.Combine(RepositoryRoot(), "ClusterPlatform.Api", "bin", BuildConfiguration, "net10.0", "ClusterPlatform.Api.dll");
-        var port = LocalPostgres.FreeLoopbackPort();
-        ApiAddress = new Uri($"http://127.0.0.1:{port}");
+        ApiAddress = new Uri($"http://127.0.0.1:{LocalPostgres.FreeLoopbackPort()}");
+        var controllerTrust = new Dictionary<string, string?>
+        {
+            ["Authentication:Schemes:Bearer:ValidIssuers:0"] = DevelopmentTokens.Issuer,
+            ["Authentication:Schemes:Bearer:ValidIssuers:1"] = DevelopmentTokens.LocalRunIssuer,
+            ["Authentication:Schemes:Bearer:SigningKeys:1:Issuer"] = DevelopmentTokens.LocalRunIssuer,
+            ["Authentication:Schemes:Bearer:SigningKeys:1:Value"] = Convert.ToBase64String(controllerKey),
+            ["ConnectionStrings:clusterdb"] = ConnectionString,
+        };
+        Api = await StartServiceAsync("ClusterPlatform.Api", ApiAddress,
+            DevelopmentTokens.ApiSettings(signingKey).Concat(controllerTrust).Concat(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))));
+    }
+
+    /// <summary>Starts the Controllers process (simulated providers, no latency) against this environment's Api.</summary>
+    public Task StartControllersAsync() =>
+        StartServiceAsync("ClusterPlatform.Controllers", new Uri($"http://127.0.0.1:{LocalPostgres.FreeLoopbackPort()}"), new Dictionary<string, string?>
+        {
+            ["services:api:http:0"] = ApiAddress.ToString(),
+            ["ControllerAuth:DevelopmentSigningKey"] = Convert.ToBase64String(controllerKey),
+        });
+
+    /// <summary>Runs one of the solution's services from its build output, configured like the AppHost does, and waits for /health.</summary>
+    private async Task<Process> StartServiceAsync(string project, Uri address, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        var dll = Path.Combine(RepositoryRoot(), project, "bin", BuildConfiguration, "net10.0", $"{project}.dll");
         var start = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // the only environment that takes these tokens
-        start.Environment["ASPNETCORE_URLS"] = ApiAddress.ToString();
-        start.Environment["ConnectionStrings__clusterdb"] = ConnectionString;
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
         start.Environment["PUBSUB_EMULATOR_HOST"] = EmulatorHost;
         start.Environment["PUBSUB_PROJECT_ID"] = ProjectId;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in DevelopmentTokens.ApiSettings(signingKey).Concat(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))))
+        foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        Api = Start(start);
-        using var http = new HttpClient { BaseAddress = ApiAddress };
-        await UntilAsync("the Api", async () => (await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode);
+        var process = Start(start);
+        using var http = new HttpClient { BaseAddress = address };
+        await UntilAsync(project, async () => (await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode);
+        return process;
     }
 
     private Process Start(LocalPostgres.Command command) =>

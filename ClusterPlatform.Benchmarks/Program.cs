@@ -3,7 +3,7 @@ using System.Text.Json;
 using ClusterPlatform.Benchmarks;
 
 // ClusterPlatform benchmarks:
-//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|status] [--events N] [--writers N] [--backlog N] [--reports N]
+//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|status|ready] [--events N] [--writers N] [--backlog N] [--reports N] [--clusters N]
 // Prints a table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback)
@@ -12,9 +12,9 @@ int Option(string name, int fallback)
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-if (suite is not ("all" or "events" or "status"))
+if (suite is not ("all" or "events" or "status" or "ready"))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{suite}'. Available: all, events, status.");
+    Console.Error.WriteLine($"Unknown benchmark '{suite}'. Available: all, events, status, ready.");
     return 2;
 }
 
@@ -61,6 +61,16 @@ if (suite is "all" or "status")
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  p50 at {results[^1].Clusters} vs {results[0].Clusters} clusters: {results[^1].P50Ms / results[0].P50Ms * 100 - 100:+0;-0}% (goal: within 20%)"));
     await WriteAsync("status", results);
+}
+
+// Last: the Controllers would compete for the subscription the events suite listens on.
+if (suite is "all" or "ready")
+{
+    var result = await ReadyBenchmark.RunAsync(environment, Option("clusters", 50), 4);
+    Console.WriteLine();
+    Console.WriteLine($"Create to Ready: {result.Clusters} clusters, {result.Concurrency} at a time, zero-latency simulated providers, no reconcile sweep");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p50 {result.P50Ms:0} ms   p99 {result.P99Ms:0} ms   max {result.MaxMs:0} ms (goal: p50 under 1,000 ms)"));
+    await WriteAsync("ready", result);
 }
 
 return 0;
