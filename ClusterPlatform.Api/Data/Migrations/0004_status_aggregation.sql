@@ -177,6 +177,17 @@ BEGIN
 END
 $$;
 
+-- Why a report must be refused, or NULL: older than this controller's stored report (stale), or
+-- ahead of the resource's generation. The caller holds the resource's row lock.
+CREATE FUNCTION report_refusal(p_id uuid, p_controller text, p_observed_generation bigint, p_generation bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN p_observed_generation < (SELECT observed_generation FROM resource_statuses WHERE resource_id = p_id AND controller = p_controller)
+            THEN 'stale-report'
+        WHEN p_observed_generation > p_generation THEN 'future-generation'
+    END
+$$;
+
 -- True when every required controller reports Finalized=True at the resource's (deletion) generation.
 CREATE FUNCTION all_finalized(p_resource_id uuid, p_generation bigint, p_required text[]) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -220,7 +231,7 @@ RETURNS TABLE (outcome text, status jsonb, finalized boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_cluster clusters%ROWTYPE;
-    v_stored  bigint;
+    v_refusal text;
     v_changed boolean;
     v_status  jsonb;
     v_now     timestamptz;
@@ -240,13 +251,9 @@ BEGIN
     -- wait), so reports applied one after another get increasing lastReportTime/lastTransitionTime.
     v_now := clock_timestamp();
 
-    SELECT observed_generation INTO v_stored FROM resource_statuses WHERE resource_id = p_id AND controller = p_controller;
-    IF p_observed_generation < v_stored THEN
-        RETURN QUERY SELECT 'stale-report', v_cluster.status, false;
-        RETURN;
-    END IF;
-    IF p_observed_generation > v_cluster.generation THEN
-        RETURN QUERY SELECT 'future-generation', v_cluster.status, false;
+    v_refusal := report_refusal(p_id, p_controller, p_observed_generation, v_cluster.generation);
+    IF v_refusal IS NOT NULL THEN
+        RETURN QUERY SELECT v_refusal, v_cluster.status, false;
         RETURN;
     END IF;
 
@@ -280,7 +287,7 @@ RETURNS TABLE (outcome text, status jsonb, finalized boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_pool    node_pools%ROWTYPE;
-    v_stored  bigint;
+    v_refusal text;
     v_changed boolean;
     v_status  jsonb;
     v_now     timestamptz;
@@ -297,13 +304,9 @@ BEGIN
     END IF;
     v_now := clock_timestamp(); -- once the lock is held, as for clusters
 
-    SELECT observed_generation INTO v_stored FROM resource_statuses WHERE resource_id = p_id AND controller = p_controller;
-    IF p_observed_generation < v_stored THEN
-        RETURN QUERY SELECT 'stale-report', v_pool.status, false;
-        RETURN;
-    END IF;
-    IF p_observed_generation > v_pool.generation THEN
-        RETURN QUERY SELECT 'future-generation', v_pool.status, false;
+    v_refusal := report_refusal(p_id, p_controller, p_observed_generation, v_pool.generation);
+    IF v_refusal IS NOT NULL THEN
+        RETURN QUERY SELECT v_refusal, v_pool.status, false;
         RETURN;
     END IF;
 
