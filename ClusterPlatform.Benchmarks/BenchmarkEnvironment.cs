@@ -133,8 +133,17 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") is not null && e.Data is not null) { Console.Error.WriteLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") is not null && e.Data is not null) { Console.Error.WriteLine(e.Data); } };
+        // Drained so a chatty child never blocks on a full pipe; shown with BENCH_VERBOSE=1 to debug a run.
+        var verbose = Environment.GetEnvironmentVariable("BENCH_VERBOSE") is not null;
+        DataReceivedEventHandler echo = (_, e) =>
+        {
+            if (verbose && e.Data is not null)
+            {
+                Console.Error.WriteLine(e.Data);
+            }
+        };
+        process.OutputDataReceived += echo;
+        process.ErrorDataReceived += echo;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         processes.Add(process);

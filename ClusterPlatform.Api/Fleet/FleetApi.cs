@@ -41,30 +41,29 @@ public static class FleetApi
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
         var fields = new JsonFields(new ValidationErrors());
         FieldRules.Name(name, "$.name", 3, 63, fields.Errors);
-        if (fields.IsObject(body.Root, "$", Fields))
+        if (!fields.IsObject(body.Root, "$", Fields))
         {
-            var region = fields.String(body.Root, "region", "$", required: true);
-            var capacity = fields.Int(body.Root, "capacity", "$", required: true);
-            var apiEndpoint = fields.String(body.Root, "apiEndpoint", "$", required: true);
-            var ingress = fields.String(body.Root, "ingressTarget", "$", required: true);
-            FieldRules.Region(region, "$.region", platform.Value.SupportedRegions, fields.Errors);
-            FieldRules.Range(capacity, "$.capacity", 0, 10_000, fields.Errors);
-            if (apiEndpoint is not null && !(Uri.TryCreate(apiEndpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
-            {
-                fields.Errors.Add("$.apiEndpoint", "must be an absolute https URL");
-            }
-
-            if (ingress is not null && !FieldRules.IsDnsSubdomain(ingress))
-            {
-                fields.Errors.Add("$.ingressTarget", "must be a lower-case DNS name");
-            }
-
             fields.Errors.ThrowIfAny();
-            return TypedResults.Ok(await fleet.UpsertAsync(name, new ManagementClusterRequest(region!, capacity!.Value, apiEndpoint!, ingress!), ct));
+        }
+
+        var region = fields.String(body.Root, "region", "$", required: true);
+        var capacity = fields.Int(body.Root, "capacity", "$", required: true);
+        var apiEndpoint = fields.String(body.Root, "apiEndpoint", "$", required: true);
+        var ingress = fields.String(body.Root, "ingressTarget", "$", required: true);
+        FieldRules.Region(region, "$.region", platform.Value.SupportedRegions, fields.Errors);
+        FieldRules.Range(capacity, "$.capacity", 0, 10_000, fields.Errors);
+        if (apiEndpoint is not null && !(Uri.TryCreate(apiEndpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
+        {
+            fields.Errors.Add("$.apiEndpoint", "must be an absolute https URL");
+        }
+
+        if (ingress is not null && !FieldRules.IsDnsSubdomain(ingress))
+        {
+            fields.Errors.Add("$.ingressTarget", "must be a lower-case DNS name");
         }
 
         fields.Errors.ThrowIfAny();
-        throw new InvalidOperationException("unreachable: a non-object body is a validation error");
+        return TypedResults.Ok(await fleet.UpsertAsync(name, new ManagementClusterRequest(region!, capacity!.Value, apiEndpoint!, ingress!), ct));
     }
 
     private static async Task<Ok<ManagementCluster>> PlaceCluster(Guid clusterId, Caller caller, ResourceStore store, FleetStore fleet, CancellationToken ct)
