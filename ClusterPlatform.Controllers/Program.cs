@@ -21,6 +21,10 @@ internal static class Program
         builder.Services.AddOptions<ControllerOptions>().BindConfiguration(ControllerOptions.Section);
         builder.Services.AddOptions<ControllerAuthOptions>().BindConfiguration(ControllerAuthOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
+        // All subscriptions stop at once, so each half-closes its stream before the process is killed
+        // (an orchestrator waits only so long); one after another, the last would wait behind the
+        // grace periods of the others.
+        builder.Services.Configure<HostOptions>(host => host.ServicesStopConcurrently = true);
         var developmentKey = builder.Configuration[$"{ControllerAuthOptions.Section}:{nameof(ControllerAuthOptions.DevelopmentSigningKey)}"];
         if (!string.IsNullOrEmpty(developmentKey) && !builder.Environment.IsDevelopment())
         {

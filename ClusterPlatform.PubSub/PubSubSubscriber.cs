@@ -50,6 +50,9 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
         // clients send an empty request this often to keep it open.
         private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
 
+        // How long the server may take to end a half-closed stream before the call is cancelled.
+        private static readonly TimeSpan HalfCloseTimeout = TimeSpan.FromSeconds(2);
+
         // How long the final acks and nacks may take to send when stopping.
         private static readonly TimeSpan FinalSendTimeout = TimeSpan.FromSeconds(10);
 
@@ -166,7 +169,9 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
 
         private async Task PullAsync(string clientId, Backoff backoff, CancellationToken stoppingToken)
         {
-            using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            // Not linked to the stop: stopping half-closes the stream first and cancels it only if the
+            // server does not end it in time.
+            using var streamEnd = new CancellationTokenSource();
             using var call = connection.SubscriberClient.StreamingPull(cancellationToken: streamEnd.Token);
             try
             {
@@ -184,19 +189,31 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
                 // write with a bare cancellation; the response stream below throws the call's real status.
             }
 
-            var heartbeat = HeartbeatAsync(call.RequestStream, time, streamEnd.Token);
+            using var stopHeartbeat = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var heartbeat = HeartbeatAsync(call.RequestStream, time, stopHeartbeat.Token);
+            // On stop the stream is half-closed, not cancelled: the emulator forgets a stream only when
+            // the client half-closes it. A cancelled (or killed) stream stays on its list and keeps
+            // being sent messages that nobody reads, each delayed by an ack deadline or more
+            // (docs/pubsub-wire.md). Reading on until the server ends the stream also means nothing it
+            // sent is lost unseen: what arrives after the stop is nacked with the rest.
+            using var closing = stoppingToken.Register(() => _ = HalfCloseAsync(call.RequestStream, heartbeat, streamEnd));
             try
             {
-                await foreach (var response in call.ResponseStream.ReadAllAsync(stoppingToken))
+                await foreach (var response in call.ResponseStream.ReadAllAsync(streamEnd.Token))
                 {
                     backoff.Reset();
                     var received = response.ReceivedMessages.Select(m => new Lease(m)).ToList();
-                    // Leased before they wait for a permit, so their deadlines are extended while they wait.
+                    // Leased before they wait for a permit, so their deadlines are extended while they wait
+                    // (and they are nacked if the subscriber stops first).
                     received.ForEach(lease => leases[lease.Message.AckId] = lease);
                     foreach (var lease in received)
                     {
                         // Waiting here also stops reading the stream: HTTP/2 flow control then holds the server back.
-                        await permits.WaitAsync(stoppingToken);
+                        if (!await TryTakePermitAsync(stoppingToken))
+                        {
+                            break;
+                        }
+
                         Start(lease);
                     }
                 }
@@ -206,10 +223,54 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
                 // grpc-dotnet can surface a call that never connected as a bare cancellation; its status says why.
                 throw new RpcException(status);
             }
+            catch (RpcException ex) when (stoppingToken.IsCancellationRequested && ex.StatusCode == StatusCode.Cancelled)
+            {
+                // The half-close timed out and the call was cancelled: the stop goes on.
+            }
             finally
             {
-                await streamEnd.CancelAsync();
+                await stopHeartbeat.CancelAsync();
                 await heartbeat;
+                await streamEnd.CancelAsync();
+            }
+
+            stoppingToken.ThrowIfCancellationRequested();
+        }
+
+        private async Task<bool> TryTakePermitAsync(CancellationToken stoppingToken)
+        {
+            try
+            {
+                await permits.WaitAsync(stoppingToken);
+                return true;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false; // stopping: the lease stays unstarted and is nacked
+            }
+        }
+
+        private async Task HalfCloseAsync(IClientStreamWriter<StreamingPullRequest> requests, Task heartbeat, CancellationTokenSource streamEnd)
+        {
+            // One writer at a time on a gRPC stream: the heartbeat (cancelled by the same stop) goes first.
+            await heartbeat;
+            try
+            {
+                await requests.CompleteAsync();
+                logger.LogDebug("Half-closed the stream of {Subscription}; waiting for the server to end it", subscriptionId);
+            }
+            catch (Exception ex) when (ex is RpcException or InvalidOperationException or OperationCanceledException)
+            {
+                // The stream is already gone.
+            }
+
+            try
+            {
+                streamEnd.CancelAfter(HalfCloseTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The stream ended before the half-close finished.
             }
         }
 

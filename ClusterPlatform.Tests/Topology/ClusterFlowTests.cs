@@ -125,14 +125,23 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         return client;
     }
 
-    private static async Task<JsonObject> WaitForPhaseAsync(HttpClient client, string href, string phase)
+    private async Task<JsonObject> WaitForPhaseAsync(HttpClient client, string href, string phase)
     {
         JsonObject? last = null;
-        await Wait.UntilAsync(async () =>
+        try
         {
-            last = await client.GetObjectAsync(href);
-            return last["status"]!["phase"].Text() == phase;
-        }, Patience, $"{href} to reach phase {phase} (last seen: {last?["status"]?["phase"]})");
+            await Wait.UntilAsync(async () =>
+            {
+                last = await client.GetObjectAsync(href);
+                return last["status"]!["phase"].Text() == phase;
+            }, Patience, () => $"{href} to reach phase {phase}; last seen: {last?["status"]?.ToJsonString()}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The Controllers' own account of what they did, so a timeout explains itself in CI.
+            throw new Xunit.Sdk.XunitException($"{e.Message}{Environment.NewLine}{topology.RecentLogs(ResourceNames.Controllers)}", e);
+        }
+
         return last!;
     }
 }

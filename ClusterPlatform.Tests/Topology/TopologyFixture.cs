@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using ClusterPlatform.AppHost;
 using ClusterPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClusterPlatform.Tests.Topology;
 
@@ -15,6 +17,9 @@ public sealed class TopologyFixture : IAsyncLifetime
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-topology-{Guid.NewGuid():N}");
+    private const int LogTailLines = 80;
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> logTails = new();
+    private readonly CancellationTokenSource stopping = new();
     private DistributedApplication? app;
 
     public DistributedApplication App => app ?? throw new InvalidOperationException("The topology has not started.");
@@ -36,6 +41,7 @@ public sealed class TopologyFixture : IAsyncLifetime
             .WithEnvironment("Providers__Simulation__FailingProjectPattern", "^fail-");
 
         app = await appHost.BuildAsync(timeout.Token);
+        WatchLogs(ResourceNames.Controllers);
         await app.StartAsync(timeout.Token);
     }
 
@@ -48,6 +54,47 @@ public sealed class TopologyFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, timeout.Token);
     }
 
+    /// <summary>
+    /// The last lines the resource logged (across its restarts), so a failed wait on the topology
+    /// shows what the processes were doing instead of only that time ran out.
+    /// </summary>
+    public string RecentLogs(string resourceName)
+    {
+        var tail = logTails.GetValueOrDefault(resourceName);
+        var lines = tail is null ? [] : tail.ToArray();
+        return $"--- last {lines.Length} lines of {resourceName} ---{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
+    }
+
+    // Resource logs flow only while someone watches them (as the dashboard does), so the fixture
+    // watches the services from the start and keeps the last lines of each.
+    private void WatchLogs(string resourceName)
+    {
+        var tail = logTails.GetOrAdd(resourceName, _ => new ConcurrentQueue<string>());
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        // Logs are kept per instance (DCP's name, "controllers-<suffix>"), not per model resource.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var instance = (await App.ResourceNotifications.WaitForResourceAsync(resourceName, _ => true, stopping.Token)).ResourceId;
+                await foreach (var batch in loggers.WatchAsync(instance).WithCancellation(stopping.Token))
+                {
+                    foreach (var line in batch)
+                    {
+                        tail.Enqueue(line.Content);
+                        while (tail.Count > LogTailLines && tail.TryDequeue(out _))
+                        {
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The fixture is being disposed.
+            }
+        });
+    }
+
     /// <summary>A bearer token for a user of <paramref name="organization"/>.</summary>
     public static string CreateUserToken(string organization) =>
         TestTokens.Create("topology-test", organization, ["user"], DateTime.UtcNow.Add(Timeout));
@@ -56,6 +103,8 @@ public sealed class TopologyFixture : IAsyncLifetime
     {
         if (app is not null)
         {
+            await stopping.CancelAsync();
+            stopping.Dispose();
             await app.DisposeAsync();
         }
 
