@@ -12,9 +12,6 @@ internal sealed record ClusterEventBus(IResourceBuilder<IResource>? Emulator, Re
 {
     private const string Settings = "PubSub";
 
-    // Any id works against the emulator; this one says where the events came from.
-    private const string LocalProjectId = "clusterplatform-local";
-
     private const string ContainerImage = "gcr.io/google.com/cloudsdktool/google-cloud-cli";
     private const string ContainerTag = "emulators";
     private const int ContainerPort = 8085;
@@ -63,7 +60,7 @@ internal sealed record ClusterEventBus(IResourceBuilder<IResource>? Emulator, Re
         emulator.WithHttpHealthCheck("/");
         var endpoint = emulator.GetEndpoint("http");
         bus = new(emulator, ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}"),
-            ReferenceExpression.Create($"{LocalProjectId}"));
+            ReferenceExpression.Create($"{ResourceNames.LocalPubSubProject}"));
         return true;
     }
 }

@@ -61,6 +61,7 @@ internal static class Program
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapSimulatedWorld();
         app.Run();
     }
 }

@@ -11,4 +11,7 @@ public static class ResourceNames
     public const string PostgresServer = "postgres";
     public const string Database = "clusterdb";
     public const string PubSub = "pubsub";
+
+    /// <summary>The Pub/Sub project id of a local run, on the emulator (which accepts any id).</summary>
+    public const string LocalPubSubProject = "clusterplatform-local";
 }

@@ -35,19 +35,23 @@ internal abstract class ClusterController(ControllerApiClient api, ILogger logge
             return;
         }
 
+        // Skipping the work changes nothing in the world, so a skip keeps the data last reported: the
+        // placement's endpoint, for one, must outlive the wait for others to finalize, because the
+        // operator client needs it to delete the HostedCluster.
+        var previousData = cluster.Status.Controllers.FirstOrDefault(c => c.Name == ControllerName)?.Data;
         ReconcileResult result;
         if (cluster.DeletionTimestamp is not null)
         {
             var waiting = FinalizeAfter.Where(name => !Reported(cluster, name, "Finalized")).ToList();
             result = waiting.Count > 0
-                ? new ReconcileResult(false, "Deleting", $"Waiting for {string.Join(", ", waiting)} to finalize.", Progressing: true, Finalized: false)
+                ? new ReconcileResult(false, "Deleting", $"Waiting for {string.Join(", ", waiting)} to finalize.", Progressing: true, Finalized: false, Data: previousData)
                 : await FinalizeAsync(cluster, ct);
         }
         else
         {
             var unmet = Prerequisites.Where(name => !Reported(cluster, name, "Available")).ToList();
             result = unmet.Count > 0
-                ? ReconcileResult.PreconditionsNotMet($"Waiting for {string.Join(", ", unmet)} to be Available at generation {cluster.Generation}.")
+                ? ReconcileResult.PreconditionsNotMet($"Waiting for {string.Join(", ", unmet)} to be Available at generation {cluster.Generation}.") with { Data = previousData }
                 : await ReconcileAsync(cluster, ct);
         }
 

@@ -37,6 +37,7 @@ internal sealed class OperatorClientController(ControllerApiClient api, IManagem
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)
     {
+        // No placement endpoint means the cluster was never placed, so no HostedCluster was ever applied.
         var gone = ManagementCluster(cluster) is not { } endpoint || await hypershift.DeleteAsync(endpoint, Ref(cluster), ct);
         if (!gone)
         {
@@ -68,7 +69,7 @@ internal sealed class OperatorClientController(ControllerApiClient api, IManagem
     private static Uri? ManagementCluster(Cluster cluster) =>
         DataOf(cluster, ControllerNames.Placement, "apiEndpoint") is { } endpoint ? new Uri(endpoint) : null;
 
-    private static HostedClusterRef Ref(Cluster cluster) => new($"clusters-{cluster.Name}", cluster.Name);
+    private static HostedClusterRef Ref(Cluster cluster) => HostedClusterRef.For(cluster.Id, cluster.Name);
 
     private static HostedClusterInput Input(Cluster cluster, IReadOnlyList<NodePool> pools) => new(
         Ref(cluster), cluster.Id, cluster.Spec.Release.Version, cluster.Spec.Dns.BaseDomain, cluster.Spec.Gcp.ProjectId, cluster.Spec.Gcp.Region,

@@ -40,7 +40,7 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         CallAsync($"apply HostedCluster {cluster.Ref.Name}", async () =>
         {
             var client = Client(managementCluster);
-            await EnsureNamespaceAsync(client, cluster.Ref.Namespace, cancellationToken);
+            await EnsureNamespaceAsync(client, cluster, cancellationToken);
             await UpsertAsync(client, HostedClusters, HostedCluster(cluster, options), cancellationToken);
 
             var wanted = new HashSet<string>(StringComparer.Ordinal);
@@ -111,11 +111,15 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         return new Kubernetes(configuration);
     })).Value;
 
-    private static async Task EnsureNamespaceAsync(Kubernetes client, string name, CancellationToken cancellationToken)
+    private static async Task EnsureNamespaceAsync(Kubernetes client, HostedClusterInput cluster, CancellationToken cancellationToken)
     {
         try
         {
-            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: cancellationToken);
+            // The name is a hash (HostedClusterRef.For); the labels let an operator find the cluster's namespace.
+            await client.CoreV1.CreateNamespaceAsync(new V1Namespace
+            {
+                Metadata = new V1ObjectMeta { Name = cluster.Ref.Namespace, Labels = HyperShiftManifests.NamespaceLabels(cluster) },
+            }, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {

@@ -19,6 +19,15 @@ internal static class HyperShiftManifests
     public const string ClusterLabel = "clusterplatform.io/hosted-cluster";
     public const string NodePoolLabel = "clusterplatform.io/node-pool";
 
+    /// <summary>The platform cluster a namespace belongs to: its id and name.</summary>
+    public const string ClusterIdLabel = "clusterplatform.io/cluster-id";
+
+    public static Dictionary<string, string> NamespaceLabels(HostedClusterInput cluster) => new(StringComparer.Ordinal)
+    {
+        [ClusterIdLabel] = cluster.ClusterId.ToString(),
+        [ClusterLabel] = cluster.Ref.Name,
+    };
+
     public static string NodePoolResourceName(HostedClusterRef cluster, string nodePool) => $"{cluster.Name}-{nodePool}";
 
     public static JsonObject HostedCluster(HostedClusterInput cluster, ManagementClusterOptions options) => new()

@@ -24,7 +24,18 @@ public interface IManagementClusterProvider
     Task<bool> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken);
 }
 
-public sealed record HostedClusterRef(string Namespace, string Name);
+public sealed record HostedClusterRef(string Namespace, string Name)
+{
+    /// <summary>
+    /// Where a platform cluster lives on its management cluster. Names are unique only within an
+    /// organization, so two tenants' "prod-east" may share a management cluster: the namespace comes
+    /// from the cluster's id instead, and each HostedCluster has a namespace of its own. It is short
+    /// because HyperShift puts the control plane in "&lt;namespace&gt;-&lt;name&gt;", a DNS label of at
+    /// most 63 characters: 19 + 1 + 40 (the longest cluster name) = 60.
+    /// </summary>
+    public static HostedClusterRef For(Guid clusterId, string clusterName) =>
+        new($"hc-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(clusterId.ToByteArray(bigEndian: true)))[..16]}", clusterName);
+}
 
 /// <summary>What the platform knows about a cluster, in the terms the HyperShift resources need.</summary>
 /// <param name="ReleaseVersion">MAJOR.MINOR.PATCH, mapped to a release image.</param>

@@ -29,7 +29,14 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     {
         await faults.BeforeCallAsync("hostedcluster-apply", cluster.Ref.Name, cancellationToken);
         var @namespace = cluster.Ref.Namespace;
-        objects.TryAdd(Key(managementCluster, "Namespace", "", @namespace), new JsonObject { ["metadata"] = new JsonObject { ["name"] = @namespace } });
+        objects.TryAdd(Key(managementCluster, "Namespace", "", @namespace), new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = @namespace,
+                ["labels"] = new JsonObject(HyperShiftManifests.NamespaceLabels(cluster).Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))),
+            },
+        });
 
         var hostedCluster = HyperShiftManifests.HostedCluster(cluster, options);
         hostedCluster["status"] = new JsonObject

@@ -16,7 +16,7 @@ internal sealed class FakeKubeApiServer
     private readonly Lock gate = new();
     private readonly Dictionary<string, JsonObject> store = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> lingering = new(StringComparer.Ordinal);
-    private readonly HashSet<string> namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JsonObject> namespaces = new(StringComparer.Ordinal);
     private long resourceVersion = 100;
 
     /// <summary>Another writer updates the object just before the next PUT arrives, so that PUT is stale.</summary>
@@ -25,7 +25,18 @@ internal sealed class FakeKubeApiServer
     /// <summary>Reads for which a deleted custom object stays visible, as HyperShift's finalizers make it.</summary>
     public int ReadsUntilDeleted { get; set; }
 
-    public IReadOnlyCollection<string> Namespaces { get { lock (gate) { return [.. namespaces]; } } }
+    public IReadOnlyCollection<string> Namespaces { get { lock (gate) { return [.. namespaces.Keys]; } } }
+
+    /// <summary>The labels a namespace was created with.</summary>
+    public IReadOnlyDictionary<string, string?> NamespaceLabels(string name)
+    {
+        lock (gate)
+        {
+            return namespaces[name]["labels"] is JsonObject labels
+                ? labels.ToDictionary(l => l.Key, l => (string?)l.Value, StringComparer.Ordinal)
+                : new Dictionary<string, string?>();
+        }
+    }
 
     public JsonObject? Get(string ns, string plural, string name)
     {
@@ -50,10 +61,11 @@ internal sealed class FakeKubeApiServer
     {
         app.MapPost("/api/v1/namespaces", async (HttpRequest request) =>
         {
-            var name = (string)(await JsonNode.ParseAsync(request.Body))!["metadata"]!["name"]!;
+            var metadata = (await JsonNode.ParseAsync(request.Body))!["metadata"]!.AsObject();
+            var name = (string)metadata["name"]!;
             lock (gate)
             {
-                return namespaces.Add(name)
+                return namespaces.TryAdd(name, metadata)
                     ? Results.Json(new { kind = "Namespace", apiVersion = "v1", metadata = new { name } }, statusCode: 201)
                     : Status(409, "AlreadyExists", $"namespaces \"{name}\" already exists");
             }
@@ -90,7 +102,7 @@ internal sealed class FakeKubeApiServer
             var name = (string)body["metadata"]!["name"]!;
             lock (gate)
             {
-                if (!namespaces.Contains(ns))
+                if (!namespaces.ContainsKey(ns))
                 {
                     return Status(404, "NotFound", $"namespaces \"{ns}\" not found");
                 }

@@ -30,6 +30,8 @@ public sealed class HyperShiftManagementClusterProviderTests
         Assert.True(status.Exists);
         Assert.False(status.Available);
         Assert.Equal(["clusters-alpha"], kube.Namespaces);
+        Assert.Equal(new Dictionary<string, string?> { ["clusterplatform.io/cluster-id"] = cluster.ClusterId.ToString(), ["clusterplatform.io/hosted-cluster"] = "alpha" },
+            kube.NamespaceLabels("clusters-alpha"));
         var spec = kube.Get("clusters-alpha", "hostedclusters", "alpha")!["spec"]!;
         Assert.Equal("quay.io/openshift-release-dev/ocp-release:4.17.3-multi", (string?)spec["release"]!["image"]);
         Assert.Equal("acme.example.com", (string?)spec["dns"]!["baseDomain"]);

@@ -3,8 +3,10 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using ClusterPlatform.Contracts;
 using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace ClusterPlatform.Tests.Topology;
 
@@ -72,12 +74,19 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Deleted_cluster_passes_through_deleting_to_gone()
+    public async Task Deleted_cluster_passes_through_deleting_to_gone_and_leaves_no_dns_records_or_hosted_cluster()
     {
         var client = await ClientAsync();
         var cluster = await client.CreateClusterAsync(ApiCalls.Unique("gone"));
         var pool = await client.CreateNodePoolAsync(cluster["id"].Text());
-        await WaitForPhaseAsync(client, cluster["href"].Text(), "Ready");
+        var ready = await WaitForPhaseAsync(client, cluster["href"].Text(), "Ready");
+        var hypershift = ready["status"]!["controllers"]!.AsArray().Single(c => c!["name"].Text() == "operator-client-controller")!["data"]!;
+        var @namespace = hypershift["namespace"].Text();
+        var hostnames = new[] { $"api.{cluster["name"].Text()}.acme.example.com", $"*.apps.{cluster["name"].Text()}.acme.example.com" };
+
+        var before = await SimulatedWorldAsync();
+        Assert.All(hostnames, name => Assert.Contains(name, before.DnsRecords));
+        Assert.Equal(["HostedCluster", "Namespace", "NodePool"], before.ObjectsIn(@namespace).Select(o => o.Kind).Order());
 
         using (var delete = await client.DeleteAsync(cluster["href"].Text()))
         {
@@ -92,6 +101,10 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         }, Patience, "the cluster to be finalized and gone");
         using var poolRead = await client.GetAsync(pool["href"].Text());
         Assert.Equal(HttpStatusCode.NotFound, poolRead.StatusCode);
+
+        var after = await SimulatedWorldAsync();
+        Assert.All(hostnames, name => Assert.DoesNotContain(name, after.DnsRecords));
+        Assert.Empty(after.ObjectsIn(@namespace));
     }
 
     [Fact]
@@ -115,6 +128,113 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         {
             await commands.ExecuteCommandAsync(ResourceNames.Controllers, KnownResourceCommands.StartCommand, ct);
         }
+    }
+
+    [Fact]
+    public async Task Every_event_delivered_twice_changes_nothing_in_the_final_state()
+    {
+        var client = await ClientAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = (await topology.App.GetConnectionStringAsync(ResourceNames.Database, ct))!;
+        var cluster = await client.CreateClusterAsync(ApiCalls.Unique("twice"));
+        var id = Guid.Parse(cluster["id"].Text());
+        await using var duplicator = new EventDuplicator(connectionString, topology.App.GetEndpoint(ResourceNames.PubSub, "http"), id);
+        var pools = new[] { await client.CreateNodePoolAsync(cluster["id"].Text(), "pool-a"), await client.CreateNodePoolAsync(cluster["id"].Text(), "pool-b") };
+
+        await WaitForPhaseAsync(client, cluster["href"].Text(), "Ready");
+        foreach (var pool in pools)
+        {
+            await WaitForPhaseAsync(client, pool["href"].Text(), "Ready");
+        }
+
+        var ready = await client.GetObjectAsync(cluster["href"].Text());
+        var reconcilesAtReady = await ScalarAsync(connectionString, "SELECT count(*) FROM outbox WHERE cluster_id = $1 AND type = 'cluster.reconcile'", id);
+
+        // Every delivery, first or second, makes each controller report once on the cluster.
+        long events = 0;
+        Dictionary<string, long> reports = [];
+        await Wait.UntilAsync(async () =>
+        {
+            (events, var allTwice) = await duplicator.ProgressAsync(ct);
+            reports = await ClusterReportsByControllerAsync(connectionString, id);
+            return allTwice && ControllerNames.All.All(c => reports.GetValueOrDefault(c) >= 2 * events);
+        }, Patience, () => $"every one of the cluster's {events} events to be handled twice by each controller (reports: {string.Join(", ", reports)})");
+
+        var final = await client.GetObjectAsync(cluster["href"].Text());
+        Assert.Equal("Ready", final["status"]!["phase"].Text());
+        Assert.Equal(1, (long)final["generation"]!);
+        // Nothing flipped: each controller's conditions are as they were at Ready, with their transition times.
+        Assert.True(JsonNode.DeepEquals(ControllerConditions(ready), ControllerConditions(final)),
+            $"at Ready: {ControllerConditions(ready).ToJsonString()}{Environment.NewLine}at the end: {ControllerConditions(final).ToJsonString()}");
+        Assert.Equal(reconcilesAtReady, await ScalarAsync(connectionString, "SELECT count(*) FROM outbox WHERE cluster_id = $1 AND type = 'cluster.reconcile'", id));
+        foreach (var pool in pools)
+        {
+            Assert.Equal("Ready", (await client.GetObjectAsync(pool["href"].Text()))["status"]!["phase"].Text());
+        }
+
+        // Placed once, and no management cluster counts a cluster twice.
+        Assert.Equal(1L, await ScalarAsync(connectionString, "SELECT count(*) FROM placements WHERE cluster_id = $1", id));
+        Assert.Equal(0L, await ScalarAsync(connectionString,
+            "SELECT count(*) FROM management_clusters m WHERE m.load <> (SELECT count(*) FROM placements p WHERE p.management_cluster = m.name)"));
+        var world = await SimulatedWorldAsync();
+        var @namespace = final["status"]!["controllers"]!.AsArray().Single(c => c!["name"].Text() == "operator-client-controller")!["data"]!["namespace"].Text();
+        Assert.Equal(["HostedCluster", "Namespace", "NodePool", "NodePool"], world.ObjectsIn(@namespace).Select(o => o.Kind).Order());
+        Assert.Equal(2, world.DnsRecords.Count(r => r.EndsWith($".{cluster["name"].Text()}.acme.example.com", StringComparison.Ordinal)));
+    }
+
+    private static JsonArray ControllerConditions(JsonObject cluster) =>
+        new([.. cluster["status"]!["controllers"]!.AsArray().Select(c => (JsonNode?)new JsonObject
+        {
+            ["name"] = c!["name"]!.DeepClone(),
+            ["observedGeneration"] = c["observedGeneration"]!.DeepClone(),
+            ["conditions"] = c["conditions"]!.DeepClone(),
+        })]);
+
+    private static async Task<Dictionary<string, long>> ClusterReportsByControllerAsync(string connectionString, Guid clusterId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT actor, count(*) FROM audit_log WHERE cluster_id = $1 AND node_pool_id IS NULL AND action = 'status-report' GROUP BY actor", connection);
+        command.Parameters.AddWithValue(clusterId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql, Guid? clusterId = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (clusterId is { } id)
+        {
+            command.Parameters.AddWithValue(id);
+        }
+
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>What the Controllers' simulated providers hold (their <c>/simulated/world</c> view).</summary>
+    private async Task<SimulatedWorld> SimulatedWorldAsync()
+    {
+        using var controllers = topology.App.CreateHttpClient(ResourceNames.Controllers);
+        var world = await controllers.GetObjectAsync("/simulated/world");
+        return new SimulatedWorld(
+            world["dnsRecords"]!.AsArray().Select(r => r!["name"].Text()).ToHashSet(StringComparer.Ordinal),
+            world["managementClusterObjects"]!.AsArray().Select(o => (Kind: o!["kind"].Text(), Namespace: o["namespace"].Text(), Name: o["name"].Text())).ToList());
+    }
+
+    private sealed record SimulatedWorld(IReadOnlySet<string> DnsRecords, IReadOnlyList<(string Kind, string Namespace, string Name)> Objects)
+    {
+        /// <summary>The objects of one hosted cluster: its namespace itself and what is in it.</summary>
+        public IEnumerable<(string Kind, string Namespace, string Name)> ObjectsIn(string @namespace) =>
+            Objects.Where(o => o.Namespace == @namespace || (o.Kind == "Namespace" && o.Name == @namespace));
     }
 
     private async Task<HttpClient> ClientAsync()
