@@ -18,7 +18,7 @@ internal sealed class EnvironmentValidationController(ControllerApiClient api, I
             .Sum(p => (MachineTypes.Vcpus(p.Spec.MachineType) ?? 0) * (p.Spec.Replicas ?? p.Spec.Autoscaling?.Max ?? 0));
         var report = await gcp.ValidateAsync(new GcpEnvironmentRequest(cluster.Spec.Gcp.ProjectId, cluster.Spec.Gcp.Region, vcpus), ct);
         return report.Passed
-            ? new ReconcileResult(true, "EnvironmentValid", report.Message, Data: new { requiredVcpus = vcpus })
+            ? new ReconcileResult(true, "EnvironmentValid", report.Message, Data: new { requiredVcpus = vcpus, projectNumber = report.ProjectNumber })
             : new ReconcileResult(false, "EnvironmentInvalid", report.Message, Degraded: true, Data: new { requiredVcpus = vcpus });
     }
 

@@ -23,9 +23,15 @@ internal sealed class OperatorClientController(ControllerApiClient api, IManagem
             return ReconcileResult.PreconditionsNotMet("The placement reports no management cluster API endpoint.");
         }
 
+        // Workload identity federation names the project by number; environment validation looked it up.
+        if (DataOf(cluster, ControllerNames.EnvironmentValidation, "projectNumber") is not { } projectNumber)
+        {
+            return ReconcileResult.PreconditionsNotMet($"{ControllerNames.EnvironmentValidation} reports no project number for {cluster.Spec.Gcp.ProjectId}.");
+        }
+
         var pools = await Api.GetNodePoolsAsync(ControllerName, cluster.Id, ct);
         var live = pools.Where(p => p.DeletionTimestamp is null).ToList();
-        var status = await hypershift.ApplyAsync(endpoint, Input(cluster, live), ct);
+        var status = await hypershift.ApplyAsync(endpoint, Input(cluster, projectNumber, live), ct);
         foreach (var pool in pools)
         {
             await ReportPoolAsync(pool, pool.DeletionTimestamp is null ? status.NodePools.FirstOrDefault(p => p.Name == pool.Name) : null, ct);
@@ -71,8 +77,9 @@ internal sealed class OperatorClientController(ControllerApiClient api, IManagem
 
     private static HostedClusterRef Ref(Cluster cluster) => HostedClusterRef.For(cluster.Id, cluster.Name);
 
-    private static HostedClusterInput Input(Cluster cluster, IReadOnlyList<NodePool> pools) => new(
-        Ref(cluster), cluster.Id, cluster.Spec.Release.Version, cluster.Spec.Dns.BaseDomain, cluster.Spec.Gcp.ProjectId, cluster.Spec.Gcp.Region,
+    private static HostedClusterInput Input(Cluster cluster, string projectNumber, IReadOnlyList<NodePool> pools) => new(
+        Ref(cluster), cluster.Id, cluster.Spec.Release.Version, cluster.Spec.Dns.BaseDomain, cluster.Spec.Gcp.ProjectId, projectNumber,
+        cluster.Spec.Gcp.Region, cluster.Spec.Gcp.Network,
         new ClusterNetworks(cluster.Spec.Networking.MachineCidr, cluster.Spec.Networking.PodCidr, cluster.Spec.Networking.ServiceCidr),
         pools.Select(p => new NodePoolInput(p.Name, p.Spec.MachineType, p.Spec.Replicas,
             p.Spec.Autoscaling is { } a ? new NodePoolAutoscaling(a.Min, a.Max) : null, p.Spec.DiskSizeGb, p.Spec.Version)).ToList());

@@ -16,7 +16,7 @@ internal sealed class GcpEnvironmentProvider(HttpClient http, IOptions<ProviderO
 
     public async Task<GcpEnvironmentReport> ValidateAsync(GcpEnvironmentRequest request, CancellationToken cancellationToken)
     {
-        var project = await ProjectAsync(request.ProjectId, cancellationToken);
+        var (project, projectNumber) = await ProjectAsync(request.ProjectId, cancellationToken);
         if (!project.Passed)
         {
             return new GcpEnvironmentReport([project]);
@@ -26,22 +26,25 @@ internal sealed class GcpEnvironmentProvider(HttpClient http, IOptions<ProviderO
             ApisAsync(request.ProjectId, cancellationToken),
             QuotaAsync(request, cancellationToken),
             PermissionsAsync(request.ProjectId, cancellationToken));
-        return new GcpEnvironmentReport([project, .. checks]);
+        return new GcpEnvironmentReport([project, .. checks], projectNumber);
     }
 
-    private async Task<GcpEnvironmentCheck> ProjectAsync(string projectId, CancellationToken cancellationToken)
+    private async Task<(GcpEnvironmentCheck Check, string? ProjectNumber)> ProjectAsync(string projectId, CancellationToken cancellationToken)
     {
         // Google answers 403 for a project that does not exist as well as for one we may not see,
         // so both read as "not reachable".
         var (status, body) = await SendAsync(http, HttpMethod.Get, new Uri(Gcp.ResourceManagerUrl, $"v3/projects/{Escape(projectId)}"),
             null, $"get project {projectId}", cancellationToken, 403, 404);
         var state = (string?)body?["state"];
-        return status switch
+        // Resource Manager v3 names a project by its number: "projects/123456789".
+        var number = ((string?)body?["name"])?.Split('/') is ["projects", var n] && n.All(char.IsAsciiDigit) ? n : null;
+        GcpEnvironmentCheck check = status switch
         {
             403 or 404 => new(GcpEnvironmentChecks.ProjectReachable, false, $"project {projectId} does not exist or the platform's service account cannot access it"),
             _ when state != "ACTIVE" => new(GcpEnvironmentChecks.ProjectReachable, false, $"project {projectId} is not active (state {state})"),
             _ => new(GcpEnvironmentChecks.ProjectReachable, true, $"project {projectId} is reachable"),
         };
+        return (check, number);
     }
 
     private async Task<GcpEnvironmentCheck> ApisAsync(string projectId, CancellationToken cancellationToken)

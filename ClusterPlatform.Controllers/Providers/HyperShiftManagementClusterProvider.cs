@@ -41,6 +41,7 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         {
             var client = Client(managementCluster);
             await EnsureNamespaceAsync(client, cluster, cancellationToken);
+            await EnsurePullSecretAsync(client, cluster.Ref.Namespace, cancellationToken);
             await UpsertAsync(client, HostedClusters, HostedCluster(cluster, options), cancellationToken);
 
             var wanted = new HashSet<string>(StringComparer.Ordinal);
@@ -110,6 +111,33 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
 
         return new Kubernetes(configuration);
     })).Value;
+
+    /// <summary>
+    /// Copies the pull secret into the namespace, where the HostedCluster's spec.pullSecret names it.
+    /// It is written on every apply, so a rotated pull secret reaches every cluster at its next reconcile.
+    /// </summary>
+    private async Task EnsurePullSecretAsync(Kubernetes client, string @namespace, CancellationToken cancellationToken)
+    {
+        var path = options.PullSecretPath is { Length: > 0 } configured
+            ? configured
+            : throw new ProviderException(
+                $"{ProviderOptions.Section}:ManagementClusters:{nameof(ManagementClusterOptions.PullSecretPath)} is not set; HyperShift cannot pull the release without a pull secret.",
+                transient: false);
+        var secret = new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = options.PullSecretName, NamespaceProperty = @namespace },
+            Type = "kubernetes.io/dockerconfigjson",
+            Data = new Dictionary<string, byte[]>(StringComparer.Ordinal) { [".dockerconfigjson"] = await File.ReadAllBytesAsync(path, cancellationToken) },
+        };
+        try
+        {
+            await client.CoreV1.CreateNamespacedSecretAsync(secret, @namespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            await client.CoreV1.ReplaceNamespacedSecretAsync(secret, options.PullSecretName, @namespace, cancellationToken: cancellationToken);
+        }
+    }
 
     private static async Task EnsureNamespaceAsync(Kubernetes client, HostedClusterInput cluster, CancellationToken cancellationToken)
     {

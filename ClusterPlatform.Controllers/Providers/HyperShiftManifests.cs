@@ -51,7 +51,7 @@ internal static class HyperShiftManifests
             ["platform"] = new JsonObject
             {
                 ["type"] = "GCP",
-                ["gcp"] = new JsonObject { ["project"] = cluster.ProjectId, ["region"] = cluster.Region },
+                ["gcp"] = GcpPlatform(cluster, options.Gcp),
             },
             // HyperShift requires a publishing strategy per control-plane service; the API server
             // gets its own load balancer, the rest share the management cluster's router.
@@ -76,7 +76,9 @@ internal static class HyperShiftManifests
                 ["gcp"] = new JsonObject
                 {
                     ["machineType"] = pool.MachineType,
-                    ["rootVolume"] = new JsonObject { ["size"] = pool.DiskSizeGb },
+                    ["zone"] = $"{cluster.Region}-{options.Gcp.NodeZoneSuffix}",
+                    ["subnet"] = HyperShiftGcpOptions.Expand(options.Gcp.NodeSubnetTemplate, cluster),
+                    ["bootDisk"] = new JsonObject { ["diskSizeGB"] = pool.DiskSizeGb },
                 },
             },
         };
@@ -114,6 +116,33 @@ internal static class HyperShiftManifests
                     ResourceCondition.ListFrom(pool["status"])))
                 .OrderBy(pool => pool.Name, StringComparer.Ordinal)
                 .ToList());
+
+    // HyperShift's GCPPlatformSpec (hypershift.openshift.io/v1beta1): project, region, the VPC for
+    // Private Service Connect, and workload identity federation instead of service account keys.
+    private static JsonObject GcpPlatform(HostedClusterInput cluster, HyperShiftGcpOptions gcp) => new()
+    {
+        ["project"] = cluster.ProjectId,
+        ["region"] = cluster.Region,
+        ["networkConfig"] = new JsonObject
+        {
+            ["network"] = new JsonObject { ["name"] = cluster.Network },
+            ["privateServiceConnectSubnet"] = new JsonObject { ["name"] = HyperShiftGcpOptions.Expand(gcp.PrivateServiceConnectSubnetTemplate, cluster) },
+        },
+        ["endpointAccess"] = gcp.EndpointAccess,
+        ["workloadIdentity"] = new JsonObject
+        {
+            ["projectNumber"] = cluster.ProjectNumber,
+            ["poolID"] = gcp.WorkloadIdentityPoolId,
+            ["providerID"] = gcp.WorkloadIdentityProviderId,
+            ["serviceAccountsEmails"] = new JsonObject
+            {
+                ["nodePool"] = HyperShiftGcpOptions.ServiceAccountEmail(gcp.NodePoolServiceAccount, cluster),
+                ["controlPlane"] = HyperShiftGcpOptions.ServiceAccountEmail(gcp.ControlPlaneServiceAccount, cluster),
+                ["cloudController"] = HyperShiftGcpOptions.ServiceAccountEmail(gcp.CloudControllerServiceAccount, cluster),
+                ["storage"] = HyperShiftGcpOptions.ServiceAccountEmail(gcp.StorageServiceAccount, cluster),
+            },
+        },
+    };
 
     private static JsonObject Metadata(string @namespace, string name, Dictionary<string, string> labels) => new()
     {

@@ -18,7 +18,8 @@ public sealed record GcpEnvironmentRequest(string ProjectId, string Region, int 
 /// <param name="Name">One of <see cref="GcpEnvironmentChecks"/>.</param>
 public sealed record GcpEnvironmentCheck(string Name, bool Passed, string Message);
 
-public sealed record GcpEnvironmentReport(IReadOnlyList<GcpEnvironmentCheck> Checks)
+/// <param name="ProjectNumber">The project's number (as Resource Manager names it, projects/&lt;number&gt;), when the project was found.</param>
+public sealed record GcpEnvironmentReport(IReadOnlyList<GcpEnvironmentCheck> Checks, string? ProjectNumber = null)
 {
     public bool Passed => Checks.All(check => check.Passed);
 

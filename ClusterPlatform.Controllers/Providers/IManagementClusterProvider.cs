@@ -38,6 +38,8 @@ public sealed record HostedClusterRef(string Namespace, string Name)
 }
 
 /// <summary>What the platform knows about a cluster, in the terms the HyperShift resources need.</summary>
+/// <param name="ProjectNumber">The project's number, which workload identity federation needs (environment validation reports it).</param>
+/// <param name="Network">The VPC network the nodes and the Private Service Connect endpoint use.</param>
 /// <param name="ReleaseVersion">MAJOR.MINOR.PATCH, mapped to a release image.</param>
 public sealed record HostedClusterInput(
     HostedClusterRef Ref,
@@ -45,7 +47,9 @@ public sealed record HostedClusterInput(
     string ReleaseVersion,
     string BaseDomain,
     string ProjectId,
+    string ProjectNumber,
     string Region,
+    string Network,
     ClusterNetworks Networking,
     IReadOnlyList<NodePoolInput> NodePools);
 

@@ -14,6 +14,11 @@ internal sealed class SimulatedGcpEnvironmentProvider(IOptions<ProviderOptions> 
     internal const string DisabledApi = "container.googleapis.com";
     internal const string MissingPermission = "compute.instances.create";
 
+    /// <summary>A stable 12-digit number per project id, as a real project has one.</summary>
+    internal static string ProjectNumber(string projectId) =>
+        (BitConverter.ToUInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(projectId))) % 900_000_000_000 + 100_000_000_000)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private readonly Regex? failingProjects = SimulatedFaults.Pattern(options.Value.Simulation.FailingProjectPattern);
 
     public async Task<GcpEnvironmentReport> ValidateAsync(GcpEnvironmentRequest request, CancellationToken cancellationToken)
@@ -34,6 +39,6 @@ internal sealed class SimulatedGcpEnvironmentProvider(IOptions<ProviderOptions> 
             failing
                 ? new(GcpEnvironmentChecks.IamPermissions, false, $"simulated: service account lacks permissions in project {request.ProjectId}: {MissingPermission}")
                 : new(GcpEnvironmentChecks.IamPermissions, true, "simulated: service account has the required permissions"),
-        ]);
+        ], ProjectNumber(request.ProjectId));
     }
 }

@@ -17,6 +17,7 @@ internal sealed class FakeKubeApiServer
     private readonly Dictionary<string, JsonObject> store = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> lingering = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonObject> namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JsonObject> secrets = new(StringComparer.Ordinal);
     private long resourceVersion = 100;
 
     /// <summary>Another writer updates the object just before the next PUT arrives, so that PUT is stale.</summary>
@@ -26,6 +27,15 @@ internal sealed class FakeKubeApiServer
     public int ReadsUntilDeleted { get; set; }
 
     public IReadOnlyCollection<string> Namespaces { get { lock (gate) { return [.. namespaces.Keys]; } } }
+
+    /// <summary>Secrets by namespace and name, as last written.</summary>
+    public JsonObject? Secret(string ns, string name)
+    {
+        lock (gate)
+        {
+            return secrets.GetValueOrDefault($"{ns}/{name}")?.DeepClone().AsObject();
+        }
+    }
 
     /// <summary>The labels a namespace was created with.</summary>
     public IReadOnlyDictionary<string, string?> NamespaceLabels(string name)
@@ -70,10 +80,40 @@ internal sealed class FakeKubeApiServer
                     : Status(409, "AlreadyExists", $"namespaces \"{name}\" already exists");
             }
         });
+        app.MapPost("/api/v1/namespaces/{ns}/secrets", async (string ns, HttpRequest request) =>
+        {
+            var secret = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+            var name = (string)secret["metadata"]!["name"]!;
+            lock (gate)
+            {
+                return !namespaces.ContainsKey(ns) ? Status(404, "NotFound", $"namespaces \"{ns}\" not found")
+                    : secrets.TryAdd($"{ns}/{name}", secret) ? Results.Json(secret, statusCode: 201)
+                    : Status(409, "AlreadyExists", $"secrets \"{name}\" already exists");
+            }
+        });
+        app.MapPut("/api/v1/namespaces/{ns}/secrets/{name}", async (string ns, string name, HttpRequest request) =>
+        {
+            var secret = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+            lock (gate)
+            {
+                if (!secrets.ContainsKey($"{ns}/{name}"))
+                {
+                    return Status(404, "NotFound", $"secrets \"{name}\" not found");
+                }
+
+                secrets[$"{ns}/{name}"] = secret;
+                return Results.Json(secret);
+            }
+        });
         app.MapDelete("/api/v1/namespaces/{name}", (string name) =>
         {
             lock (gate)
             {
+                foreach (var key in secrets.Keys.Where(k => k.StartsWith($"{name}/", StringComparison.Ordinal)).ToList())
+                {
+                    secrets.Remove(key); // a namespace takes its secrets with it
+                }
+
                 return namespaces.Remove(name) ? Results.Json(new { kind = "Namespace", metadata = new { name } }) : Status(404, "NotFound", $"namespaces \"{name}\" not found");
             }
         });

@@ -79,6 +79,7 @@ public sealed class GcpEnvironmentProviderTests
         var report = await provider.ValidateAsync(new GcpEnvironmentRequest("good-project", "us-central1", 20), Cancellation);
 
         Assert.True(report.Passed, report.Message);
+        Assert.Equal("123456789", report.ProjectNumber); // from the project's resource name, projects/123456789
         Assert.Equal(4, report.Checks.Count);
         Assert.Contains("CPU quota in us-central1 has 20 vCPUs free, 20 needed", report.Message, StringComparison.Ordinal);
         Assert.Contains(server.Log, r => r.StartsWith("POST /v3/projects/good-project:testIamPermissions -> 200", StringComparison.Ordinal));

@@ -15,7 +15,9 @@ internal static class HyperShiftInputs
         "4.17.3",
         "acme.example.com",
         "acme-prod-123",
+        "123456789012",
         "us-central1",
+        "default",
         new ClusterNetworks("10.0.0.0/16", "10.128.0.0/14", "172.30.0.0/16"),
         pools);
 }

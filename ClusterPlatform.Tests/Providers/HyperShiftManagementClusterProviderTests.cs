@@ -8,13 +8,25 @@ namespace ClusterPlatform.Tests.Providers;
 /// <summary>The real provider, through KubernetesClient, against a local server playing the Kubernetes API.</summary>
 public sealed class HyperShiftManagementClusterProviderTests
 {
+    private const string PullSecretJson = """{"auths":{"quay.io":{"auth":"dGVzdDp0ZXN0"}}}""";
+
+    // One file for the class: its content never changes.
+    private static readonly string PullSecretFile = WritePullSecret();
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private static string WritePullSecret()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"clusterplatform-pull-secret-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, PullSecretJson);
+        return path;
+    }
 
     private static async Task<(FakeKubeApiServer Kube, LocalApiServer Server, HyperShiftManagementClusterProvider Provider)> StartAsync()
     {
         var kube = new FakeKubeApiServer();
         var server = await LocalApiServer.StartAsync(kube.Map);
-        return (kube, server, new HyperShiftManagementClusterProvider(new ManagementClusterOptions(), _ => Task.FromResult("test-token")));
+        return (kube, server, new HyperShiftManagementClusterProvider(new ManagementClusterOptions { PullSecretPath = PullSecretFile }, _ => Task.FromResult("test-token")));
     }
 
     [Fact]
@@ -38,9 +50,25 @@ public sealed class HyperShiftManagementClusterProviderTests
         Assert.Equal("10.128.0.0/14", (string?)spec["networking"]!["clusterNetwork"]![0]!["cidr"]);
         Assert.Equal("172.30.0.0/16", (string?)spec["networking"]!["serviceNetwork"]![0]!["cidr"]);
         Assert.Equal("10.0.0.0/16", (string?)spec["networking"]!["machineNetwork"]![0]!["cidr"]);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"type":"GCP","gcp":{"project":"acme-prod-123","region":"us-central1"}}"""), spec["platform"]));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"type":"GCP","gcp":{"project":"acme-prod-123","region":"us-central1",
+              "networkConfig":{"network":{"name":"default"},"privateServiceConnectSubnet":{"name":"default-psc"}},
+              "endpointAccess":"PublicAndPrivate",
+              "workloadIdentity":{"projectNumber":"123456789012","poolID":"hypershift-pool","providerID":"hypershift-oidc",
+                "serviceAccountsEmails":{"nodePool":"hypershift-nodepool@acme-prod-123.iam.gserviceaccount.com",
+                  "controlPlane":"hypershift-control-plane@acme-prod-123.iam.gserviceaccount.com",
+                  "cloudController":"hypershift-cloud-controller@acme-prod-123.iam.gserviceaccount.com",
+                  "storage":"hypershift-storage@acme-prod-123.iam.gserviceaccount.com"}}}}
+            """), spec["platform"]), spec["platform"]!.ToJsonString());
+        Assert.Equal("pull-secret", (string?)spec["pullSecret"]!["name"]);
+        var pullSecret = kube.Secret("clusters-alpha", "pull-secret")!;
+        Assert.Equal("kubernetes.io/dockerconfigjson", (string?)pullSecret["type"]);
+        Assert.Equal(PullSecretJson, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)pullSecret["data"]![".dockerconfigjson"]!)));
         var workers = kube.Get("clusters-alpha", "nodepools", "alpha-workers")!["spec"]!;
-        Assert.Equal(("alpha", 3, "n2-standard-4"), ((string?)workers["clusterName"], (int)workers["replicas"]!, (string?)workers["platform"]!["gcp"]!["machineType"]));
+        Assert.Equal(("alpha", 3), ((string?)workers["clusterName"], (int)workers["replicas"]!));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"type":"GCP","gcp":{"machineType":"n2-standard-4","zone":"us-central1-a","subnet":"default-nodes","bootDisk":{"diskSizeGB":128}}}
+            """), workers["platform"]), workers["platform"]!.ToJsonString());
         var infra = kube.Get("clusters-alpha", "nodepools", "alpha-infra")!["spec"]!;
         Assert.Equal((1, 5, null), ((int)infra["autoScaling"]!["min"]!, (int)infra["autoScaling"]!["max"]!, infra["replicas"]));
         Assert.Equal(["infra", "workers"], status.NodePools.Select(p => p.Name));
@@ -135,5 +163,20 @@ public sealed class HyperShiftManagementClusterProviderTests
             provider.GetStatusAsync(new Uri("http://127.0.0.1:1/"), new HostedClusterRef("ns", "alpha"), Cancellation));
 
         Assert.True(failure.Transient);
+    }
+
+    [Fact]
+    public async Task Without_a_configured_pull_secret_apply_fails_permanently_and_creates_no_hosted_cluster()
+    {
+        var kube = new FakeKubeApiServer();
+        await using var server = await LocalApiServer.StartAsync(kube.Map);
+        using var provider = new HyperShiftManagementClusterProvider(new ManagementClusterOptions(), _ => Task.FromResult("test-token"));
+
+        var failure = await Assert.ThrowsAsync<ProviderException>(() =>
+            provider.ApplyAsync(server.BaseAddress, HyperShiftInputs.Cluster("alpha", HyperShiftInputs.Pool("workers")), Cancellation));
+
+        Assert.False(failure.Transient);
+        Assert.Contains("PullSecretPath", failure.Message, StringComparison.Ordinal);
+        Assert.Null(kube.Get("clusters-alpha", "hostedclusters", "alpha"));
     }
 }
