@@ -31,6 +31,19 @@ public sealed class SimulatedProviderTests
     }
 
     [Fact]
+    public void Real_mode_wires_the_google_cloud_and_kubernetes_providers_and_no_simulated_world()
+    {
+        var services = Providers(("Mode", "Real"));
+
+        // Resolving builds each provider with its HTTP client and credentials chain; no call is made yet.
+        Assert.IsType<GcpEnvironmentProvider>(services.GetRequiredService<IGcpEnvironmentProvider>());
+        Assert.IsType<CloudDnsProvider>(services.GetRequiredService<IDnsProvider>());
+        Assert.IsType<HyperShiftManagementClusterProvider>(services.GetRequiredService<IManagementClusterProvider>());
+        Assert.Null(services.GetService<SimulatedDnsProvider>());
+        Assert.Null(services.GetService<SimulatedManagementClusterProvider>());
+    }
+
+    [Fact]
     public async Task A_project_passes_every_check_and_says_simulated()
     {
         var report = await Providers().GetRequiredService<IGcpEnvironmentProvider>()
