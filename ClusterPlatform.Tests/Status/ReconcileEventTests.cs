@@ -27,11 +27,18 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
         Assert.Equal(2, (await ReconcilesAsync(id)).Count);
         await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
         Assert.Equal(2, (await ReconcilesAsync(id)).Count);
+        // Not True either way: nobody waiting on this controller could act on the difference.
         await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=Unknown"));
+        Assert.Equal(2, (await ReconcilesAsync(id)).Count);
+        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
         Assert.Equal(3, (await ReconcilesAsync(id)).Count);
 
-        // A transition is per controller: another controller's first report is its own transition.
-        await api.As("controller", null, Controllers.DnsManagement).ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=False"));
+        // A transition is per controller: another controller's first report is not one while it is
+        // not True (PreconditionsNotMet, say), and is once it is.
+        var dns = api.As("controller", null, Controllers.DnsManagement);
+        await dns.ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=False"));
+        Assert.Equal(3, (await ReconcilesAsync(id)).Count);
+        await dns.ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=True"));
         var events = await ReconcilesAsync(id);
         Assert.Equal(4, events.Count);
         Assert.All(events, e =>
@@ -45,12 +52,14 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
         Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE cluster_id = @id AND type = 'cluster.updated'", ("id", id)));
     }
 
-    [Fact]
-    public async Task A_first_report_of_Available_Unknown_is_no_transition()
+    [Theory]
+    [InlineData("Available=Unknown")]
+    [InlineData("Available=False")]
+    public async Task A_first_report_that_is_not_True_is_no_transition(string available)
     {
-        var (id, href) = await CreateAsync("unknown");
+        var (id, href) = await CreateAsync("first");
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=Unknown"));
+        await placement.ReportAsync(href, Report(Controllers.Placement, 1, available));
 
         Assert.Empty(await ReconcilesAsync(id));
     }
@@ -89,18 +98,18 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
         using (var delete = await user.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
         Assert.Single(await ReconcilesAsync(id));
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=False")); // Unknown -> False
-        Assert.Equal(2, (await ReconcilesAsync(id)).Count);
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=False"));
-        Assert.Equal(2, (await ReconcilesAsync(id)).Count);
+        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=False")); // absent -> False: not True either way
+        Assert.Single(await ReconcilesAsync(id));
         await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=True"));
         var events = await ReconcilesAsync(id);
-        Assert.Equal(3, events.Count);
+        Assert.Equal(2, events.Count);
         Assert.Equal(2, events[^1].Generation);
+        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=True"));
+        Assert.Equal(2, (await ReconcilesAsync(id)).Count);
 
         // Available and Finalized changing in one report still make one event.
         await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=False", "Finalized=False"));
-        Assert.Equal(4, (await ReconcilesAsync(id)).Count);
+        Assert.Equal(3, (await ReconcilesAsync(id)).Count);
     }
 
     [Fact]

@@ -59,16 +59,16 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
                 "SELECT count(*) FROM audit_log WHERE cluster_id = @id AND action = 'status-report' AND actor = @name", ("id", id), ("name", name)));
         }
 
-        // One reconcile per Available transition, counted from Unknown for the first report.
+        // One reconcile each time Available becomes True or stops being True (absent counts as not True).
         var transitions = Controllers.All.Select((_, index) =>
         {
-            var previous = "Unknown";
+            var previouslyTrue = false;
             var count = 0;
             for (var seq = 1; seq <= ReportsPerController; seq++)
             {
-                var available = seq == ReportsPerController ? "True" : Available(index, seq);
-                count += available == previous ? 0 : 1;
-                previous = available;
+                var isTrue = (seq == ReportsPerController ? "True" : Available(index, seq)) == "True";
+                count += isTrue == previouslyTrue ? 0 : 1;
+                previouslyTrue = isTrue;
             }
 
             return count;
