@@ -5,6 +5,7 @@ using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Events;
 using ClusterPlatform.Api.Fleet;
+using ClusterPlatform.Api.Http;
 using ClusterPlatform.Api.Identity;
 using ClusterPlatform.Api.OpenApi;
 using ClusterPlatform.Api.Validation;
@@ -24,6 +25,7 @@ builder.Services.AddOptions<PlatformOptions>()
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemExceptionHandler.Customize);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddApiAuthentication(builder.Configuration, builder.Environment);
+builder.Services.AddHttpHardening(builder.Configuration, builder.Environment);
 builder.Services.AddApiOpenApi();
 
 builder.AddPubSub();
@@ -57,9 +59,13 @@ if (app.Configuration.GetValue("Fleet:SeedLocal", false))
         app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.SupportedRegions, app.Lifetime.ApplicationStopping);
 }
 
+app.UseEdge(app.Environment);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRouting();
+app.UseCors(HttpHardening.CorsPolicy);
 app.UseAuthentication();
+app.UseLimits();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();

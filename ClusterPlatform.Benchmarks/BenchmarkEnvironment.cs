@@ -91,6 +91,9 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
             ["Authentication:Schemes:Bearer:SigningKeys:1:Issuer"] = DevelopmentTokens.LocalRunIssuer,
             ["Authentication:Schemes:Bearer:SigningKeys:1:Value"] = Convert.ToBase64String(controllerKey),
             ["ConnectionStrings:clusterdb"] = ConnectionString,
+            // The benchmark measures the Api's own throughput from a few identities, which the
+            // per-identity limits exist to stop.
+            ["Http:RateLimits:Enabled"] = "false",
         };
         Api = await StartServiceAsync("ClusterPlatform.Api", ApiAddress,
             DevelopmentTokens.ApiSettings(signingKey).Concat(controllerTrust).Concat(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))));

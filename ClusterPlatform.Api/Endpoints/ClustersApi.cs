@@ -1,3 +1,4 @@
+using ClusterPlatform.Api.Http;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Identity;
@@ -15,6 +16,7 @@ public static class ClustersApi
     public static RouteGroupBuilder MapClustersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(ResourceKind.Cluster.PathBase).WithTags("Clusters");
+        group.WithRequestTimeout(EndpointGroups.Clusters);
 
         group.MapGet("/", ListClusters).WithName(nameof(ListClusters)).WithSummary("List clusters").Reads();
         group.MapPost("/", CreateCluster).WithName(nameof(CreateCluster)).WithSummary("Create a cluster")

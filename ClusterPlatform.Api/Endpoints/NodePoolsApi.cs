@@ -1,3 +1,4 @@
+using ClusterPlatform.Api.Http;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Identity;
@@ -15,6 +16,7 @@ public static class NodePoolsApi
     public static RouteGroupBuilder MapNodePoolsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(ResourceKind.NodePool.PathBase).WithTags("NodePools");
+        group.WithRequestTimeout(EndpointGroups.NodePools);
 
         group.MapGet("/", ListNodePools).WithName(nameof(ListNodePools)).WithSummary("List node pools").Reads();
         group.MapPost("/", CreateNodePool).WithName(nameof(CreateNodePool)).WithSummary("Create a node pool in a cluster")

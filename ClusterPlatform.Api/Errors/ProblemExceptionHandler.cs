@@ -103,6 +103,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
         StatusCodes.Status413PayloadTooLarge => "payload-too-large",
         StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+        StatusCodes.Status429TooManyRequests => "rate-limited",
+        StatusCodes.Status504GatewayTimeout => "timeout",
         _ => "error",
     };
 }

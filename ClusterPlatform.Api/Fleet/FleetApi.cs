@@ -1,3 +1,4 @@
+using ClusterPlatform.Api.Http;
 using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Endpoints;
@@ -21,6 +22,7 @@ public static class FleetApi
     public static RouteGroupBuilder MapFleetApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/management-clusters").WithTags("ManagementClusters");
+        group.WithRequestTimeout(EndpointGroups.Fleet);
         group.MapGet("/", ListManagementClusters).WithName(nameof(ListManagementClusters)).WithSummary("List the management-cluster fleet")
             .RequireAuthorization(AuthenticationSetup.ReportPolicy).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPut("/{name}", PutManagementCluster).WithName(nameof(PutManagementCluster)).WithSummary("Create or replace a management cluster (admins)")

@@ -30,20 +30,31 @@ public class ApiServer(PostgresServer postgres, PubSubEmulator emulator) : IAsyn
         ["Reconcile:NotReadyAfter"] = "01:00:00",
     };
 
+    /// <summary>The ASP.NET Core environment; only Development trusts the test tokens.</summary>
+    protected virtual string EnvironmentName => "Development";
+
+    /// <summary>A hook for servers that need more than settings, such as a log capture.</summary>
+    protected virtual void ConfigureWebHost(IWebHostBuilder web)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await postgres.CreateDatabaseAsync("api");
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
-            web.UseEnvironment("Development");
+            web.UseEnvironment(EnvironmentName);
             web.UseUrls("http://127.0.0.1:0"); // a free port per server, so classes run in parallel
             web.UseSetting($"ConnectionStrings:{ResourceNames.Database}", ConnectionString);
             web.UseSetting("PubSub:EmulatorHost", emulator.HostPort);
             web.UseSetting("PubSub:ProjectId", PubSubProjectId);
-            foreach (var (key, value) in TestTokens.ApiSettings().Concat(Settings))
+            // Development token keys are refused in any other environment (issue 6), so only there.
+            foreach (var (key, value) in (EnvironmentName == "Development" ? TestTokens.ApiSettings() : new Dictionary<string, string?>()).Concat(Settings))
             {
                 web.UseSetting(key, value);
             }
+
+            ConfigureWebHost(web);
         });
         factory.UseKestrel();
         factory.StartServer();

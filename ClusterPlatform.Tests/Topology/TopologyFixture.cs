@@ -45,13 +45,18 @@ public sealed class TopologyFixture : IAsyncLifetime
         await app.StartAsync(timeout.Token);
     }
 
-    /// <summary>Waits until PostgreSQL and the Api report healthy (again, after a restart).</summary>
+    /// <summary>
+    /// Waits until PostgreSQL, the Api and the Controllers report healthy (again, after a restart).
+    /// The Controllers start last, after the Api is healthy; a test that stops them while they are
+    /// still starting gets "failed to stop" from DCP and leaves them stuck.
+    /// </summary>
     public async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.PostgresServer, timeout.Token);
         await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, timeout.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Controllers, timeout.Token);
     }
 
     /// <summary>

@@ -1,0 +1,60 @@
+using System.Threading.RateLimiting;
+using ClusterPlatform.Api.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace ClusterPlatform.Api.Http;
+
+/// <summary>
+/// Per-identity token buckets (<see cref="RateLimitOptions"/>): reads and writes are counted apart,
+/// writes more strictly. The identity is the token's subject with its organization, else the client
+/// address (anonymous requests are rejected by authorization anyway, but must not be free to flood).
+/// A rejected request gets 429 with <c>Retry-After</c> and a problem body.
+/// </summary>
+internal static class RateLimits
+{
+    public static IServiceCollection AddApiRateLimits(this IServiceCollection services, RateLimitOptions limits)
+    {
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var write = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method);
+                var key = $"{(write ? "w" : "r")}|{Identity(context)}";
+                return !limits.Enabled
+                    ? RateLimitPartition.GetNoLimiter(key)
+                    : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = write ? limits.WriteBurst : limits.ReadBurst,
+                        TokensPerPeriod = write ? limits.WritesPerSecond : limits.ReadsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
+            options.OnRejected = async (rejected, cancellationToken) =>
+            {
+                rejected.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = rejected.HttpContext,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = "This identity sent more requests than its limit allows; retry after the time in Retry-After.",
+                        Extensions = { ["code"] = "rate-limited" },
+                    },
+                });
+            };
+        });
+        return services;
+    }
+
+    private static string Identity(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(ApiClaims.Subject)?.Value is { } subject
+            ? $"{subject}|{context.User.FindFirst(ApiClaims.Organization)?.Value}"
+            : $"ip|{context.Connection.RemoteIpAddress}";
+}

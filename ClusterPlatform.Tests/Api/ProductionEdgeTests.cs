@@ -1,0 +1,39 @@
+using System.Net;
+using ClusterPlatform.Tests.Infrastructure;
+
+namespace ClusterPlatform.Tests.Api;
+
+/// <summary>The edge outside Development: HSTS on top of the other headers, and no browser origin allowed by default.</summary>
+public sealed class ProductionEdgeTests(ProductionEdgeTests.ProductionApiServer api) : IClassFixture<ProductionEdgeTests.ProductionApiServer>
+{
+    public sealed class ProductionApiServer(PostgresServer postgres, PubSubEmulator emulator) : ApiServer(postgres, emulator)
+    {
+        protected override string EnvironmentName => "Production";
+    }
+
+    [Fact]
+    public async Task Responses_carry_hsts_and_the_security_headers_outside_development()
+    {
+        using var health = await api.Anonymous().GetAsync("/health");
+        using var unauthenticated = await api.Anonymous().GetAsync(ApiCalls.Clusters);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Unauthorized), (health.StatusCode, unauthenticated.StatusCode));
+        foreach (var response in new[] { health, unauthenticated })
+        {
+            Assert.Equal("max-age=31536000; includeSubDomains", HttpHardeningTests.Header(response, "Strict-Transport-Security"));
+            Assert.All(HttpHardeningTests.ApiHeaders, h => HttpHardeningTests.Header(response, h));
+        }
+    }
+
+    [Fact]
+    public async Task No_origin_is_allowed_by_default_not_even_localhost()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, ApiCalls.Clusters);
+        request.Headers.Add("Origin", "http://localhost:3000");
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+
+        using var response = await api.Anonymous().SendAsync(request);
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}
