@@ -23,7 +23,12 @@ internal static class AuthenticationSetup
                 $"{BearerSection}:SigningKeys (dotnet user-jwts development tokens) is configured outside the Development environment. Configure {BearerSection}:Authority instead.");
         }
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+        var google = configuration.GetSection(GoogleServiceAccountOptions.Section).Get<GoogleServiceAccountOptions>() ?? new();
+        var users = configuration.GetSection(OidcUserOptions.Section).Get<OidcUserOptions>() ?? new();
+        var authentication = services.AddAuthentication(SelectorScheme)
+            // The token's issuer picks the scheme that validates it; an unknown issuer goes to the
+            // development scheme, which (without its keys, outside Development) refuses it: 401.
+            .AddPolicyScheme(SelectorScheme, "By token issuer", options => options.ForwardDefaultSelector = context => SchemeFor(context, google, users))
             .AddJwtBearer(options =>
             {
                 // Keep claim names as they are on the wire: "role", "org", "sub".
@@ -31,6 +36,15 @@ internal static class AuthenticationSetup
                 options.TokenValidationParameters.RoleClaimType = ApiClaims.Role;
                 options.TokenValidationParameters.NameClaimType = ApiClaims.Subject;
             });
+        if (google.Audience is { Length: > 0 })
+        {
+            authentication.AddGoogleServiceAccounts(google);
+        }
+
+        if (users.Authority is { Length: > 0 })
+        {
+            authentication.AddOidcUsers(users);
+        }
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -44,6 +58,34 @@ internal static class AuthenticationSetup
 
         return services;
     }
+
+    private const string SelectorScheme = "ByIssuer";
+
+    private static string SchemeFor(HttpContext context, GoogleServiceAccountOptions google, OidcUserOptions users)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var issuer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? UnvalidatedIssuer(header[7..].Trim()) : null;
+        return issuer is null ? JwtBearerDefaults.AuthenticationScheme
+            : google.Audience is { Length: > 0 } && GoogleServiceAccountOptions.Issuers.Contains(issuer, StringComparer.Ordinal) ? GoogleServiceAccountOptions.Scheme
+            : users.Authority is { Length: > 0 } && string.Equals(issuer, users.Authority, StringComparison.Ordinal) ? OidcUserOptions.Scheme
+            : JwtBearerDefaults.AuthenticationScheme;
+    }
+
+    /// <summary>The issuer a token claims, read without validating anything; null when it is no JWT.</summary>
+    private static string? UnvalidatedIssuer(string token)
+    {
+        try
+        {
+            return Tokens.CanReadToken(token) ? Tokens.ReadJsonWebToken(token).Issuer : null;
+        }
+        catch (ArgumentException)
+        {
+            return null; // three dot-separated parts that are not a JWT; the default scheme answers 401
+        }
+    }
+
+    // Reads (never validates) a token's issuer, to choose the scheme that validates it.
+    private static readonly Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler Tokens = new();
 
     private static bool HasOrganization(AuthorizationHandlerContext ctx) =>
         !string.IsNullOrWhiteSpace(ctx.User.FindFirst(ApiClaims.Organization)?.Value);

@@ -38,8 +38,12 @@ public class ApiServer(PostgresServer postgres, PubSubEmulator emulator) : IAsyn
     {
     }
 
+    /// <summary>Runs before the Api starts, for servers whose settings depend on something started first.</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
     public async ValueTask InitializeAsync()
     {
+        await BeforeStartAsync();
         ConnectionString = await postgres.CreateDatabaseAsync("api");
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -88,12 +92,17 @@ public class ApiServer(PostgresServer postgres, PubSubEmulator emulator) : IAsyn
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Runs after the Api stopped, to stop what <see cref="BeforeStartAsync"/> started.</summary>
+    protected virtual Task AfterStopAsync() => Task.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         if (factory is not null)
         {
             await factory.DisposeAsync();
         }
+
+        await AfterStopAsync();
 
         GC.SuppressFinalize(this);
     }

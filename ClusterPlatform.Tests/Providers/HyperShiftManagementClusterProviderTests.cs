@@ -1,5 +1,6 @@
 extern alias controllers;
 
+using ClusterPlatform.Tests.Infrastructure;
 using System.Text.Json.Nodes;
 using controllers::ClusterPlatform.Controllers.Providers;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace ClusterPlatform.Tests.Providers;
+namespace ClusterPlatform.Tests.Infrastructure;
 
 /// <summary>
 /// A Kestrel app on 127.0.0.1 with a random port that plays a remote API (Google REST, Kubernetes)

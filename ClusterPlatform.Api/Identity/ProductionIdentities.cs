@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace ClusterPlatform.Api.Identity;
+
+/// <summary>
+/// Turns a validated production token into the claims the Api reads (<see cref="ApiClaims"/>):
+/// <c>sub</c>, <c>org</c> and <c>role</c>. Whatever the token itself says about these is dropped
+/// first, so a token cannot grant itself a role its source does not.
+/// </summary>
+internal static class ProductionIdentities
+{
+    // The libraries' default of 5 minutes keeps an expired token usable that long; GKE and Google keep
+    // clocks within milliseconds, so 30 s is ample.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    private static readonly HashSet<string> KnownRoles = new([ApiRoles.Admin, ApiRoles.User, ApiRoles.Viewer, ApiRoles.Controller], StringComparer.Ordinal);
+
+    /// <summary>A listed, verified service account becomes its controller; any other keeps no role (403 everywhere).</summary>
+    public static void MapServiceAccount(TokenValidatedContext context, GoogleServiceAccountOptions options)
+    {
+        var token = context.Principal!;
+        var email = token.FindFirst("email")?.Value;
+        var verified = string.Equals(token.FindFirst("email_verified")?.Value, "true", StringComparison.OrdinalIgnoreCase);
+        var claims = new List<Claim>();
+        if (email is not null && verified && options.ServiceAccounts.TryGetValue(email, out var controller))
+        {
+            claims.Add(new Claim(ApiClaims.Subject, controller));
+            claims.Add(new Claim(ApiClaims.Role, ApiRoles.Controller));
+        }
+        else
+        {
+            // Authenticated (Google signed it for us) but not authorized: kept apart from a bad token's 401.
+            claims.Add(new Claim(ApiClaims.Subject, email ?? token.FindFirst(ApiClaims.Subject)?.Value ?? "unknown"));
+        }
+
+        context.Principal = Principal(claims, GoogleServiceAccountOptions.Scheme);
+    }
+
+    /// <summary>The subject stays; organization and roles come from the configured claims.</summary>
+    public static void MapUser(TokenValidatedContext context, OidcUserOptions options)
+    {
+        var token = context.Principal!;
+        var claims = new List<Claim> { new(ApiClaims.Subject, token.FindFirst(ApiClaims.Subject)?.Value ?? "unknown") };
+        if (token.FindFirst(options.OrganizationClaim)?.Value is { Length: > 0 } organization)
+        {
+            claims.Add(new Claim(ApiClaims.Organization, organization));
+        }
+
+        claims.AddRange(token.FindAll(options.RolesClaim).Select(c => c.Value).Where(KnownRoles.Contains).Distinct(StringComparer.Ordinal)
+            .Select(role => new Claim(ApiClaims.Role, role)));
+        context.Principal = Principal(claims, OidcUserOptions.Scheme);
+    }
+
+    private static ClaimsPrincipal Principal(IEnumerable<Claim> claims, string scheme) =>
+        new(new ClaimsIdentity(claims, scheme, ApiClaims.Subject, ApiClaims.Role));
+
+    public static AuthenticationBuilder AddGoogleServiceAccounts(this AuthenticationBuilder authentication, GoogleServiceAccountOptions options) =>
+        authentication.AddJwtBearer(GoogleServiceAccountOptions.Scheme, jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.MetadataAddress = options.MetadataAddress;
+            jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
+            jwt.TokenValidationParameters.ValidIssuers = GoogleServiceAccountOptions.Issuers;
+            jwt.TokenValidationParameters.ClockSkew = ClockSkew;
+            jwt.TokenValidationParameters.ValidAudience = options.Audience;
+            jwt.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    MapServiceAccount(context, options);
+                    return Task.CompletedTask;
+                },
+            };
+        });
+
+    public static AuthenticationBuilder AddOidcUsers(this AuthenticationBuilder authentication, OidcUserOptions options) =>
+        authentication.AddJwtBearer(OidcUserOptions.Scheme, jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.Authority = options.Authority;
+            if (options.MetadataAddress is { Length: > 0 } metadata)
+            {
+                jwt.MetadataAddress = metadata;
+            }
+
+            jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
+            jwt.TokenValidationParameters.ValidIssuer = options.Authority;
+            jwt.TokenValidationParameters.ClockSkew = ClockSkew;
+            jwt.TokenValidationParameters.ValidAudience = options.Audience;
+            jwt.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    MapUser(context, options);
+                    return Task.CompletedTask;
+                },
+            };
+        });
+}

@@ -1,0 +1,52 @@
+namespace ClusterPlatform.Api.Identity;
+
+/// <summary>
+/// <c>Authentication:Google</c>: controllers authenticate with Google-signed OIDC ID tokens of their
+/// service accounts. Only listed accounts get the controller role, under the name they map to.
+/// </summary>
+internal sealed class GoogleServiceAccountOptions
+{
+    public const string Section = "Authentication:Google";
+    public const string Scheme = "Google";
+
+    /// <summary>Google's two spellings of its ID tokens' issuer.</summary>
+    public static readonly string[] Issuers = ["https://accounts.google.com", "accounts.google.com"];
+
+    /// <summary>The audience the controllers request their ID tokens for (the Api's URL, say). Unset: no Google tokens are accepted.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Where Google's signing keys are found (its OIDC discovery document).</summary>
+    public string MetadataAddress { get; set; } = "https://accounts.google.com/.well-known/openid-configuration";
+
+    /// <summary>Only a local key server in tests is plain HTTP.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Service account email to controller name, e.g. placement@proj.iam.gserviceaccount.com = placement-controller.</summary>
+    public Dictionary<string, string> ServiceAccounts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// <c>Authentication:Users</c>: people (and their tools) sign in at one OIDC authority. The
+/// organization and roles come from claims whose names the authority decides.
+/// </summary>
+internal sealed class OidcUserOptions
+{
+    public const string Section = "Authentication:Users";
+    public const string Scheme = "Users";
+
+    /// <summary>The authority's issuer URL; its discovery document is at /.well-known/openid-configuration. Unset: no user tokens but development ones.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Overrides the discovery document's address (defaults to the authority's).</summary>
+    public string? MetadataAddress { get; set; }
+
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public string? Audience { get; set; }
+
+    /// <summary>The claim that carries the caller's organization.</summary>
+    public string OrganizationClaim { get; set; } = ApiClaims.Organization;
+
+    /// <summary>The claim (a string or an array) that carries the caller's roles; values other than API.md's roles are ignored.</summary>
+    public string RolesClaim { get; set; } = "roles";
+}
