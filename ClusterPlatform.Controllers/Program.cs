@@ -12,6 +12,8 @@ namespace ClusterPlatform.Controllers;
 // and it would clash with the Api's Program in the tests, which reference both projects.
 internal static class Program
 {
+    private const string MetadataServerClient = "metadata-server";
+
     /// <summary>The controllers process: one subscription worker per controller, each on its own subscription.</summary>
     public static void Main(string[] args)
     {
@@ -32,10 +34,15 @@ internal static class Program
                 $"{ControllerAuthOptions.Section}:{nameof(ControllerAuthOptions.DevelopmentSigningKey)} is a development token source and is refused outside the Development environment.");
         }
 
-        builder.Services.AddSingleton<IControllerTokens>(services =>
-            services.GetRequiredService<IOptions<ControllerAuthOptions>>().Value.DevelopmentSigningKey is { Length: > 0 } key
-                ? new DevelopmentControllerTokens(Convert.FromBase64String(key), services.GetRequiredService<TimeProvider>())
-                : new NoControllerTokens());
+        builder.Services.AddHttpClient(MetadataServerClient, (services, http) =>
+            http.BaseAddress = new Uri($"http://{services.GetRequiredService<IOptions<ControllerAuthOptions>>().Value.MetadataServerHost}"));
+        builder.Services.AddSingleton<IControllerTokens>(services => services.GetRequiredService<IOptions<ControllerAuthOptions>>().Value switch
+        {
+            { DevelopmentSigningKey: { Length: > 0 } key } => new DevelopmentControllerTokens(Convert.FromBase64String(key), services.GetRequiredService<TimeProvider>()),
+            { Audience: { Length: > 0 } audience } => new MetadataServerControllerTokens(
+                services.GetRequiredService<IHttpClientFactory>().CreateClient(MetadataServerClient), audience, services.GetRequiredService<TimeProvider>()),
+            _ => new NoControllerTokens(),
+        });
         // "api" resolves through service discovery to the Api resource's endpoint.
         builder.Services.AddHttpClient(ControllerApiClient.HttpClientName, http => http.BaseAddress = new Uri("http://api"));
         builder.Services.AddSingleton<ControllerApiClient>();
@@ -46,12 +53,19 @@ internal static class Program
         builder.Services.AddSingleton<IClusterEventHandler, PlacementController>();
         builder.Services.AddSingleton<IClusterEventHandler, DnsManagementController>();
         builder.Services.AddSingleton<IClusterEventHandler, OperatorClientController>();
-        // One subscription worker per controller, each on the subscription named after it.
-        for (var i = 0; i < ControllerNames.All.Count; i++)
+        // One subscription worker per enabled controller, each on the subscription named after it.
+        var enabled = builder.Configuration.GetSection($"{ControllerOptions.Section}:{nameof(ControllerOptions.Enabled)}").Get<string[]>() is { Length: > 0 } names
+            ? names
+            : [.. ControllerNames.All];
+        if (enabled.Except(ControllerNames.All).FirstOrDefault() is { } unknown)
         {
-            var index = i;
+            throw new InvalidOperationException($"{ControllerOptions.Section}:{nameof(ControllerOptions.Enabled)} names an unknown controller '{unknown}'; known: {string.Join(", ", ControllerNames.All)}.");
+        }
+
+        foreach (var name in enabled)
+        {
             builder.Services.AddSingleton<IHostedService>(services => new SubscriptionWorker(
-                services.GetServices<IClusterEventHandler>().ElementAt(index),
+                services.GetServices<IClusterEventHandler>().Single(handler => handler.ControllerName == name),
                 services.GetRequiredService<PubSubAdmin>(),
                 services.GetRequiredService<PubSubSubscriber>(),
                 services.GetRequiredService<IOptions<ControllerOptions>>(),

@@ -66,7 +66,7 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
     /// <summary>The cluster's management cluster (sticky), or null when its region has no room.</summary>
     public async Task<ManagementCluster?> PlaceAsync(string controller, Guid clusterId, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Post, $"/api/v1/management-clusters/placements/{clusterId}", controller);
+        using var request = await RequestAsync(HttpMethod.Post, $"/api/v1/management-clusters/placements/{clusterId}", controller, ct);
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
@@ -79,14 +79,14 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
 
     public async Task ReleaseAsync(string controller, Guid clusterId, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Delete, $"/api/v1/management-clusters/placements/{clusterId}", controller);
+        using var request = await RequestAsync(HttpMethod.Delete, $"/api/v1/management-clusters/placements/{clusterId}", controller, ct);
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
         await EnsureSuccessAsync(response, ct);
     }
 
     private async Task<T?> GetAsync<T>(string controller, string path, CancellationToken ct) where T : class
     {
-        using var request = Request(HttpMethod.Get, path, controller);
+        using var request = await RequestAsync(HttpMethod.Get, path, controller, ct);
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -99,7 +99,7 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
 
     private async Task<ReportOutcome> ReportAsync(string path, StatusReportRequest report, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Put, path, report.Controller);
+        using var request = await RequestAsync(HttpMethod.Put, path, report.Controller, ct);
         request.Content = JsonContent.Create(report, options: Json);
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
         switch (response.StatusCode)
@@ -116,10 +116,10 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
         }
     }
 
-    private HttpRequestMessage Request(HttpMethod method, string path, string controller)
+    private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string path, string controller, CancellationToken ct)
     {
         var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (tokens.TokenFor(controller) is { } token)
+        if (await tokens.TokenForAsync(controller, ct) is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }

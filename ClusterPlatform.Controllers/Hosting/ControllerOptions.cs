@@ -5,6 +5,12 @@ public sealed class ControllerOptions
 {
     public const string Section = "Controllers";
 
+    /// <summary>
+    /// The controllers this process runs; empty means all four. In production each runs in its own
+    /// Deployment with its own service account, since the Api maps one account to one controller.
+    /// </summary>
+    public IReadOnlyList<string> Enabled { get; set; } = [];
+
     /// <summary>Events one controller handles at once (and holds unacknowledged).</summary>
     public int MaxConcurrency { get; set; } = 8;
 
