@@ -64,6 +64,9 @@ public class ApiServer(PostgresServer postgres, PubSubEmulator emulator) : IAsyn
         factory.StartServer();
     }
 
+    /// <summary>The running Api's services, e.g. its endpoint data source.</summary>
+    public IServiceProvider Services => factory!.Services;
+
     /// <summary>A client with no credentials.</summary>
     public HttpClient Anonymous() => factory!.CreateClient();
 

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using ClusterPlatform.Tests.Infrastructure;
+using ClusterPlatform.Tests.Status;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ClusterPlatform.Tests.Api;
+
+/// <summary>
+/// Who may call what (API.md "Identities and roles"), as data: one row per endpoint the running Api
+/// maps, one column per kind of caller, each cell the exact status. Every cell runs against a fresh
+/// cluster of organization A with one node pool, so writes in one cell cannot change another's answer.
+/// An endpoint mapped without a row fails <see cref="Every_mapped_endpoint_has_a_row"/>.
+/// </summary>
+public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApiServer api) : IClassFixture<AuthorizationMatrixTests.MatrixApiServer>
+{
+    /// <summary>The matrix is about who, not how often: no rate limits.</summary>
+    public sealed class MatrixApiServer(PostgresServer postgres, PubSubEmulator emulator) : ApiServer(postgres, emulator)
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Http:RateLimits:Enabled"] = "false",
+        };
+    }
+
+    public enum Who { Anonymous, Expired, WrongAudience, WrongIssuer, ViewerA, UserA, UserB, Controller, ControllerAsOther, Admin }
+
+    private const string OrgA = "matrix-a", OrgB = "matrix-b";
+    private const int Ok = 200, Created = 201, Accepted = 202, NoContent = 204, Unauthorized = 401, Forbidden = 403, NotFound = 404;
+
+    // Columns:                                            Anon  Expired WrongAud WrongIss ViewerA UserA    UserB    Ctrl     CtrlOther Admin
+    private static readonly int[] AnonymousOk = [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok];
+    private static readonly int[] ListRead = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Ok, Ok, Ok, Ok, Ok, Ok];
+    private static readonly int[] OwnRead = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Ok, Ok, NotFound, Ok, Ok, Ok];
+    private static readonly int[] Create = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Created, Created, Forbidden, Forbidden, Created];
+    private static readonly int[] CreateInA = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Created, NotFound, Forbidden, Forbidden, Created];
+    private static readonly int[] Update = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Ok, NotFound, Forbidden, Forbidden, Ok];
+    private static readonly int[] Delete = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Accepted, NotFound, Forbidden, Forbidden, Accepted];
+    private static readonly int[] Report = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Forbidden, Ok, Forbidden, Ok];
+    private static readonly int[] ControllersAndAdmins = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok];
+    private static readonly int[] AdminsOnly = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok];
+
+    private static readonly JsonObject LabelPatch = new() { ["labels"] = new JsonObject { ["patched"] = "yes" } };
+
+    private static readonly JsonObject ManagementCluster = new()
+    {
+        ["region"] = "us-central1",
+        ["capacity"] = 1000,
+        ["apiEndpoint"] = "https://api.mc-matrix.example.com:6443",
+        ["ingressTarget"] = "ingress.mc-matrix.example.com",
+    };
+
+    /// <summary>Endpoint ("METHOD route template") → how to call it in a world, and the expected status per <see cref="Who"/>.</summary>
+    private static readonly Dictionary<string, (Func<World, HttpRequestMessage> Request, int[] Expected)> Rows = new()
+    {
+        ["GET /health"] = (_ => Get("/health"), AnonymousOk),
+        ["GET /alive"] = (_ => Get("/alive"), AnonymousOk),
+        ["GET /openapi/{documentName}.json"] = (_ => Get("/openapi/v1.json"), AnonymousOk),
+        ["GET /scalar/{documentName?}"] = (_ => Get("/scalar/v1"), AnonymousOk),
+        ["GET /scalar/favicon.svg"] = (_ => Get("/scalar/favicon.svg"), AnonymousOk),
+        ["GET /scalar/scalar.js"] = (_ => Get("/scalar/scalar.js"), AnonymousOk),
+        ["GET /scalar/scalar.aspnetcore.js"] = (_ => Get("/scalar/scalar.aspnetcore.js"), AnonymousOk),
+
+        ["GET /api/v1/clusters/"] = (_ => Get(ApiCalls.Clusters), ListRead),
+        ["POST /api/v1/clusters/"] = (_ => Send(HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster(ApiCalls.Unique("matrix"))), Create),
+        ["GET /api/v1/clusters/{id:guid}"] = (w => Get(w.Cluster), OwnRead),
+        ["PUT /api/v1/clusters/{id:guid}"] = (w => Send(HttpMethod.Put, w.Cluster, w.ClusterReplacement), Update),
+        ["PATCH /api/v1/clusters/{id:guid}"] = (w => Send(HttpMethod.Patch, w.Cluster, LabelPatch, "application/merge-patch+json"), Update),
+        ["DELETE /api/v1/clusters/{id:guid}"] = (w => new HttpRequestMessage(HttpMethod.Delete, w.Cluster), Delete),
+        ["PUT /api/v1/clusters/{id:guid}/status"] = (w => Send(HttpMethod.Put, $"{w.Cluster}/status", w.Report), Report),
+        ["GET /api/v1/clusters/{id:guid}/statuses"] = (w => Get($"{w.Cluster}/statuses"), OwnRead),
+        ["GET /api/v1/clusters/{id:guid}/audit"] = (w => Get($"{w.Cluster}/audit"), AdminsOnly),
+        ["GET /api/v1/clusters/{id:guid}/nodepools"] = (w => Get($"{w.Cluster}/nodepools"), OwnRead),
+
+        ["GET /api/v1/nodepools/"] = (w => Get(ApiCalls.NodePools), ListRead),
+        ["POST /api/v1/nodepools/"] = (w => Send(HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(w.ClusterId, "added")), CreateInA),
+        ["GET /api/v1/nodepools/{id:guid}"] = (w => Get(w.NodePool), OwnRead),
+        ["PUT /api/v1/nodepools/{id:guid}"] = (w => Send(HttpMethod.Put, w.NodePool, w.NodePoolReplacement), Update),
+        ["PATCH /api/v1/nodepools/{id:guid}"] = (w => Send(HttpMethod.Patch, w.NodePool, LabelPatch, "application/merge-patch+json"), Update),
+        ["DELETE /api/v1/nodepools/{id:guid}"] = (w => new HttpRequestMessage(HttpMethod.Delete, w.NodePool), Delete),
+        ["PUT /api/v1/nodepools/{id:guid}/status"] = (w => Send(HttpMethod.Put, $"{w.NodePool}/status", w.Report), Report),
+        ["GET /api/v1/nodepools/{id:guid}/statuses"] = (w => Get($"{w.NodePool}/statuses"), OwnRead),
+
+        ["GET /api/v1/management-clusters/"] = (_ => Get("/api/v1/management-clusters"), ControllersAndAdmins),
+        ["PUT /api/v1/management-clusters/{name}"] = (_ => Send(HttpMethod.Put, "/api/v1/management-clusters/mc-matrix", ManagementCluster), AdminsOnly),
+        // Only the placement controller (and admins) place: the matrix's controller is the operator client.
+        // The placement controller's own calls are covered by FleetTests and the whole-topology flow.
+        ["POST /api/v1/management-clusters/placements/{clusterId:guid}"] = (w => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/management-clusters/placements/{w.ClusterId}"), AdminsOnly),
+        ["DELETE /api/v1/management-clusters/placements/{clusterId:guid}"] = (w => new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/management-clusters/placements/{w.ClusterId}"), AdminsOnly.Select(c => c == Ok ? NoContent : c).ToArray()),
+    };
+
+    public static TheoryData<string> Endpoints => [.. Rows.Keys.Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void Every_mapped_endpoint_has_a_row()
+    {
+        var mapped = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method => $"{method} {e.RoutePattern.RawText}"))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(Rows.Keys.Order(StringComparer.Ordinal), mapped);
+    }
+
+    [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task Each_kind_of_caller_gets_exactly_the_status_of_the_contract(string endpoint)
+    {
+        var (request, expected) = Rows[endpoint];
+        var mismatches = new List<string>();
+        foreach (var who in Enum.GetValues<Who>())
+        {
+            var world = await World.CreateAsync(api, who);
+            using var message = request(world);
+            using var response = await Client(who).SendAsync(message);
+            if ((int)response.StatusCode != expected[(int)who])
+            {
+                mismatches.Add($"{who}: expected {expected[(int)who]}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, $"{endpoint}:{Environment.NewLine}{string.Join(Environment.NewLine, mismatches)}");
+    }
+
+    /// <summary>A fresh cluster of organization A with one node pool, and the bodies a cell needs for it.</summary>
+    public sealed record World(string Cluster, string ClusterId, string NodePool, JsonObject ClusterReplacement, JsonObject NodePoolReplacement, JsonObject Report)
+    {
+        public static async Task<World> CreateAsync(ApiServer api, Who who)
+        {
+            var owner = api.As("user", OrgA, "owner-a");
+            var cluster = await owner.CreateClusterAsync(ApiCalls.Unique("matrix"));
+            var pool = await owner.CreateNodePoolAsync(cluster["id"].Text());
+            // The controller reports as itself, or (the other column) under another controller's name.
+            var controller = who == Who.ControllerAsOther ? "placement-controller" : "operator-client-controller";
+            return new World(cluster["href"].Text(), cluster["id"].Text(), pool["href"].Text(),
+                Replacement(cluster), Replacement(pool), StatusCalls.Report(controller, 1, "Available=True"));
+        }
+
+        private static JsonObject Replacement(JsonObject resource) => new()
+        {
+            ["labels"] = new JsonObject { ["matrix"] = "replaced" },
+            ["spec"] = resource["spec"]!.DeepClone(),
+        };
+    }
+
+    private HttpClient Client(Who who) => who switch
+    {
+        Who.Anonymous => api.Anonymous(),
+        Who.Expired => api.WithToken(TestTokens.Create("late", OrgA, ["user"], DateTime.UtcNow.AddMinutes(-10))),
+        Who.WrongAudience => api.WithToken(Signed(DevelopmentTokensIssuer, "https://another-api.test")),
+        Who.WrongIssuer => api.WithToken(Signed("https://another-issuer.test", ClusterPlatform.DevelopmentTokens.Audience)),
+        Who.ViewerA => api.As("viewer", OrgA),
+        Who.UserA => api.As("user", OrgA),
+        Who.UserB => api.As("user", OrgB),
+        Who.Controller or Who.ControllerAsOther => api.As("controller", null, "operator-client-controller"),
+        Who.Admin => api.As("admin", OrgA, "admin@platform"),
+        _ => throw new ArgumentOutOfRangeException(nameof(who)),
+    };
+
+    private const string DevelopmentTokensIssuer = ClusterPlatform.DevelopmentTokens.Issuer;
+
+    /// <summary>A user token of organization A signed with the trusted key, but for another audience or from another issuer.</summary>
+    private static string Signed(string issuer, string audience) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Subject = new ClaimsIdentity([new Claim("sub", "mallory"), new Claim("org", OrgA), new Claim("role", "user")]),
+        Issuer = issuer,
+        Audience = audience,
+        Expires = DateTime.UtcNow.AddMinutes(30),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(TestTokens.Key), SecurityAlgorithms.HmacSha256),
+    });
+
+    private static HttpRequestMessage Get(string path) => new(HttpMethod.Get, path);
+
+    private static HttpRequestMessage Send(HttpMethod method, string path, JsonNode body, string mediaType = "application/json") =>
+        new(method, path) { Content = Bodies.Json(body.DeepClone(), mediaType) };
+}
