@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net;
+using ClusterPlatform.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterPlatform.Tests.Api;
+
+/// <summary>
+/// Nothing secret reaches the logs: not the database password of the connection string (PostgreSQL
+/// here trusts loopback, so a canary password is accepted and ignored), not a caller's token, at any
+/// log level and category, through startup, good requests, refused ones and failures.
+/// </summary>
+public sealed class SecretsInLogsTests(SecretsInLogsTests.CanaryApiServer api) : IClassFixture<SecretsInLogsTests.CanaryApiServer>
+{
+    public const string PasswordCanary = "canary-pw-5f1d9c";
+
+    public sealed class CanaryApiServer(PostgresServer postgres, PubSubEmulator emulator) : ApiServer(postgres, emulator)
+    {
+        private readonly ConcurrentQueue<string> logs = new();
+
+        public IReadOnlyCollection<string> Logs => logs;
+
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            [$"ConnectionStrings:{ResourceNames.Database}"] = $"{ConnectionString};Password={PasswordCanary}",
+        };
+
+        protected override void ConfigureWebHost(IWebHostBuilder web) => web.ConfigureServices(services => services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Trace);
+            logging.AddProvider(new EverythingLoggerProvider(logs));
+        }));
+    }
+
+    [Fact]
+    public async Task Neither_the_database_password_nor_a_token_appears_in_any_log_line()
+    {
+        var token = TestTokens.Create("secret-keeper", ApiCalls.Unique("org"), "user");
+        var client = api.WithToken(token);
+        var cluster = await client.CreateClusterAsync(ApiCalls.Unique("quiet"));
+        using (var read = await client.GetAsync(cluster["href"].Text())) { Assert.Equal(HttpStatusCode.OK, read.StatusCode); }
+        using (var bad = await client.PostAsync(ApiCalls.Clusters, Bodies.Json(Bodies.Cluster("-bad")))) { Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode); }
+        using (var forged = await api.WithToken(token[..^4] + "AAAA").GetAsync(ApiCalls.Clusters)) { Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode); }
+
+        Assert.NotEmpty(api.Logs);
+        Assert.DoesNotContain(api.Logs, line => line.Contains(PasswordCanary, StringComparison.Ordinal));
+        var signature = token.Split('.')[2];
+        Assert.DoesNotContain(api.Logs, line => line.Contains(signature, StringComparison.Ordinal) || line.Contains(signature[..^4] + "AAAA", StringComparison.Ordinal));
+    }
+
+    private sealed class EverythingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+            {
+                lines.Enqueue($"{category} scope: {state}");
+                return null;
+            }
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {exception}");
+        }
+    }
+}
