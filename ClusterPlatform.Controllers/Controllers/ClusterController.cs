@@ -26,8 +26,13 @@ internal abstract class ClusterController(ControllerApiClient api, ILogger logge
 
     protected abstract Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct);
 
+    // Read, work and report for one cluster at a time (per controller): a later handling then always
+    // reads what an earlier one reported, and never reports before it (KeyedLock).
+    private readonly KeyedLock<Guid> clusters = new();
+
     public async Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct)
     {
+        using var _ = await clusters.AcquireAsync(clusterEvent.ClusterId, ct);
         var cluster = await api.GetClusterAsync(ControllerName, clusterEvent.ClusterId, ct);
         if (cluster is null)
         {

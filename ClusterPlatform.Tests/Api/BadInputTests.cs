@@ -41,6 +41,10 @@ public sealed partial class BadInputTests(AuthorizationMatrixTests.MatrixApiServ
         var pool = await owner.CreateNodePoolAsync(cluster["id"].Text());
         var admin = api.As("admin", "bad-input", "admin@platform");
         var controller = api.As("controller", null, "operator-client-controller");
+        // The relay marks the setup's events published in its own time; wait for that, so the digest
+        // below only sees what the bad requests could change.
+        await Wait.UntilAsync(async () => await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0,
+            TimeSpan.FromSeconds(30), "the setup's events to be published");
         var checksum = await ChecksumAsync();
 
         var requests = Generate(cluster, pool).ToList();
