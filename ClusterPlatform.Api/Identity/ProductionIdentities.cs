@@ -59,43 +59,38 @@ internal static class ProductionIdentities
     public static AuthenticationBuilder AddGoogleServiceAccounts(this AuthenticationBuilder authentication, GoogleServiceAccountOptions options) =>
         authentication.AddJwtBearer(GoogleServiceAccountOptions.Scheme, jwt =>
         {
-            jwt.MapInboundClaims = false;
             jwt.MetadataAddress = options.MetadataAddress;
-            jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
             jwt.TokenValidationParameters.ValidIssuers = GoogleServiceAccountOptions.Issuers;
-            jwt.TokenValidationParameters.ClockSkew = ClockSkew;
-            jwt.TokenValidationParameters.ValidAudience = options.Audience;
-            jwt.Events = new JwtBearerEvents
-            {
-                OnTokenValidated = context =>
-                {
-                    MapServiceAccount(context, options);
-                    return Task.CompletedTask;
-                },
-            };
+            Validate(jwt, options.Audience, options.RequireHttpsMetadata, context => MapServiceAccount(context, options));
         });
 
     public static AuthenticationBuilder AddOidcUsers(this AuthenticationBuilder authentication, OidcUserOptions options) =>
         authentication.AddJwtBearer(OidcUserOptions.Scheme, jwt =>
         {
-            jwt.MapInboundClaims = false;
             jwt.Authority = options.Authority;
             if (options.MetadataAddress is { Length: > 0 } metadata)
             {
                 jwt.MetadataAddress = metadata;
             }
 
-            jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
             jwt.TokenValidationParameters.ValidIssuer = options.Authority;
-            jwt.TokenValidationParameters.ClockSkew = ClockSkew;
-            jwt.TokenValidationParameters.ValidAudience = options.Audience;
-            jwt.Events = new JwtBearerEvents
-            {
-                OnTokenValidated = context =>
-                {
-                    MapUser(context, options);
-                    return Task.CompletedTask;
-                },
-            };
+            Validate(jwt, options.Audience, options.RequireHttpsMetadata, context => MapUser(context, options));
         });
+
+    /// <summary>What both production schemes share: wire claim names, the audience, the skew, and the claim mapping.</summary>
+    private static void Validate(JwtBearerOptions jwt, string? audience, bool requireHttpsMetadata, Action<TokenValidatedContext> map)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.RequireHttpsMetadata = requireHttpsMetadata;
+        jwt.TokenValidationParameters.ValidAudience = audience;
+        jwt.TokenValidationParameters.ClockSkew = ClockSkew;
+        jwt.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                map(context);
+                return Task.CompletedTask;
+            },
+        };
+    }
 }
