@@ -8,7 +8,7 @@ namespace ClusterPlatform.Api.Http;
 /// Per-identity token buckets (<see cref="RateLimitOptions"/>): reads and writes are counted apart,
 /// writes more strictly. The identity is the token's subject with its organization, else the client
 /// address (anonymous requests are rejected by authorization anyway, but must not be free to flood).
-/// A rejected request gets 429 with <c>Retry-After</c> and a problem body.
+/// A rejected request gets 429 with <c>Retry-After</c> and a problem body. Controllers are not limited.
 /// </summary>
 internal static class RateLimits
 {
@@ -21,7 +21,9 @@ internal static class RateLimits
             {
                 var write = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method);
                 var key = $"{(write ? "w" : "r")}|{Identity(context)}";
-                return !limits.Enabled
+                // The controllers are the platform's own workers: their pace follows the fleet's events,
+                // and throttling them would only delay every tenant's clusters.
+                return !limits.Enabled || context.User.IsInRole(ApiRoles.Controller)
                     ? RateLimitPartition.GetNoLimiter(key)
                     : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
                     {

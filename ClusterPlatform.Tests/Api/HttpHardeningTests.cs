@@ -145,6 +145,24 @@ public sealed class HttpHardeningTests(HttpHardeningTests.EdgeApiServer api) : I
     }
 
     [Fact]
+    public async Task Controllers_are_not_rate_limited()
+    {
+        var cluster = await api.As("user", ApiCalls.Unique("org"), "cluster-owner").CreateClusterAsync(ApiCalls.Unique("reported"));
+        var controller = api.As("controller", null, "placement-controller");
+
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await controller.PutAsync($"{cluster["href"].Text()}/status",
+                Bodies.Json(ClusterPlatform.Tests.Status.StatusCalls.Report("placement-controller", 1, "Available=True")));
+            codes.Add(response.StatusCode);
+        }
+
+        // Twice the write burst, in well under a second.
+        Assert.All(codes, code => Assert.Equal(HttpStatusCode.OK, code));
+    }
+
+    [Fact]
     public async Task Cors_allows_the_configured_origins_and_in_development_localhost()
     {
         using var allowed = await PreflightAsync(EdgeApiServer.AllowedOrigin);
