@@ -54,9 +54,9 @@ internal static class Program
         builder.Services.AddSingleton<IClusterEventHandler, DnsManagementController>();
         builder.Services.AddSingleton<IClusterEventHandler, OperatorClientController>();
         // One subscription worker per enabled controller, each on the subscription named after it.
-        var enabled = builder.Configuration.GetSection($"{ControllerOptions.Section}:{nameof(ControllerOptions.Enabled)}").Get<string[]>() is { Length: > 0 } names
+        var enabled = builder.Configuration.GetSection(ControllerOptions.Section).Get<ControllerOptions>()?.Enabled is { Count: > 0 } names
             ? names
-            : [.. ControllerNames.All];
+            : ControllerNames.All;
         if (enabled.Except(ControllerNames.All).FirstOrDefault() is { } unknown)
         {
             throw new InvalidOperationException($"{ControllerOptions.Section}:{nameof(ControllerOptions.Enabled)} names an unknown controller '{unknown}'; known: {string.Join(", ", ControllerNames.All)}.");

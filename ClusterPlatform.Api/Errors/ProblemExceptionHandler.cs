@@ -78,6 +78,20 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         return problem;
     }
 
+    /// <summary>
+    /// Answers with a problem body from outside the exception path (the rate limiter's 429, the
+    /// timeout's 504), through the same service and <see cref="Customize"/> as every other problem.
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, int status, string code, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } },
+        }).AsTask();
+    }
+
     /// <summary>Fills the fields every problem body must carry, including ones ASP.NET writes itself (404, 405, 401).</summary>
     public static void Customize(ProblemDetailsContext context)
     {

@@ -1,3 +1,4 @@
+using ClusterPlatform.Api.Errors;
 using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace ClusterPlatform.Api.Http;
@@ -47,17 +48,7 @@ internal static class HttpHardening
     {
         Timeout = timeout,
         TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-        WriteTimeoutResponse = async context =>
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status504GatewayTimeout,
-                    Title = "Request timed out",
-                    Detail = $"The request did not finish within {timeout.TotalSeconds:0.#} s and was cancelled; a write that timed out was rolled back.",
-                    Extensions = { ["code"] = "timeout" },
-                },
-            }),
+        WriteTimeoutResponse = context => ProblemExceptionHandler.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "Request timed out",
+            $"The request did not finish within {timeout.TotalSeconds:0.#} s and was cancelled; a write that timed out was rolled back."),
     };
 }

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -19,13 +20,15 @@ internal static class RateLimits
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                var write = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method);
-                var key = $"{(write ? "w" : "r")}|{Identity(context)}";
                 // The controllers are the platform's own workers: their pace follows the fleet's events,
                 // and throttling them would only delay every tenant's clusters.
-                return !limits.Enabled || context.User.IsInRole(ApiRoles.Controller)
-                    ? RateLimitPartition.GetNoLimiter(key)
-                    : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+                if (!limits.Enabled || context.User.IsInRole(ApiRoles.Controller))
+                {
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                }
+
+                var write = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method);
+                return RateLimitPartition.GetTokenBucketLimiter($"{(write ? "w" : "r")}|{Identity(context)}", _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = write ? limits.WriteBurst : limits.ReadBurst,
                         TokensPerPeriod = write ? limits.WritesPerSecond : limits.ReadsPerSecond,
@@ -34,22 +37,12 @@ internal static class RateLimits
                         AutoReplenishment = true,
                     });
             });
-            options.OnRejected = async (rejected, cancellationToken) =>
+            options.OnRejected = (rejected, _) =>
             {
-                rejected.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = rejected.HttpContext,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = "This identity sent more requests than its limit allows; retry after the time in Retry-After.",
-                        Extensions = { ["code"] = "rate-limited" },
-                    },
-                });
+                return new ValueTask(ProblemExceptionHandler.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "rate-limited",
+                    "Too many requests", "This identity sent more requests than its limit allows; retry after the time in Retry-After."));
             };
         });
         return services;

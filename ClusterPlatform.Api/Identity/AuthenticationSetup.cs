@@ -63,6 +63,11 @@ internal static class AuthenticationSetup
 
     private static string SchemeFor(HttpContext context, GoogleServiceAccountOptions google, OidcUserOptions users)
     {
+        if (google.Audience is not { Length: > 0 } && users.Authority is not { Length: > 0 })
+        {
+            return JwtBearerDefaults.AuthenticationScheme; // only development tokens: nothing to choose, no token to read twice
+        }
+
         var header = context.Request.Headers.Authorization.ToString();
         var issuer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? UnvalidatedIssuer(header[7..].Trim()) : null;
         return issuer is null ? JwtBearerDefaults.AuthenticationScheme

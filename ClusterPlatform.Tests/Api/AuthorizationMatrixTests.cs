@@ -16,17 +16,8 @@ namespace ClusterPlatform.Tests.Api;
 /// cluster of organization A with one node pool, so writes in one cell cannot change another's answer.
 /// An endpoint mapped without a row fails <see cref="Every_mapped_endpoint_has_a_row"/>.
 /// </summary>
-public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApiServer api) : IClassFixture<AuthorizationMatrixTests.MatrixApiServer>
+public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFixture<UnlimitedApiServer>
 {
-    /// <summary>The matrix is about who, not how often: no rate limits.</summary>
-    public sealed class MatrixApiServer(PostgresServer postgres, PubSubEmulator emulator) : ApiServer(postgres, emulator)
-    {
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-        {
-            ["Http:RateLimits:Enabled"] = "false",
-        };
-    }
-
     public enum Who { Anonymous, Expired, WrongAudience, WrongIssuer, ViewerA, UserA, UserB, Controller, ControllerAsOther, Admin }
 
     private const string OrgA = "matrix-a", OrgB = "matrix-b";

@@ -16,7 +16,7 @@ namespace ClusterPlatform.Tests.Api;
 /// answer must be a 4xx problem document with a stable code, never a 5xx, and afterwards every table
 /// must hold exactly what it held before.
 /// </summary>
-public sealed partial class BadInputTests(AuthorizationMatrixTests.MatrixApiServer api) : IClassFixture<AuthorizationMatrixTests.MatrixApiServer>
+public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixture<UnlimitedApiServer>
 {
     private static readonly string[] Injections =
     [

@@ -34,7 +34,8 @@ public sealed class HttpHardeningTests(HttpHardeningTests.EdgeApiServer api) : I
         };
 
         protected override void ConfigureWebHost(IWebHostBuilder web) =>
-            web.ConfigureServices(services => services.AddLogging(logging => logging.AddProvider(new CapturingLoggerProvider(logs))));
+            web.ConfigureServices(services => services.AddLogging(logging => logging.AddProvider(new CapturingLoggerProvider(
+                logs, "ClusterPlatform.Api.Requests", (_, line) => System.Text.RegularExpressions.Regex.Replace(line, @" in [0-9.]+ ms", "")))));
     }
 
     [Fact]
@@ -201,24 +202,4 @@ public sealed class HttpHardeningTests(HttpHardeningTests.EdgeApiServer api) : I
         response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
             ? string.Join(", ", values)
             : throw new Xunit.Sdk.XunitException($"{(int)response.StatusCode} response has no {name} header");
-}
-
-/// <summary>Keeps formatted log messages of the request logger, for asserting what is (and is not) logged.</summary>
-internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => categoryName == "ClusterPlatform.Api.Requests" ? new Logger(lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue(System.Text.RegularExpressions.Regex.Replace(formatter(state, exception), @" in [0-9.]+ ms", ""));
-    }
 }

@@ -30,7 +30,7 @@ public sealed class SecretsInLogsTests(SecretsInLogsTests.CanaryApiServer api) :
         protected override void ConfigureWebHost(IWebHostBuilder web) => web.ConfigureServices(services => services.AddLogging(logging =>
         {
             logging.SetMinimumLevel(LogLevel.Trace);
-            logging.AddProvider(new EverythingLoggerProvider(logs));
+            logging.AddProvider(new CapturingLoggerProvider(logs, format: (category, line) => $"{category}: {line}"));
         }));
     }
 
@@ -48,28 +48,5 @@ public sealed class SecretsInLogsTests(SecretsInLogsTests.CanaryApiServer api) :
         Assert.DoesNotContain(api.Logs, line => line.Contains(PasswordCanary, StringComparison.Ordinal));
         var signature = token.Split('.')[2];
         Assert.DoesNotContain(api.Logs, line => line.Contains(signature, StringComparison.Ordinal) || line.Contains(signature[..^4] + "AAAA", StringComparison.Ordinal));
-    }
-
-    private sealed class EverythingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
-            {
-                lines.Enqueue($"{category} scope: {state}");
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {exception}");
-        }
     }
 }
