@@ -27,7 +27,11 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     public string EmulatorHost { get; private set; } = "";
     public string ProjectId { get; } = "clusterplatform-bench";
     public Uri ApiAddress { get; private set; } = null!;
+    public string PostgresBinDirectory { get; private set; } = "";
     public Process Api { get; private set; } = null!;
+
+    /// <summary>The Controllers process once <see cref="StartControllersAsync"/> has run.</summary>
+    public Process? Controllers { get; private set; }
 
     public static async Task<BenchmarkEnvironment> StartAsync(IReadOnlyDictionary<string, string> apiSettings)
     {
@@ -46,11 +50,16 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
         }
     }
 
-    public HttpClient Client(string organization, string role = "user")
+    public HttpClient Client(string organization, string role = "user") => Client("benchmark", organization, role);
+
+    /// <summary>A client with a controller's token: it reads across organizations and reports status under its own name.</summary>
+    public HttpClient ControllerClient(string controller) => Client(controller, null, "controller");
+
+    private HttpClient Client(string subject, string? organization, string role)
     {
         var client = new HttpClient { BaseAddress = ApiAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            DevelopmentTokens.Create(signingKey, "benchmark", organization, [role], DateTime.UtcNow.AddHours(4)));
+            DevelopmentTokens.Create(signingKey, subject, organization, [role], DateTime.UtcNow.AddHours(4)));
         return client;
     }
 
@@ -59,6 +68,7 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     private async Task StartPostgresAsync()
     {
         var bin = LocalPostgres.FindBinDirectory() ?? throw new InvalidOperationException(LocalPostgres.InstallHint);
+        PostgresBinDirectory = bin;
         var port = LocalPostgres.FreeLoopbackPort();
         LocalPostgres.EnsureInitialized(bin, dataDirectory);
         Start(LocalPostgres.ServerCommand(bin, dataDirectory, port, settings: ["max_connections=300", "shared_buffers=512MB"]));
@@ -100,8 +110,8 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     }
 
     /// <summary>Starts the Controllers process (simulated providers, no latency) against this environment's Api.</summary>
-    public Task StartControllersAsync() =>
-        StartServiceAsync("ClusterPlatform.Controllers", new Uri($"http://127.0.0.1:{LocalPostgres.FreeLoopbackPort()}"), new Dictionary<string, string?>
+    public async Task StartControllersAsync() =>
+        Controllers = await StartServiceAsync("ClusterPlatform.Controllers", new Uri($"http://127.0.0.1:{LocalPostgres.FreeLoopbackPort()}"), new Dictionary<string, string?>
         {
             ["services:api:http:0"] = ApiAddress.ToString(),
             ["ControllerAuth:DevelopmentSigningKey"] = Convert.ToBase64String(controllerKey),

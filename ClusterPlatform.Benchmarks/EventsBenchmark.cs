@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Text;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using Npgsql;
@@ -10,8 +8,7 @@ namespace ClusterPlatform.Benchmarks;
 
 /// <summary>What the events benchmark measured.</summary>
 internal sealed record EventsResult(
-    int Events, int Writers, double P50Ms, double P95Ms, double P99Ms, double MaxMs,
-    double CommitToPublishedP50Ms, double CommitToPublishedP99Ms, double PublishedToHandlerP50Ms, double PublishedToHandlerP99Ms,
+    int Writers, LatencySummary CommitToHandler, LatencySummary CommitToPublished, LatencySummary PublishedToHandler,
     int RelayEvents, double RelayEventsPerSecond);
 
 /// <summary>
@@ -26,7 +23,7 @@ internal static class EventsBenchmark
         await using var database = NpgsqlDataSource.Create(environment.ConnectionString);
 
         // One write first: the relay creates the topic and the subscriptions before its first publish.
-        await CreateClusterAsync(client, "warm-up");
+        await ApiRequests.CreateClusterAsync(client, "warm-up");
         await UntilAsync(async () => await UnpublishedAsync(database) == 0, "the first event to be relayed");
 
         var handlerStarts = new ConcurrentDictionary<Guid, DateTime>();
@@ -49,24 +46,23 @@ internal static class EventsBenchmark
         {
             while (Interlocked.Increment(ref next) is var i && i <= events)
             {
-                await CreateClusterAsync(client, $"bench-{i}");
+                await ApiRequests.CreateClusterAsync(client, $"bench-{i}");
             }
         }));
 
         var committed = await CommittedAsync(database);
         await UntilAsync(() => Task.FromResult(committed.Keys.All(handlerStarts.ContainsKey)), "every event to reach the handler");
-        var latencies = committed.Select(c => (handlerStarts[c.Key] - c.Value.Committed).TotalMilliseconds).Order().ToArray();
+        var latencies = LatencySummary.Of(committed.Select(c => (handlerStarts[c.Key] - c.Value.Committed).TotalMilliseconds));
         // Where the time goes: in the database and relay, or in Pub/Sub and the subscriber.
-        var relayed = committed.Select(c => (c.Value.Published - c.Value.Committed).TotalMilliseconds).Order().ToArray();
-        var delivered = committed.Select(c => (handlerStarts[c.Key] - c.Value.Published).TotalMilliseconds).Order().ToArray();
+        var relayed = LatencySummary.Of(committed.Select(c => (c.Value.Published - c.Value.Committed).TotalMilliseconds));
+        var delivered = LatencySummary.Of(committed.Select(c => (handlerStarts[c.Key] - c.Value.Published).TotalMilliseconds));
 
         Console.Error.WriteLine($"events: relaying a backlog of {backlog} events…");
         var relayRate = await RelayBacklogAsync(database, backlog);
         await stop.CancelAsync();
         await subscriber;
 
-        return new EventsResult(latencies.Length, writers, Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99),
-            latencies[^1], Percentile(relayed, 50), Percentile(relayed, 99), Percentile(delivered, 50), Percentile(delivered, 99), backlog, relayRate);
+        return new EventsResult(writers, latencies, relayed, delivered, backlog, relayRate);
     }
 
     /// <summary>Queues <paramref name="count"/> events in one transaction and times the relay until every one is published.</summary>
@@ -84,20 +80,6 @@ internal static class EventsBenchmark
         var started = Stopwatch.GetTimestamp();
         await UntilAsync(async () => await UnpublishedAsync(database) == 0, "the backlog to be relayed", pollMs: 5);
         return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-    }
-
-    private const string ClusterBody = """
-        {"name":"NAME","spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1"},"release":{"version":"4.17.3"},"dns":{"baseDomain":"acme.example.com"}}}
-        """;
-
-    private static async Task CreateClusterAsync(HttpClient client, string name)
-    {
-        var body = ClusterBody.Replace("NAME", name, StringComparison.Ordinal);
-        using var response = await client.PostAsync(new Uri("/api/v1/clusters", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
-        if (response.StatusCode != HttpStatusCode.Created)
-        {
-            throw new InvalidOperationException($"Creating {name} returned {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
     }
 
     /// <summary>The benchmark's events: when their transaction wrote them, and when the relay marked them published.</summary>
@@ -135,8 +117,4 @@ internal static class EventsBenchmark
             await Task.Delay(pollMs);
         }
     }
-
-    /// <summary>Nearest-rank percentile of sorted values.</summary>
-    internal static double Percentile(double[] sorted, double p) =>
-        sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -1,10 +1,12 @@
 using System.Globalization;
-using System.Text.Json;
 using ClusterPlatform.Benchmarks;
+using Npgsql;
 
 // ClusterPlatform benchmarks:
-//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|status|ready] [--events N] [--writers N] [--backlog N] [--reports N] [--clusters N]
-// Prints a table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
+//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|ready]
+//       [--events N] [--writers N] [--backlog N] [--reports N] [--seconds N] [--clusters N]
+// Prints one table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
+string[] suites = ["all", "events", "scale", "throughput", "ready"];
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback)
 {
@@ -12,65 +14,106 @@ int Option(string name, int fallback)
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-if (suite is not ("all" or "events" or "status" or "ready"))
+if (!suites.Contains(suite))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{suite}'. Available: all, events, status, ready.");
+    Console.Error.WriteLine($"Unknown benchmark '{suite}'. Available: {string.Join(", ", suites)}.");
     return 2;
 }
+
+bool Runs(string name) => suite == "all" || suite == name;
+static string Goal(bool met, string goal) => $"goal {goal}: {(met ? "met" : "MISSED")}";
+static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
 #if DEBUG
 Console.Error.WriteLine("warning: a Debug build; run with -c Release for figures worth quoting.");
 #endif
 
-var output = Path.Combine("artifacts", "benchmarks");
-Directory.CreateDirectory(output);
-async Task WriteAsync(string name, object figures)
-{
-    var file = Path.Combine(output, $"{name}.json");
-    await File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
-    Console.WriteLine($"Figures written to {file}");
-}
+var started = DateTime.UtcNow;
+var report = new BenchmarkReport();
+var loadSeconds = TimeSpan.FromSeconds(Option("seconds", 5));
+const int LargeTable = 100_000;
 
 // The scheduler is pushed out so the only events are the ones the benchmark causes.
 await using var environment = await BenchmarkEnvironment.StartAsync(new Dictionary<string, string> { ["Reconcile:NotReadyAfter"] = "01:00:00" });
 
-if (suite is "all" or "events")
+// First: it listens on a controller's subscription, and counts on a table without the load tests' rows.
+if (Runs("events"))
 {
-    var result = await EventsBenchmark.RunAsync(environment, Option("events", 1000), Option("writers", 8), Option("backlog", 10_000));
-    Console.WriteLine();
-    Console.WriteLine($"Events: commit to handler start, {result.Events} cluster.created events from {result.Writers} concurrent writers");
-    Console.WriteLine($"  {"p50",-10}{"p95",-10}{"p99",-10}{"max",-10}");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.P50Ms,-10:0.0}{result.P95Ms,-10:0.0}{result.P99Ms,-10:0.0}{result.MaxMs,-10:0.0}(ms)"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  of which commit to published (database, relay) p50 {result.CommitToPublishedP50Ms:0.0} ms, p99 {result.CommitToPublishedP99Ms:0.0} ms; published to handler (Pub/Sub, subscriber) p50 {result.PublishedToHandlerP50Ms:0.0} ms, p99 {result.PublishedToHandlerP99Ms:0.0} ms"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Relay throughput: {result.RelayEventsPerSecond:0} events/s ({result.RelayEvents} queued events)"));
-    await WriteAsync("events", result);
+    var events = await EventsBenchmark.RunAsync(environment, Option("events", 1000), Option("writers", 8), Option("backlog", 10_000));
+    report.Detail("events", events);
+    var latency = events.CommitToHandler;
+    report.Add(new ReportRow($"Events: commit to handler ({latency.Count} creates)", events.Writers, latency.P50Ms, latency.P99Ms,
+        Note: Invariant($"p95 {latency.P95Ms:0.0}, max {latency.MaxMs:0.0}; {Goal(latency.P99Ms < 50, "p99 < 50 ms")}")));
+    report.Add(new ReportRow("  of which commit to published (database, relay)", null, events.CommitToPublished.P50Ms, events.CommitToPublished.P99Ms));
+    report.Add(new ReportRow("  of which published to handler (Pub/Sub)", null, events.PublishedToHandler.P50Ms, events.PublishedToHandler.P99Ms));
+    report.Add(new ReportRow(Invariant($"Relay: a backlog of {events.RelayEvents:#,0} events"), PerSecond: events.RelayEventsPerSecond, Note: "events/s"));
 }
 
-if (suite is "all" or "status")
+SeededRange? seeded = null;
+if (Runs("scale"))
 {
-    var results = await StatusReportBenchmark.RunAsync(environment, [1_000, 100_000], Option("reports", 1000));
-    Console.WriteLine();
-    Console.WriteLine("Status reports: PUT /api/v1/clusters/{id}/status, one client, random clusters");
-    Console.WriteLine($"  {"clusters",-10}{"reports",-10}{"p50",-10}{"p99",-10}{"mean",-10}");
-    foreach (var r in results)
+    (var scale, seeded) = await ScaleBenchmark.RunAsync(environment, [1_000, LargeTable], Option("reports", 1000), loadSeconds);
+    report.Detail("scale", scale);
+    string Growth(Func<ScaleResult, double> p50) => Invariant($"p50 {p50(scale[^1]) / p50(scale[0]) * 100 - 100:+0;-0}% vs {scale[0].Clusters:#,0}");
+    foreach (var s in scale)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Clusters,-10}{r.Reports,-10}{r.P50Ms,-10:0.00}{r.P99Ms,-10:0.00}{r.MeanMs,-10:0.00}(ms)"));
+        var last = s == scale[^1];
+        report.Add(new ReportRow(Invariant($"Status report at {s.Clusters:#,0} clusters"), 1, s.StatusReport.P50Ms, s.StatusReport.P99Ms,
+            Note: last ? $"{Growth(r => r.StatusReport.P50Ms)}; {Goal(Math.Abs(scale[^1].StatusReport.P50Ms / scale[0].StatusReport.P50Ms - 1) <= 0.2, "within 20%")}" : ""));
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  p50 at {results[^1].Clusters} vs {results[0].Clusters} clusters: {results[^1].P50Ms / results[0].P50Ms * 100 - 100:+0;-0}% (goal: within 20%)"));
-    await WriteAsync("status", results);
+    foreach (var s in scale)
+    {
+        report.Add(new ReportRow(Invariant($"List {ApiRequests.ListSelector}, first page, at {s.Clusters:#,0}"), 1, s.List.P50Ms, s.List.P99Ms,
+            Note: s == scale[^1] ? Growth(r => r.List.P50Ms) : ""));
+    }
 }
 
-// Last: the Controllers would compete for the subscription the events suite listens on.
-if (suite is "all" or "ready")
+if (Runs("throughput"))
 {
-    var result = await ReadyBenchmark.RunAsync(environment, Option("clusters", 50), 4);
-    Console.WriteLine();
-    Console.WriteLine($"Create to Ready: {result.Clusters} clusters, {result.Concurrency} at a time, zero-latency simulated providers, no reconcile sweep");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p50 {result.P50Ms:0} ms   p99 {result.P99Ms:0} ms   max {result.MaxMs:0} ms (goal: p50 under 1,000 ms)"));
-    await WriteAsync("ready", result);
+    if (seeded is null)
+    {
+        await using var database = NpgsqlDataSource.Create(environment.ConnectionString);
+        (_, seeded) = await ClusterSeed.TopUpAsync(database, LargeTable);
+    }
+
+    var throughput = await ThroughputBenchmark.RunAsync(environment,
+        seeded ?? throw new InvalidOperationException("The table already had 100,000 clusters, none of them seeded."), [1, 8, 32], loadSeconds);
+    report.Detail("throughput", throughput);
+    foreach (var load in throughput.Loads)
+    {
+        report.Add(load);
+        if (throughput.Ratios.SingleOrDefault(r => r.Pgbench == load.Operation && r.Clients == load.Clients) is { } ratio)
+        {
+            report.Add(new ReportRow($"  {ratio.Api.Split(' ')[1]} / pgbench", ratio.Clients,
+                Note: Invariant($"{ratio.Ratio:P0} of pgbench; {Goal(ratio.Met, $"≥ {ratio.Goal:P0}")}")));
+        }
+    }
 }
 
+// Last: the Controllers would compete for the subscription the events suite listens on, and for the machine.
+if (Runs("ready"))
+{
+    var drained = await SubscriptionDrain.DrainAsync(environment);
+    Console.Error.WriteLine($"ready: drained {drained} events earlier suites left in the controllers' subscriptions");
+    var ready = await ReadyBenchmark.RunAsync(environment, Option("clusters", 50), 4);
+    report.Detail("ready", ready);
+    report.Add(new ReportRow($"Create to Ready ({ready.Latency.Count} clusters)", ready.Concurrency, ready.Latency.P50Ms, ready.Latency.P99Ms,
+        Note: Invariant($"max {ready.Latency.MaxMs:0}; {Goal(ready.Latency.P50Ms < 1000, "p50 < 1,000 ms")}")));
+}
+
+// VmHWM is a peak since each process started, so reading it here covers the whole run.
+var memory = new[] { ProcessMemory.Read("Api", environment.Api) }
+    .Concat(environment.Controllers is { } controllers ? [ProcessMemory.Read("Controllers", controllers)] : [])
+    .ToList();
+report.Detail("memory", memory);
+foreach (var m in memory)
+{
+    report.Add(new ReportRow($"Peak RSS of the {m.Process}", Note: Invariant($"{m.PeakRssMb:0} MB (at the end: {m.RssMb:0} MB)")));
+}
+
+Console.WriteLine();
+Console.WriteLine(report.Table());
+var file = await report.WriteJsonAsync(suite, started);
+Console.WriteLine($"Figures written to {file} ({(DateTime.UtcNow - started).TotalMinutes:0.0} min, {Environment.ProcessorCount} cores)");
 return 0;

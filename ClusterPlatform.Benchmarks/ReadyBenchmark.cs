@@ -1,13 +1,11 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace ClusterPlatform.Benchmarks;
 
 /// <summary>Create to Ready through the whole chain of controllers.</summary>
-internal sealed record ReadyResult(int Clusters, int Concurrency, double P50Ms, double P99Ms, double MaxMs);
+internal sealed record ReadyResult(int Concurrency, LatencySummary Latency);
 
 /// <summary>
 /// Time from POST to phase Ready with the four controllers on zero-latency simulated providers, with
@@ -15,10 +13,6 @@ internal sealed record ReadyResult(int Clusters, int Concurrency, double P50Ms, 
 /// </summary>
 internal static class ReadyBenchmark
 {
-    private const string Body = """
-        {"name":"NAME","spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1"},"release":{"version":"4.17.3"},"dns":{"baseDomain":"acme.example.com"}}}
-        """;
-
     public static async Task<ReadyResult> RunAsync(BenchmarkEnvironment environment, int clusters, int concurrency)
     {
         await environment.StartControllersAsync();
@@ -40,21 +34,13 @@ internal static class ReadyBenchmark
             }
         }));
 
-        var sorted = times.Order().ToArray();
-        return new ReadyResult(sorted.Length, concurrency, EventsBenchmark.Percentile(sorted, 50), EventsBenchmark.Percentile(sorted, 99), sorted[^1]);
+        return new ReadyResult(concurrency, LatencySummary.Of(times));
     }
 
     private static async Task<double> TimeAsync(HttpClient client, string name)
     {
         var started = Stopwatch.GetTimestamp();
-        using var created = await client.PostAsync(new Uri("/api/v1/clusters", UriKind.Relative),
-            new StringContent(Body.Replace("NAME", name, StringComparison.Ordinal), Encoding.UTF8, "application/json"));
-        if (created.StatusCode != HttpStatusCode.Created)
-        {
-            throw new InvalidOperationException($"Creating {name} returned {(int)created.StatusCode}.");
-        }
-
-        var href = created.Headers.Location!;
+        var href = await ApiRequests.CreateClusterAsync(client, name);
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (true)
         {

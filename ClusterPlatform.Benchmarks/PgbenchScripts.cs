@@ -1,0 +1,61 @@
+namespace ClusterPlatform.Benchmarks;
+
+/// <summary>
+/// The SQL the Api executes, as pgbench scripts, so that pgbench measures PostgreSQL's own limit for
+/// the same work. Copied from <c>ClusterPlatform.Api/Data/ResourceStore.cs</c> (the Api's statements
+/// are built at run time and internal to it); keep them in step when those statements change.
+/// Values the Api sends as typed parameters are pgbench variables here (sent as parameters too with
+/// <c>-M prepared</c>), cast to the type Npgsql would have declared.
+/// </summary>
+internal static class PgbenchScripts
+{
+    /// <summary>
+    /// <c>ResourceStore.FindAsync</c> for a controller or admin (no organization filter): one row by primary key.
+    /// The id is made from a random seed number in SQL because pgbench has no UUID variables.
+    /// </summary>
+    public static readonly string ReadCluster = $"""
+        \set n random(:first, :last)
+        SELECT id, id AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status
+        FROM clusters WHERE id = {ClusterSeed.IdSql(":n")};
+        """;
+
+    /// <summary>
+    /// <c>ResourceStore.CreateAsync</c> for a cluster without an idempotency key: the cluster row with its
+    /// initial aggregated status, its outbox row and its audit row, in one statement. The two ids the
+    /// Api generates in C# are made by <c>uuidv7()</c> in a leading CTE, with the same time-ordered layout;
+    /// the name is made unique from the id. One statement in autocommit: the least PostgreSQL can do
+    /// for a create (the Api itself also sends BEGIN and COMMIT).
+    /// </summary>
+    public const string CreateCluster = """
+        WITH p AS (SELECT uuidv7() AS id, uuidv7() AS event_id),
+        created AS (
+            INSERT INTO clusters (id, organization, name, labels, spec,
+                generation, resource_version, created_at, updated_at, created_by, phase, status, next_reconcile_at)
+            SELECT p.id, :org, 'pgbench-' || p.id, :labels::jsonb, :spec::jsonb,
+                1, 1, now(), now(), :actor, 'Pending', aggregate_status(p.id, 1, false, :required::text[], NULL, now()), now() + :not_ready_after::interval
+            FROM p
+            RETURNING id, id AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status
+        ), event AS (
+            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+            SELECT (SELECT event_id FROM p), :event_type, cluster_id, NULL::uuid, generation, created_at, :traceparent
+            FROM created
+        ), audit AS (
+            INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
+            SELECT cluster_id, NULL::uuid, 'create', :actor, generation FROM created
+        )
+        SELECT * FROM created;
+        """;
+
+    /// <summary>The values <see cref="CreateCluster"/> takes, as the Api would send them for the benchmark's POST body.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CreateVariables = new Dictionary<string, string>
+    {
+        ["org"] = "pgbench",
+        ["labels"] = """{"env": "bench"}""",
+        ["spec"] = """{"dns": {"baseDomain": "acme.example.com"}, "gcp": {"region": "us-central1", "network": "default", "projectId": "acme-prod-123"}, "release": {"version": "4.17.3"}, "networking": {"podCidr": "10.128.0.0/14", "machineCidr": "10.0.0.0/16", "serviceCidr": "172.30.0.0/16"}}""",
+        ["actor"] = "benchmark",
+        ["required"] = "{environment-validation-controller,placement-controller,dns-management-controller,operator-client-controller}",
+        ["not_ready_after"] = "01:00:00",
+        ["event_type"] = "cluster.created",
+        ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    };
+}
