@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace ClusterPlatform.Contracts;
 
 /// <summary>
-/// The anemic event published on <see cref="EventTopics.ClusterEvents"/> for every committed change:
+/// The anemic event published on the cluster events topic (<c>PubSub:Topic</c>) for every committed change:
 /// what changed and at which generation, never the state itself. Consumers GET the current state.
 /// </summary>
 public sealed record ClusterEvent(
@@ -75,11 +75,9 @@ public static class EventAttributes
     public const string TraceParent = "traceparent";
 }
 
-/// <summary>Pub/Sub topics and the subscriptions on them (API.md "Events").</summary>
+/// <summary>The delivery policy of the cluster events topic's subscriptions (API.md "Events"); the topic itself is <c>PubSub:Topic</c>.</summary>
 public static class EventTopics
 {
-    public const string ClusterEvents = "cluster-events";
-    public const string DeadLetter = "cluster-events-dead-letter";
     public const int MaxDeliveryAttempts = 5;
     public static readonly TimeSpan MinRetryBackoff = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromSeconds(60);

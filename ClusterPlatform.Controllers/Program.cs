@@ -69,6 +69,7 @@ internal static class Program
                 services.GetRequiredService<PubSubAdmin>(),
                 services.GetRequiredService<PubSubSubscriber>(),
                 services.GetRequiredService<IOptions<ControllerOptions>>(),
+                services.GetRequiredService<IOptions<PubSubOptions>>(),
                 services.GetRequiredService<ControllerMetrics>(),
                 services.GetRequiredService<ILogger<SubscriptionWorker>>()));
         }

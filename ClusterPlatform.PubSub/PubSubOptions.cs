@@ -24,6 +24,14 @@ public sealed class PubSubOptions
     /// <summary>The emulator's <c>host:port</c> (or a full <c>http://</c> address); empty means real Cloud Pub/Sub.</summary>
     public string? EmulatorHost { get; set; } = Environment.GetEnvironmentVariable(EmulatorHostVariable);
 
+    /// <summary>
+    /// The topic cluster events go to (API.md "Events"); the dead-letter topic is named after it. A
+    /// setting so that two deployments can share one project.
+    /// </summary>
+    public string Topic { get; set; } = "cluster-events";
+
+    public string DeadLetterTopic => $"{Topic}-dead-letter";
+
     /// <summary>Cloud Pub/Sub's address, for a regional or private endpoint; ignored with an emulator.</summary>
     public string Endpoint { get; set; } = ProductionEndpoint;
 }

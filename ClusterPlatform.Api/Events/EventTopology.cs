@@ -1,5 +1,6 @@
 using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
+using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Api.Events;
 
@@ -10,8 +11,11 @@ namespace ClusterPlatform.Api.Events;
 /// first start would otherwise be lost to it. Done once per process, and again after a NotFound
 /// (the emulator forgets everything when it restarts).
 /// </summary>
-internal sealed class EventTopology(PubSubAdmin admin, ILogger<EventTopology> logger)
+internal sealed class EventTopology(PubSubAdmin admin, IOptions<PubSubOptions> options, ILogger<EventTopology> logger)
 {
+    /// <summary>The topic cluster events are published to.</summary>
+    public string Topic => options.Value.Topic;
+
     private volatile bool ensured;
 
     public async Task EnsureAsync(CancellationToken ct)
@@ -21,10 +25,10 @@ internal sealed class EventTopology(PubSubAdmin admin, ILogger<EventTopology> lo
             return;
         }
 
-        await admin.EnsureTopologyAsync(EventTopics.ClusterEvents, EventTopics.DeadLetter, ControllerNames.All,
+        await admin.EnsureTopologyAsync(Topic, options.Value.DeadLetterTopic, ControllerNames.All,
             EventTopics.MaxDeliveryAttempts, EventTopics.MinRetryBackoff, EventTopics.MaxRetryBackoff, cancellationToken: ct);
         ensured = true;
-        logger.LogInformation("Pub/Sub topic {Topic} and subscriptions {Subscriptions} are in place", EventTopics.ClusterEvents, ControllerNames.All);
+        logger.LogInformation("Pub/Sub topic {Topic} and subscriptions {Subscriptions} are in place", Topic, ControllerNames.All);
     }
 
     public void Invalidate() => ensured = false;

@@ -8,7 +8,7 @@ using Npgsql;
 namespace ClusterPlatform.Api.Events;
 
 /// <summary>
-/// Publishes committed outbox rows to <see cref="EventTopics.ClusterEvents"/>. It wakes on
+/// Publishes committed outbox rows to the cluster events topic. It wakes on
 /// LISTEN/NOTIFY and polls as a fallback; it claims batches with <c>FOR UPDATE SKIP LOCKED</c>, so
 /// relays in several Api replicas share the work without publishing a row twice in normal operation,
 /// and marks rows published in the same transaction. A row whose publish fails stays unpublished and
@@ -105,7 +105,7 @@ internal sealed class OutboxRelay(
         {
             // Bounded, so rows are not held locked through a long outage; they are retried instead.
             timeout.CancelAfter(settings.PublishTimeout);
-            await publisher.PublishAsync(EventTopics.ClusterEvents, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
+            await publisher.PublishAsync(topology.Topic, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
         }
 
         await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(@ids)", connection, transaction))

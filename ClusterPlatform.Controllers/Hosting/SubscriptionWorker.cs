@@ -17,6 +17,7 @@ internal sealed class SubscriptionWorker(
     PubSubAdmin admin,
     PubSubSubscriber subscriber,
     IOptions<ControllerOptions> options,
+    IOptions<PubSubOptions> pubSub,
     ControllerMetrics metrics,
     ILogger<SubscriptionWorker> logger) : BackgroundService
 {
@@ -35,7 +36,7 @@ internal sealed class SubscriptionWorker(
         {
             try
             {
-                await admin.EnsureTopologyAsync(EventTopics.ClusterEvents, EventTopics.DeadLetter, [handler.ControllerName],
+                await admin.EnsureTopologyAsync(pubSub.Value.Topic, pubSub.Value.DeadLetterTopic, [handler.ControllerName],
                     EventTopics.MaxDeliveryAttempts, EventTopics.MinRetryBackoff, EventTopics.MaxRetryBackoff, options.Value.AckDeadline, stoppingToken);
                 logger.LogInformation("{Controller} is listening on subscription {Subscription}", handler.ControllerName, handler.ControllerName);
                 failures = 0;

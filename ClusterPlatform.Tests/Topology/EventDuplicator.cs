@@ -74,7 +74,7 @@ internal sealed class EventDuplicator : IAsyncDisposable
                 var fresh = rows.Where(row => { lock (republished) { return !republished.Contains(row.Id); } }).ToList();
                 if (fresh.Count > 0)
                 {
-                    await publisher.PublishAsync(EventTopics.ClusterEvents, [.. fresh.Select(EventMessages.ToMessage)], stop.Token);
+                    await publisher.PublishAsync(new PubSubOptions().Topic, [.. fresh.Select(EventMessages.ToMessage)], stop.Token);
                     lock (republished)
                     {
                         fresh.ForEach(row => republished.Add(row.Id));
