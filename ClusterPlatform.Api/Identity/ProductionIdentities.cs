@@ -18,13 +18,13 @@ internal static class ProductionIdentities
     private static readonly HashSet<string> KnownRoles = new([ApiRoles.Admin, ApiRoles.User, ApiRoles.Viewer, ApiRoles.Controller], StringComparer.Ordinal);
 
     /// <summary>A listed, verified service account becomes its controller; any other keeps no role (403 everywhere).</summary>
-    public static void MapServiceAccount(TokenValidatedContext context, GoogleServiceAccountOptions options)
+    public static void MapServiceAccount(TokenValidatedContext context, IReadOnlyDictionary<string, string> controllersByAccount)
     {
         var token = context.Principal!;
         var email = token.FindFirst("email")?.Value;
         var verified = string.Equals(token.FindFirst("email_verified")?.Value, "true", StringComparison.OrdinalIgnoreCase);
         var claims = new List<Claim>();
-        if (email is not null && verified && options.ServiceAccounts.TryGetValue(email, out var controller))
+        if (email is not null && verified && controllersByAccount.TryGetValue(email, out var controller))
         {
             claims.Add(new Claim(ApiClaims.Subject, controller));
             claims.Add(new Claim(ApiClaims.Role, ApiRoles.Controller));
@@ -56,13 +56,16 @@ internal static class ProductionIdentities
     private static ClaimsPrincipal Principal(IEnumerable<Claim> claims, string scheme) =>
         new(new ClaimsIdentity(claims, scheme, ApiClaims.Subject, ApiClaims.Role));
 
-    public static AuthenticationBuilder AddGoogleServiceAccounts(this AuthenticationBuilder authentication, GoogleServiceAccountOptions options) =>
-        authentication.AddJwtBearer(GoogleServiceAccountOptions.Scheme, jwt =>
+    public static AuthenticationBuilder AddGoogleServiceAccounts(this AuthenticationBuilder authentication, GoogleServiceAccountOptions options)
+    {
+        var controllersByAccount = options.ControllersByAccount();
+        return authentication.AddJwtBearer(GoogleServiceAccountOptions.Scheme, jwt =>
         {
             jwt.MetadataAddress = options.MetadataAddress;
             jwt.TokenValidationParameters.ValidIssuers = GoogleServiceAccountOptions.Issuers;
-            Validate(jwt, options.Audience, options.RequireHttpsMetadata, context => MapServiceAccount(context, options));
+            Validate(jwt, options.Audience, options.RequireHttpsMetadata, context => MapServiceAccount(context, controllersByAccount));
         });
+    }
 
     public static AuthenticationBuilder AddOidcUsers(this AuthenticationBuilder authentication, OidcUserOptions options) =>
         authentication.AddJwtBearer(OidcUserOptions.Scheme, jwt =>

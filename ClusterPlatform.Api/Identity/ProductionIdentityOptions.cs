@@ -21,8 +21,28 @@ internal sealed class GoogleServiceAccountOptions
     /// <summary>Only a local key server in tests is plain HTTP.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
-    /// <summary>Service account email to controller name, e.g. placement@proj.iam.gserviceaccount.com = placement-controller.</summary>
-    public Dictionary<string, string> ServiceAccounts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// Controller name to its service account's email, e.g. placement-controller =
+    /// placement@proj.iam.gserviceaccount.com. Keyed by controller because configuration keys become
+    /// environment variable names, and Kubernetes does not allow an <c>@</c> in those.
+    /// </summary>
+    public Dictionary<string, string> Controllers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The controller an account acts as; one account serves one controller, so a shared one is refused.</summary>
+    public Dictionary<string, string> ControllersByAccount()
+    {
+        var byAccount = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (controller, account) in Controllers)
+        {
+            if (!byAccount.TryAdd(account, controller))
+            {
+                throw new InvalidOperationException(
+                    $"{Section}:{nameof(Controllers)} gives {account} to both {byAccount[account]} and {controller}; each controller needs its own service account.");
+            }
+        }
+
+        return byAccount;
+    }
 }
 
 /// <summary>

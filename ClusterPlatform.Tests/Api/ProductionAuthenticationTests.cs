@@ -40,7 +40,7 @@ public sealed class ProductionAuthenticationTests(ProductionAuthenticationTests.
             ["Authentication:Google:Audience"] = Audience,
             ["Authentication:Google:MetadataAddress"] = $"{keys!.BaseAddress}google/.well-known/openid-configuration",
             ["Authentication:Google:RequireHttpsMetadata"] = "false",
-            [$"Authentication:Google:ServiceAccounts:{PlacementAccount}"] = "placement-controller",
+            ["Authentication:Google:Controllers:placement-controller"] = PlacementAccount,
             ["Authentication:Users:Authority"] = UsersIssuer,
             ["Authentication:Users:RequireHttpsMetadata"] = "false",
             ["Authentication:Users:Audience"] = "clusterplatform",
@@ -91,6 +91,23 @@ public sealed class ProductionAuthenticationTests(ProductionAuthenticationTests.
         using var other = await placement.PutStatusAsync(cluster["href"].Text(), StatusCalls.Report("dns-management-controller", 1, "Available=True"));
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Forbidden), (read.StatusCode, own.StatusCode, other.StatusCode));
+    }
+
+    [Fact]
+    public void Two_controllers_given_one_service_account_are_refused_because_one_account_must_act_as_one_controller()
+    {
+        var options = new ClusterPlatform.Api.Identity.GoogleServiceAccountOptions
+        {
+            Controllers = { ["placement-controller"] = PlacementAccount, ["dns-management-controller"] = PlacementAccount.ToUpperInvariant() },
+        };
+
+        var refusal = Assert.Throws<InvalidOperationException>(options.ControllersByAccount);
+        Assert.Contains("placement-controller", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("dns-management-controller", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal("placement-controller", new ClusterPlatform.Api.Identity.GoogleServiceAccountOptions
+        {
+            Controllers = { ["placement-controller"] = PlacementAccount },
+        }.ControllersByAccount()[PlacementAccount.ToUpperInvariant()]);
     }
 
     [Fact]
