@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using ClusterPlatform.AppHost.Deployment;
 using Microsoft.Extensions.Configuration;
 
 namespace ClusterPlatform.AppHost;
@@ -24,15 +25,21 @@ internal sealed record ClusterDatabase(
     /// </summary>
     public static bool TryAdd(
         IDistributedApplicationBuilder builder,
+        DeploymentParameterSet? deployment,
         [NotNullWhen(true)] out ClusterDatabase? database,
         [NotNullWhen(false)] out string? problem)
     {
         database = null;
         problem = null;
-        if (builder.ExecutionContext.IsPublishMode)
+        if (deployment is not null)
         {
-            // A deployment brings its own PostgreSQL (Cloud SQL): the manifest asks for its connection string.
-            database = new(builder.AddConnectionString(ResourceNames.Database), null);
+            // A deployment brings its own PostgreSQL (Cloud SQL), reached through the Cloud SQL Auth
+            // Proxy beside each Api pod. The proxy encrypts and authenticates with the pod's IAM
+            // identity (--auto-iam-authn), so the connection string holds no password.
+            var name = deployment[DeploymentParameters.DatabaseName];
+            var user = deployment[DeploymentParameters.DatabaseUser];
+            database = new(builder.AddConnectionString(ResourceNames.Database,
+                ReferenceExpression.Create($"Host=127.0.0.1;Port={CloudSqlProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)};Database={name};Username={user};SSL Mode=Disable")), null);
             return true;
         }
 

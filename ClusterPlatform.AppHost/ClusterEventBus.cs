@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using ClusterPlatform.AppHost.Deployment;
 using Microsoft.Extensions.Configuration;
 
 namespace ClusterPlatform.AppHost;
@@ -8,7 +9,7 @@ namespace ClusterPlatform.AppHost;
 /// emulator in a local run (its executable from the Google Cloud CLI, or its container image), Cloud
 /// Pub/Sub in a deployment, where the project id is a parameter and there is no emulator.
 /// </summary>
-internal sealed record ClusterEventBus(IResourceBuilder<IResource>? Emulator, ReferenceExpression? EmulatorHost, ReferenceExpression ProjectId)
+internal sealed record ClusterEventBus(IResourceBuilder<IResource>? Emulator, ReferenceExpression? EmulatorHost, ReferenceExpression ProjectId, ReferenceExpression? Topic = null)
 {
     private const string Settings = "PubSub";
 
@@ -20,14 +21,16 @@ internal sealed record ClusterEventBus(IResourceBuilder<IResource>? Emulator, Re
     /// Adds the event bus. Settings (optional): <c>PubSub:Mode</c> Auto, Local or Container;
     /// <c>PubSub:EmulatorPath</c>; <c>PubSub:Port</c> (default: a free port each run).
     /// </summary>
-    public static bool TryAdd(IDistributedApplicationBuilder builder, [NotNullWhen(true)] out ClusterEventBus? bus, [NotNullWhen(false)] out string? problem)
+    public static bool TryAdd(IDistributedApplicationBuilder builder, DeploymentParameterSet? deployment,
+        [NotNullWhen(true)] out ClusterEventBus? bus, [NotNullWhen(false)] out string? problem)
     {
         bus = null;
         problem = null;
-        if (builder.ExecutionContext.IsPublishMode)
+        if (deployment is not null)
         {
-            var project = builder.AddParameter("pubsub-project");
-            bus = new(null, null, ReferenceExpression.Create($"{project}"));
+            var project = deployment[DeploymentParameters.PubSubProject];
+            var topic = deployment[DeploymentParameters.PubSubTopic];
+            bus = new(null, null, ReferenceExpression.Create($"{project}"), ReferenceExpression.Create($"{topic}"));
             return true;
         }
 
@@ -71,6 +74,10 @@ internal static class ClusterEventBusExtensions
     public static IResourceBuilder<ProjectResource> WithEventBus(this IResourceBuilder<ProjectResource> project, ClusterEventBus bus)
     {
         project.WithEnvironment("PUBSUB_PROJECT_ID", bus.ProjectId);
+        if (bus.Topic is not null)
+        {
+            project.WithEnvironment("PubSub__Topic", bus.Topic);
+        }
         if (bus.Emulator is not null)
         {
             project.WithEnvironment("PUBSUB_EMULATOR_HOST", bus.EmulatorHost!).WaitFor(bus.Emulator);

@@ -1,3 +1,4 @@
+using ClusterPlatform.AppHost.Deployment;
 using Microsoft.Extensions.Hosting;
 
 namespace ClusterPlatform.AppHost;
@@ -11,8 +12,10 @@ internal static class Program
     {
         var builder = DistributedApplication.CreateBuilder(args);
 
-        if (!ClusterDatabase.TryAdd(builder, out var database, out var problem)
-            || !ClusterEventBus.TryAdd(builder, out var eventBus, out problem))
+        // Publish mode describes the GKE deployment: its parameters replace the local infrastructure.
+        var deployment = builder.ExecutionContext.IsPublishMode ? DeploymentParameters.AddTo(builder) : null;
+        if (!ClusterDatabase.TryAdd(builder, deployment, out var database, out var problem)
+            || !ClusterEventBus.TryAdd(builder, deployment, out var eventBus, out problem))
         {
             await Console.Error.WriteLineAsync($"ClusterPlatform cannot start: {problem}");
             return 1;
@@ -29,12 +32,16 @@ internal static class Program
         }
 
         var controllers = builder.AddProject<Projects.ClusterPlatform_Controllers>(ResourceNames.Controllers)
-            .WithReference(api)
+            .WithReference(api.GetEndpoint("http"))
             .WaitFor(api)
             .WithEventBus(eventBus)
             .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
             .WithQuickTelemetryShutdown();
         api.WithLocalControllerCredentials(controllers);
+        if (deployment is not null)
+        {
+            GkeDeployment.Configure(api, controllers, deployment);
+        }
 
         await builder.Build().RunAsync();
         return 0;
