@@ -264,6 +264,28 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
     }
 
     [Fact]
+    public void The_aspire_manifest_has_the_services_as_projects_the_deployment_as_parameters_and_nothing_local()
+    {
+        var types = gke.AspireResources.ToDictionary(r => r.Key, r => (string)r.Value!["type"]!);
+        var expected = DeploymentParameters.All.ToDictionary(p => p.Name, _ => "parameter.v0");
+        expected[ResourceNames.Database] = "value.v0";
+        expected[ResourceNames.Api] = "project.v0";
+        expected[ResourceNames.Controllers] = "project.v0";
+        Assert.Equal(expected.OrderBy(e => e.Key), types.OrderBy(e => e.Key));
+
+        var apiEnv = gke.AspireResources[ResourceNames.Api]!["env"]!.AsObject();
+        Assert.Equal("{clusterdb.connectionString}", (string)apiEnv["ConnectionStrings__clusterdb"]!);
+        Assert.Equal("{pubsub-project.value}", (string)apiEnv["PUBSUB_PROJECT_ID"]!);
+        foreach (var workload in new[] { ResourceNames.Api, ResourceNames.Controllers })
+        {
+            var names = gke.AspireResources[workload]!["env"]!.AsObject().Select(e => e.Key).ToList();
+            Assert.DoesNotContain("PUBSUB_EMULATOR_HOST", names);
+            Assert.DoesNotContain("OTEL_EXPORTER_OTLP_TIMEOUT", names);
+            Assert.DoesNotContain(names, n => n.Contains("SigningKey", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void The_aspire_manifest_and_the_gke_manifests_agree_on_workloads_environment_names_and_parameters()
     {
         var projects = gke.AspireResources.Where(r => (string?)r.Value!["type"] == "project.v0").ToDictionary(r => r.Key, r => r.Value!);
