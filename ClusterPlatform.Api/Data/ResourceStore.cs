@@ -18,9 +18,11 @@ internal sealed record NewResource(Guid Id, Guid? ClusterId, string? Organizatio
 
 /// <summary>
 /// Reads and writes clusters and node pools. Every write is one transaction that also inserts the
-/// event row into the outbox (the transactional outbox), so a committed change is never without its event.
+/// event row into the outbox (the transactional outbox), so a committed change is never without its event;
+/// once it has committed, the relays are woken (<see cref="OutboxSignal"/>).
 /// </summary>
-internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> options, IOptions<ReconcileOptions> reconcile)
+internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> options, IOptions<ReconcileOptions> reconcile,
+    ILogger<ResourceStore> logger)
 {
     public async Task<ResourceRow?> FindAsync(ResourceKind kind, Guid id, string? organization, CancellationToken ct)
     {
@@ -137,6 +139,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         }
 
         await transaction.CommitAsync(ct);
+        await OutboxSignal.SendAsync(connection, logger);
         return new CreateOutcome(row, null);
     }
 
@@ -189,6 +192,11 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         AddWriteParameters(command, kind, kind.Event("updated"), actor);
         var updated = await ReadSingleAsync(command, ct);
         await transaction.CommitAsync(ct);
+        if (updated is not null)
+        {
+            await OutboxSignal.SendAsync(connection, logger);
+        }
+
         return updated ?? current;
     }
 
@@ -240,6 +248,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         AddWriteParameters(command, kind, kind.Event("deleted"), actor);
         var deleted = (await ReadSingleAsync(command, ct))!;
         await transaction.CommitAsync(ct);
+        await OutboxSignal.SendAsync(connection, logger);
         return deleted;
     }
 
@@ -287,6 +296,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         AddWriteParameters(command, kind, ResourceKind.Cluster.Event("deleted"), actor);
         await command.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
+        await OutboxSignal.SendAsync(connection, logger);
     }
 
     /// <summary>Locks the row for the rest of the transaction and checks existence (404) and If-Match (412).</summary>

@@ -14,9 +14,11 @@ namespace ClusterPlatform.Api.Data;
 /// <summary>
 /// Status reports and what they lead to. Each report is one call of the kind's PL/pgSQL function
 /// (<c>report_cluster_status</c>, <c>report_node_pool_status</c>): one round trip and one transaction
-/// that validates, stores, aggregates, queues a reconcile on a transition and finalizes deletions.
+/// that validates, stores, aggregates, queues a reconcile on a transition and finalizes deletions;
+/// then the relays are woken (<see cref="OutboxSignal"/>).
 /// </summary>
-internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> platform, IOptions<ReconcileOptions> reconcile)
+internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> platform, IOptions<ReconcileOptions> reconcile,
+    ILogger<StatusStore> logger)
 {
     public async Task<ResourceStatus> ReportAsync(ResourceKind kind, Guid id, StatusReportRequest report, string actor, CancellationToken ct)
     {
@@ -40,12 +42,23 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
         command.Parameters.AddWithValue("ready_after", reconcile.Value.ReadyAfter);
         command.Parameters.AddWithValue("not_ready_after", reconcile.Value.NotReadyAfter);
 
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var outcome = reader.GetString(0);
+        string outcome, status;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            outcome = reader.GetString(0);
+            status = reader.IsDBNull(1) ? "" : reader.GetString(1);
+        }
+
+        if (outcome == "ok")
+        {
+            // The function may have queued a reconcile or a deletion event; which, it does not say.
+            await OutboxSignal.SendAsync(dataSource, logger);
+        }
+
         return outcome switch
         {
-            "ok" => ResourceMapper.Read<ResourceStatus>(reader.GetString(1)),
+            "ok" => ResourceMapper.Read<ResourceStatus>(status),
             "not-found" => throw ApiException.NotFound(kind.Name, id),
             "unknown-controller" => throw ApiException.BadRequest("unknown-controller",
                 $"'{report.Controller}' is not a controller of this platform: {string.Join(", ", ControllerNames.All)}."),

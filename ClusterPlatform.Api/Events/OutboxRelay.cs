@@ -8,8 +8,9 @@ using Npgsql;
 namespace ClusterPlatform.Api.Events;
 
 /// <summary>
-/// Publishes committed outbox rows to the cluster events topic. It wakes on
-/// LISTEN/NOTIFY and polls as a fallback; it claims batches with <c>FOR UPDATE SKIP LOCKED</c>, so
+/// Publishes committed outbox rows to the cluster events topic. It wakes on the NOTIFY that
+/// <see cref="OutboxSignal"/> sends after each event-writing commit, and polls as a fallback; it
+/// claims batches with <c>FOR UPDATE SKIP LOCKED</c>, so
 /// relays in several Api replicas share the work without publishing a row twice in normal operation,
 /// and marks rows published in the same transaction. A row whose publish fails stays unpublished and
 /// is retried with backoff: nothing committed is lost while Pub/Sub is down. Delivery is
@@ -25,7 +26,7 @@ internal sealed class OutboxRelay(
     ILogger<OutboxRelay> logger,
     TimeProvider time) : BackgroundService
 {
-    private const string Channel = "outbox";
+    private const string Channel = OutboxSignal.Channel;
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
 
     private readonly OutboxOptions settings = options.Value;

@@ -79,6 +79,7 @@ internal sealed class ReconcileScheduler(
         activity?.SetTag("clusters", count);
         if (count > 0)
         {
+            await OutboxSignal.SendAsync(dataSource, logger);
             metrics.Scheduled(count);
             logger.LogInformation("Queued cluster.reconcile for {Count} cluster(s)", count);
         }
