@@ -21,8 +21,11 @@ internal sealed class DnsManagementController(ControllerApiClient api, IDnsProvi
         }
 
         var records = await dns.EnsureRecordsAsync(new ClusterDnsRequest(Name(cluster), ingress), ct);
-        return new ReconcileResult(true, "RecordsReady", records.Message,
-            Data: new { apiHostname = records.ApiHostname, appsHostname = records.AppsHostname });
+        // Names held by another cluster are a fact, not a failure to retry at once: the reconcile
+        // sweep of clusters that are not Ready tries again until the holder is deleted.
+        return records.Ready
+            ? new ReconcileResult(true, "RecordsReady", records.Message, Data: new { apiHostname = records.ApiHostname, appsHostname = records.AppsHostname })
+            : new ReconcileResult(false, "NameInUse", records.Message, Progressing: true);
     }
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)
@@ -31,5 +34,5 @@ internal sealed class DnsManagementController(ControllerApiClient api, IDnsProvi
         return new ReconcileResult(false, "Deleting", records.Message, Finalized: true);
     }
 
-    private static ClusterDnsName Name(Cluster cluster) => new(cluster.Name, cluster.Spec.Dns.BaseDomain);
+    private static ClusterDnsName Name(Cluster cluster) => new(cluster.Id, cluster.Name, cluster.Spec.Dns.BaseDomain);
 }

@@ -6,7 +6,8 @@ namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
 /// Cloud DNS v1: finds the managed zone of the base domain in the platform's DNS project, reads the
-/// two record sets, and sends one change that deletes what differs and adds what is wanted. A
+/// owner record and the two record sets, and sends one change that deletes what differs and adds
+/// what is wanted, owner record included; names another cluster owns are left alone. A
 /// change that races another writer is rejected by Cloud DNS (409 on an existing addition, 412 on
 /// a stale deletion); the whole read-compare-change is then repeated once.
 /// </summary>
@@ -26,13 +27,32 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
         var zone = await ZoneAsync(name.BaseDomain, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
+            // The owner record first: names another cluster holds are neither repointed nor deleted.
+            var owner = (await RecordSetsAsync(zone, $"{name.OwnerHostname}.", ["TXT"], cancellationToken)).SingleOrDefault();
+            var ownerRecord = RecordSet($"{name.OwnerHostname}.", "TXT", Gcp.DnsTtlSeconds, Quoted(name.OwnerText));
+            if (owner is not null && !Matches(owner, ownerRecord))
+            {
+                return wanted is null
+                    ? Result(name, "DNS records belong to another cluster and were left alone")
+                    : ClusterDnsRecords.Taken(name, "");
+            }
+
             var deletions = new JsonArray();
             var additions = new JsonArray();
+            if (owner is null && wanted is not null)
+            {
+                additions.Add(ownerRecord);
+            }
+            else if (owner is not null && wanted is null)
+            {
+                deletions.Add(owner.DeepClone());
+            }
+
             foreach (var hostname in new[] { name.ApiHostname, name.AppsHostname })
             {
                 var fqdn = $"{hostname}.";
                 var desired = wanted is null ? null : RecordSet(fqdn, wanted.RecordType, Gcp.DnsTtlSeconds, wanted.RecordData);
-                foreach (var existing in await RecordSetsAsync(zone, fqdn, cancellationToken))
+                foreach (var existing in await RecordSetsAsync(zone, fqdn, ["A", "CNAME"], cancellationToken))
                 {
                     if (desired is not null && Matches(existing, desired))
                     {
@@ -55,6 +75,8 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
                 return Result(name, wanted is null ? "DNS records were already absent" : $"DNS records already point at {wanted.IngressTarget}");
             }
 
+            // One change, so the owner record and the records are claimed (or released) together;
+            // two clusters claiming at once get 409 for the second, which then sees the owner.
             var change = new JsonObject { ["kind"] = "dns#change", ["additions"] = additions, ["deletions"] = deletions };
             var (status, _) = await SendAsync(http, HttpMethod.Post, ZoneUri(zone, "changes"), change,
                 $"change DNS records of {name.ApiHostname}", cancellationToken, attempt == 1 ? [409, 412] : []);
@@ -89,16 +111,18 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
         throw new ProviderException($"no Cloud DNS managed zone in project {Gcp.DnsProjectId} serves {baseDomain}", transient: false);
     }
 
-    private async Task<List<JsonObject>> RecordSetsAsync(string zone, string fqdn, CancellationToken cancellationToken)
+    /// <summary>The record sets of one name, of the types given: other records at the name are not ours to delete.</summary>
+    private async Task<List<JsonObject>> RecordSetsAsync(string zone, string fqdn, string[] types, CancellationToken cancellationToken)
     {
         var (_, body) = await SendAsync(http, HttpMethod.Get, ZoneUri(zone, $"rrsets?name={Escape(fqdn)}"), null,
             $"list DNS records of {fqdn}", cancellationToken);
-
-        // Only the types the platform writes: other records at the name (e.g. TXT) are not ours to delete.
         return (body?["rrsets"] as JsonArray ?? []).OfType<JsonObject>()
-            .Where(set => (string?)set["name"] == fqdn && (string?)set["type"] is "A" or "CNAME")
+            .Where(set => (string?)set["name"] == fqdn && types.Contains((string?)set["type"]))
             .ToList();
     }
+
+    /// <summary>TXT data as Cloud DNS stores it: a quoted string.</summary>
+    private static string Quoted(string text) => $"\"{text}\"";
 
     private Uri ZoneUri(string zone, string rest) =>
         new(Gcp.DnsUrl, $"dns/v1/projects/{Escape(Gcp.DnsProjectId)}/managedZones/{Escape(zone)}/{rest}");

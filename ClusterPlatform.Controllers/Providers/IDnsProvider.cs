@@ -7,20 +7,36 @@ public interface IDnsProvider
 {
     /// <summary>
     /// Creates or updates <c>api.&lt;name&gt;.&lt;baseDomain&gt;</c> and <c>*.apps.&lt;name&gt;.&lt;baseDomain&gt;</c>
-    /// so both point at <see cref="ClusterDnsRequest.IngressTarget"/>. Idempotent: records that
-    /// already match are left alone.
+    /// so both point at <see cref="ClusterDnsRequest.IngressTarget"/>, and claims them for the
+    /// cluster with an owner record. Idempotent: records that already match are left alone. Names
+    /// another cluster owns are not touched: the result is not <see cref="ClusterDnsRecords.Ready"/>.
     /// </summary>
     Task<ClusterDnsRecords> EnsureRecordsAsync(ClusterDnsRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Removes both records; records that are already absent count as removed.</summary>
+    /// <summary>
+    /// Removes both records and the owner record; records that are already absent count as removed,
+    /// and records another cluster owns are left alone.
+    /// </summary>
     Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken);
 }
 
-public sealed record ClusterDnsName(string ClusterName, string BaseDomain)
+/// <summary>
+/// A cluster's DNS names. Names are unique within an organization only, and an organization may
+/// create a cluster again while its namesake is still deleting, so two clusters can want the same
+/// names in a shared base domain. The owner record (<see cref="OwnerHostname"/>, TXT) says which
+/// cluster holds them; without it one tenant's cluster could repoint or delete another's records.
+/// </summary>
+public sealed record ClusterDnsName(Guid ClusterId, string ClusterName, string BaseDomain)
 {
     public string ApiHostname => $"api.{ClusterName}.{BaseDomain.TrimEnd('.')}";
 
     public string AppsHostname => $"*.apps.{ClusterName}.{BaseDomain.TrimEnd('.')}";
+
+    /// <summary>Where the owner record is: beside the names, never in the way of an A or CNAME record.</summary>
+    public string OwnerHostname => $"_owner.{ClusterName}.{BaseDomain.TrimEnd('.')}";
+
+    /// <summary>The owner record's text for this cluster.</summary>
+    public string OwnerText => $"clusterplatform-cluster={ClusterId}";
 }
 
 /// <param name="IngressTarget">
@@ -36,4 +52,10 @@ public sealed record ClusterDnsRequest(ClusterDnsName Name, string IngressTarget
 }
 
 /// <param name="Message">What happened, for the condition message.</param>
-public sealed record ClusterDnsRecords(string ApiHostname, string AppsHostname, string Message);
+/// <param name="Ready">False when another cluster owns the names, so nothing was changed.</param>
+public sealed record ClusterDnsRecords(string ApiHostname, string AppsHostname, string Message, bool Ready = true)
+{
+    internal static ClusterDnsRecords Taken(ClusterDnsName name, string prefix) => new(name.ApiHostname, name.AppsHostname,
+        $"{prefix}{name.ApiHostname} and {name.AppsHostname} belong to another cluster (owner record {name.OwnerHostname}); " +
+        "they are taken over once that cluster is deleted", Ready: false);
+}

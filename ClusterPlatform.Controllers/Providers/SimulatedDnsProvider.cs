@@ -2,10 +2,11 @@ using System.Collections.Concurrent;
 
 namespace ClusterPlatform.Controllers.Providers;
 
-/// <summary>DNS records kept in memory, keyed by fully qualified name.</summary>
+/// <summary>DNS records kept in memory, keyed by fully qualified name, with the cluster that owns each name.</summary>
 public sealed class SimulatedDnsProvider : IDnsProvider
 {
     private readonly ConcurrentDictionary<string, SimulatedDnsRecord> records = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Guid> owners = new(StringComparer.OrdinalIgnoreCase);
     private readonly SimulatedFaults faults;
 
     internal SimulatedDnsProvider(SimulatedFaults faults) => this.faults = faults;
@@ -18,15 +19,25 @@ public sealed class SimulatedDnsProvider : IDnsProvider
         await faults.BeforeCallAsync("dns-ensure", request.Name.ClusterName, cancellationToken);
         var record = new SimulatedDnsRecord(request.RecordType, request.RecordData);
         var changed = 0;
-        foreach (var hostname in Hostnames(request.Name))
+        // Claiming the names and writing them is one step, as one Cloud DNS change is.
+        lock (owners)
         {
-            if (records.TryGetValue(hostname, out var existing) && existing == record)
+            if (owners.TryGetValue(request.Name.OwnerHostname, out var owner) && owner != request.Name.ClusterId)
             {
-                continue;
+                return ClusterDnsRecords.Taken(request.Name, "simulated: ");
             }
 
-            records[hostname] = record;
-            changed++;
+            owners[request.Name.OwnerHostname] = request.Name.ClusterId;
+            foreach (var hostname in Hostnames(request.Name))
+            {
+                if (records.TryGetValue(hostname, out var existing) && existing == record)
+                {
+                    continue;
+                }
+
+                records[hostname] = record;
+                changed++;
+            }
         }
 
         return Result(request.Name, changed == 0
@@ -37,7 +48,18 @@ public sealed class SimulatedDnsProvider : IDnsProvider
     public async Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken)
     {
         await faults.BeforeCallAsync("dns-delete", name.ClusterName, cancellationToken);
-        var removed = Hostnames(name).Count(hostname => records.TryRemove(hostname, out _));
+        int removed;
+        lock (owners)
+        {
+            if (owners.TryGetValue(name.OwnerHostname, out var owner) && owner != name.ClusterId)
+            {
+                return Result(name, "simulated: the records belong to another cluster and were left alone");
+            }
+
+            owners.Remove(name.OwnerHostname);
+            removed = Hostnames(name).Count(hostname => records.TryRemove(hostname, out _));
+        }
+
         return Result(name, removed == 0 ? "simulated: records were already absent" : $"simulated: {removed} record(s) deleted");
     }
 

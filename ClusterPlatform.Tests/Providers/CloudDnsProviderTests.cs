@@ -106,7 +106,7 @@ public sealed class CloudDnsProviderTests
         return (dns, server, new CloudDnsProvider(new HttpClient(), Options.Create(options)));
     }
 
-    private static readonly ClusterDnsName Alpha = new("alpha", "acme.example.com");
+    private static readonly ClusterDnsName Alpha = new(Guid.Parse("0b5e5c4e-8f3a-4d52-9c1e-5a7f0d2b9e11"), "alpha", "acme.example.com");
 
     [Fact]
     public async Task Records_are_created_in_the_parent_zone_then_left_alone_when_they_already_match()
@@ -176,13 +176,61 @@ public sealed class CloudDnsProviderTests
     }
 
     [Fact]
+    public async Task Names_another_cluster_owns_are_neither_repointed_nor_deleted_and_are_taken_over_once_released()
+    {
+        var (dns, server, provider) = await StartAsync();
+        await using var _ = server;
+        var namesake = Alpha with { ClusterId = Guid.Parse("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") };
+        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+        Assert.Equal($"\"clusterplatform-cluster={Alpha.ClusterId}\"", dns.Data("_owner.alpha.acme.example.com.", "TXT"));
+
+        var refused = await provider.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation);
+        var leftAlone = await provider.DeleteRecordsAsync(namesake, Cancellation);
+
+        Assert.False(refused.Ready);
+        Assert.Contains("belong to another cluster (owner record _owner.alpha.acme.example.com)", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("DNS records belong to another cluster and were left alone", leftAlone.Message);
+        Assert.Equal("203.0.113.10", dns.Data("api.alpha.acme.example.com.", "A"));
+        Assert.Single(server.Log, r => r.StartsWith("POST ", StringComparison.Ordinal));
+
+        await provider.DeleteRecordsAsync(Alpha, Cancellation);
+        Assert.Empty(dns.RecordSets);
+        Assert.True((await provider.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation)).Ready);
+        Assert.Equal("198.51.100.7", dns.Data("*.apps.alpha.acme.example.com.", "A"));
+        Assert.Equal($"\"clusterplatform-cluster={namesake.ClusterId}\"", dns.Data("_owner.alpha.acme.example.com.", "TXT"));
+    }
+
+    [Fact]
+    public async Task Of_two_clusters_claiming_the_same_names_at_once_the_second_sees_the_first_as_owner()
+    {
+        var (dns, server, provider) = await StartAsync();
+        await using var _ = server;
+        var namesake = Alpha with { ClusterId = Guid.Parse("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") };
+        // The namesake's claim lands between Alpha's read and Alpha's change.
+        dns.BeforeNextChange = () => dns.RecordSets["_owner.alpha.acme.example.com. TXT"] = new JsonObject
+        {
+            ["name"] = "_owner.alpha.acme.example.com.",
+            ["type"] = "TXT",
+            ["ttl"] = 300,
+            ["rrdatas"] = new JsonArray($"\"clusterplatform-cluster={namesake.ClusterId}\""),
+        };
+
+        var result = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+
+        Assert.False(result.Ready);
+        Assert.Equal(["POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 409"],
+            server.Log.Where(r => r.StartsWith("POST ", StringComparison.Ordinal)));
+        Assert.Null(dns.Data("api.alpha.acme.example.com.", "A"));
+    }
+
+    [Fact]
     public async Task A_base_domain_without_a_managed_zone_is_a_permanent_failure()
     {
         var (_, server, provider) = await StartAsync();
         await using var __ = server;
 
         var failure = await Assert.ThrowsAsync<ProviderException>(() =>
-            provider.EnsureRecordsAsync(new ClusterDnsRequest(new ClusterDnsName("alpha", "acme.example.org"), "203.0.113.10"), Cancellation));
+            provider.EnsureRecordsAsync(new ClusterDnsRequest(new ClusterDnsName(Alpha.ClusterId, "alpha", "acme.example.org"), "203.0.113.10"), Cancellation));
 
         Assert.False(failure.Transient);
         Assert.Equal("no Cloud DNS managed zone in project dns-project serves acme.example.org", failure.Message);

@@ -76,12 +76,33 @@ public sealed class SimulatedProviderTests
         Assert.True((await provider.ValidateAsync(new GcpEnvironmentRequest("ok-project-1", "europe-west4", 8), Cancellation)).Passed);
     }
 
+    private static readonly Guid AlphaId = Guid.Parse("6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e");
+
+    [Fact]
+    public async Task Dns_names_another_cluster_owns_are_neither_repointed_nor_deleted_until_it_releases_them()
+    {
+        var dns = Providers().GetRequiredService<SimulatedDnsProvider>();
+        var alpha = new ClusterDnsName(AlphaId, "alpha", "acme.example.com");
+        var namesake = alpha with { ClusterId = Guid.NewGuid() };
+        await dns.EnsureRecordsAsync(new ClusterDnsRequest(alpha, "203.0.113.10"), Cancellation);
+
+        var refused = await dns.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation);
+        Assert.False(refused.Ready);
+        Assert.Contains("belong to another cluster", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("left alone", (await dns.DeleteRecordsAsync(namesake, Cancellation)).Message, StringComparison.Ordinal);
+        Assert.Equal(new SimulatedDnsRecord("A", "203.0.113.10"), dns.Records["api.alpha.acme.example.com"]);
+
+        await dns.DeleteRecordsAsync(alpha, Cancellation);
+        Assert.True((await dns.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation)).Ready);
+        Assert.Equal(new SimulatedDnsRecord("A", "198.51.100.7"), dns.Records["api.alpha.acme.example.com"]);
+    }
+
     [Fact]
     public async Task Dns_records_are_created_idempotently_and_deleted_even_when_absent()
     {
         var services = Providers();
         var dns = services.GetRequiredService<SimulatedDnsProvider>();
-        var name = new ClusterDnsName("alpha", "acme.example.com");
+        var name = new ClusterDnsName(AlphaId, "alpha", "acme.example.com");
 
         var created = await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "203.0.113.10"), Cancellation);
         Assert.Equal(("api.alpha.acme.example.com", "*.apps.alpha.acme.example.com"), (created.ApiHostname, created.AppsHostname));
@@ -101,7 +122,7 @@ public sealed class SimulatedProviderTests
     {
         var dns = Providers(("Simulation:TransientFailurePattern", "^flaky"), ("Simulation:TransientFailureCount", "2"))
             .GetRequiredService<IDnsProvider>();
-        var request = new ClusterDnsRequest(new ClusterDnsName("flaky-one", "acme.example.com"), "203.0.113.10");
+        var request = new ClusterDnsRequest(new ClusterDnsName(Guid.NewGuid(), "flaky-one", "acme.example.com"), "203.0.113.10");
 
         for (var attempt = 1; attempt <= 2; attempt++)
         {
@@ -111,7 +132,7 @@ public sealed class SimulatedProviderTests
         }
 
         await dns.EnsureRecordsAsync(request, Cancellation);
-        await dns.EnsureRecordsAsync(request with { Name = new ClusterDnsName("steady", "acme.example.com") }, Cancellation);
+        await dns.EnsureRecordsAsync(request with { Name = new ClusterDnsName(Guid.NewGuid(), "steady", "acme.example.com") }, Cancellation);
     }
 
     [Fact]
@@ -147,7 +168,7 @@ public sealed class SimulatedProviderTests
     {
         var dns = Providers(("Simulation:Latency", "00:00:00.050")).GetRequiredService<IDnsProvider>();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await dns.DeleteRecordsAsync(new ClusterDnsName("slow", "acme.example.com"), Cancellation);
+        await dns.DeleteRecordsAsync(new ClusterDnsName(Guid.NewGuid(), "slow", "acme.example.com"), Cancellation);
         Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(45), $"took {started.Elapsed}");
     }
 

@@ -13,8 +13,9 @@ namespace ClusterPlatform.Tests.Topology;
 /// <summary>
 /// A cluster request through the whole topology (real PostgreSQL, emulator, Api and the four
 /// controllers on simulated providers): created to Ready, changed back to Ready, failed on a bad
-/// project, and deleted to gone. Nothing here waits for the periodic reconcile sweep: the default
-/// NotReadyAfter of 10 s is longer than each wait's normal course.
+/// project, and deleted to gone. Only the DNS namesake test waits for the periodic reconcile sweep
+/// (the default NotReadyAfter of 10 s), because that sweep is how released names are taken over;
+/// every other wait's normal course is shorter.
 /// </summary>
 public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<TopologyFixture>
 {
@@ -105,6 +106,39 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         var after = await SimulatedWorldAsync();
         Assert.All(hostnames, name => Assert.DoesNotContain(name, after.DnsRecords));
         Assert.Empty(after.ObjectsIn(@namespace));
+    }
+
+    [Fact]
+    public async Task A_namesake_in_another_organization_waits_for_the_dns_names_and_takes_them_only_once_they_are_released()
+    {
+        var acme = await ClientAsync("acme");
+        var other = await ClientAsync("globex");
+        var name = ApiCalls.Unique("shared");
+        var first = await acme.CreateClusterAsync(name);
+        await WaitForPhaseAsync(acme, first["href"].Text(), "Ready");
+
+        // Same name, same base domain, another tenant: its DNS controller must not repoint acme's records.
+        var namesake = await other.CreateClusterAsync(name);
+        JsonObject? dns = null;
+        await Wait.UntilAsync(async () =>
+        {
+            var read = await other.GetObjectAsync(namesake["href"].Text());
+            dns = read["status"]!["controllers"]!.AsArray().SingleOrDefault(c => c!["name"].Text() == ControllerNames.DnsManagement)?.AsObject();
+            return dns?["conditions"]!.AsArray().Any(c => c!["type"].Text() == "Available" && c["reason"].Text() == "NameInUse") == true;
+        }, Patience, () => $"the namesake's DNS controller to report NameInUse; last: {dns?.ToJsonString()}");
+        Assert.Equal("Ready", (await acme.GetObjectAsync(first["href"].Text()))["status"]!["phase"].Text());
+        Assert.NotEqual("Ready", (await other.GetObjectAsync(namesake["href"].Text()))["status"]!["phase"].Text());
+
+        Assert.Contains($"api.{name}.acme.example.com", (await SimulatedWorldAsync()).DnsRecords);
+
+        using (var delete = await acme.DeleteAsync(first["href"].Text()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        }
+
+        // Released by acme's deletion, the names go to the namesake at the next reconcile of a cluster that is not Ready.
+        await WaitForPhaseAsync(other, namesake["href"].Text(), "Ready");
+        Assert.Contains($"api.{name}.acme.example.com", (await SimulatedWorldAsync()).DnsRecords);
     }
 
     [Fact]
@@ -237,11 +271,11 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
             Objects.Where(o => o.Namespace == @namespace || (o.Kind == "Namespace" && o.Name == @namespace));
     }
 
-    private async Task<HttpClient> ClientAsync()
+    private async Task<HttpClient> ClientAsync(string organization = "acme")
     {
         await topology.WaitUntilHealthyAsync(TestContext.Current.CancellationToken);
         var client = topology.App.CreateHttpClient(ResourceNames.Api);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TopologyFixture.CreateUserToken("acme"));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TopologyFixture.CreateUserToken(organization));
         return client;
     }
 
