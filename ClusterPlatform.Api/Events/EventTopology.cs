@@ -28,7 +28,7 @@ internal sealed class EventTopology(PubSubAdmin admin, IOptions<PubSubOptions> o
         await admin.EnsureTopologyAsync(Topic, options.Value.DeadLetterTopic, ControllerNames.All,
             EventTopics.MaxDeliveryAttempts, EventTopics.MinRetryBackoff, EventTopics.MaxRetryBackoff, cancellationToken: ct);
         ensured = true;
-        logger.LogInformation("Pub/Sub topic {Topic} and subscriptions {Subscriptions} are in place", Topic, ControllerNames.All);
+        logger.LogInformation("Pub/Sub topic {Topic} and subscriptions {Subscriptions} are in place", Topic, string.Join(", ", ControllerNames.All));
     }
 
     public void Invalidate() => ensured = false;
