@@ -33,9 +33,19 @@ internal sealed class OutboxRelay(
     private readonly SemaphoreSlim wake = new(0, 1);
     private DateTime nextPurge;
 
+    // Relay loops per process. With one, every event that committed during a publish waited for that
+    // publish, its marking commit and then a publish of its own. With two, a wake-up during one loop's
+    // publish is taken at once by the other (SKIP LOCKED keeps their batches apart).
+    private const int Loops = 2;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _ = Task.Run(() => ListenAsync(stoppingToken), stoppingToken);
+        await Task.WhenAll(Enumerable.Range(0, Loops).Select(loop => Task.Run(() => RelayLoopAsync(purges: loop == 0, stoppingToken), stoppingToken)));
+    }
+
+    private async Task RelayLoopAsync(bool purges, CancellationToken stoppingToken)
+    {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -47,7 +57,11 @@ internal sealed class OutboxRelay(
                     // A full batch: there may be more, so go again at once.
                 }
 
-                await PurgeAsync(stoppingToken);
+                if (purges)
+                {
+                    await PurgeAsync(stoppingToken);
+                }
+
                 failures = 0;
                 await WaitForWorkAsync(settings.PollInterval, stoppingToken);
             }
