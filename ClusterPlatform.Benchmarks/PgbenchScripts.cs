@@ -24,7 +24,9 @@ internal static class PgbenchScripts
     /// initial aggregated status, its outbox row and its audit row, in one statement. The two ids the
     /// Api generates in C# are made by <c>uuidv7()</c> in a leading CTE, with the same time-ordered layout;
     /// the name is made unique from the id. One statement in autocommit: the least PostgreSQL can do
-    /// for a create (the Api itself also sends BEGIN and COMMIT).
+    /// for a create (the Api itself also sends BEGIN and COMMIT). Then, as the Api does after every
+    /// event-writing commit, the relays' wake-up (<c>OutboxSignal</c>), pipelined into one round trip
+    /// as Npgsql sends it.
     /// </summary>
     public const string CreateCluster = """
         WITH p AS (SELECT uuidv7() AS id, uuidv7() AS event_id),
@@ -44,6 +46,12 @@ internal static class PgbenchScripts
             SELECT cluster_id, NULL::uuid, 'create', :actor, generation FROM created
         )
         SELECT * FROM created;
+        \startpipeline
+        BEGIN;
+        SET LOCAL synchronous_commit = off;
+        NOTIFY outbox;
+        COMMIT;
+        \endpipeline
         """;
 
     /// <summary>The values <see cref="CreateCluster"/> takes, as the Api would send them for the benchmark's POST body.</summary>
