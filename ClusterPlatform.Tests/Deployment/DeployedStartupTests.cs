@@ -1,15 +1,17 @@
 using System.Net;
+using ClusterPlatform.AppHost;
+using ClusterPlatform.Contracts;
 using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Deployment;
 
 /// <summary>
-/// The Api, in the Production environment, with every setting its GKE Deployment gives it (the
-/// rendered example overlay, resolved as the kubelet would). Only the database, the emulator and the
-/// listening port are this machine's. A setting the Api cannot bind or validate would stop it here,
-/// not in a rollout.
+/// The Api and a controller, in the Production environment, with every setting their GKE
+/// Deployments give them (the rendered example overlay, resolved as the kubelet would). Only the
+/// database, the emulator and the listening port are this machine's. A setting a service cannot
+/// bind or validate would stop it here, not in a rollout.
 /// </summary>
-public sealed class DeployedApiStartupTests(GkeManifestsFixture gke, PostgresServer postgres, PubSubEmulator emulator)
+public sealed class DeployedStartupTests(GkeManifestsFixture gke, PostgresServer postgres, PubSubEmulator emulator)
     : IClassFixture<GkeManifestsFixture>
 {
     /// <summary>
@@ -53,6 +55,52 @@ public sealed class DeployedApiStartupTests(GkeManifestsFixture gke, PostgresSer
         finally
         {
             await api.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_controller_starts_in_production_with_its_deployment_settings_runs_only_itself_and_serves_health()
+    {
+        var container = gke.Deployment(ControllerNames.Placement).Spec.Template.Spec.Containers[0];
+        var port = LocalPostgres.FreeLoopbackPort();
+        var environment = gke.EnvironmentOf(container).Where(e => !Local.Contains(e.Key.Replace("__", ":", StringComparison.Ordinal)))
+            .ToDictionary(e => e.Key, e => (string?)e.Value);
+        environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        environment["PUBSUB_PROJECT_ID"] = PubSubEmulator.NewProjectId();
+        environment["PUBSUB_EMULATOR_HOST"] = emulator.HostPort;
+        // No Api runs here: the controller must start and subscribe without one.
+        environment["services__api__http__0"] = "http://127.0.0.1:9";
+        var tail = new ProcessOutputTail();
+        using var process = tail.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "ClusterPlatform.Controllers.dll")], environment);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await Wait.UntilAsync(async () =>
+            {
+                if (process.HasExited)
+                {
+                    Assert.Fail($"The controller exited ({process.ExitCode}):\n{tail}");
+                }
+
+                try
+                {
+                    using var alive = await client.GetAsync("/alive");
+                    return alive.StatusCode == HttpStatusCode.OK && tail.ToString().Contains("is listening on subscription", StringComparison.Ordinal);
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), () => $"the controller to answer /alive and subscribe; its output:\n{tail}");
+
+            var output = tail.ToString();
+            Assert.Contains($"{ControllerNames.Placement} is listening on subscription", output, StringComparison.Ordinal);
+            Assert.DoesNotContain($"{ControllerNames.DnsManagement} is listening", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 }

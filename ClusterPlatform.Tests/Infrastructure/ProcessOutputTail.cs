@@ -12,10 +12,17 @@ internal sealed class ProcessOutputTail
     private const int MaxLines = 50;
     private readonly ConcurrentQueue<string> lines = new();
 
-    public Process Start(string fileName, IEnumerable<string> arguments)
+    /// <param name="environment">Variables set (a null value removes one) on top of this process's environment.</param>
+    public Process Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
         lines.Clear();
-        var process = Process.Start(new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var start = new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
