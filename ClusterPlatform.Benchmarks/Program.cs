@@ -47,6 +47,10 @@ if (Runs("events"))
     report.Add(new ReportRow("  of which commit to published (database, relay)", null, events.CommitToPublished.P50Ms, events.CommitToPublished.P99Ms));
     report.Add(new ReportRow("  of which published to handler (Pub/Sub)", null, events.PublishedToHandler.P50Ms, events.PublishedToHandler.P99Ms));
     report.Add(new ReportRow(Invariant($"Relay: a backlog of {events.RelayEvents:#,0} events"), PerSecond: events.RelayEventsPerSecond, Note: "events/s"));
+    var floor = await PubSubFloorBenchmark.RunAsync(environment, 200);
+    report.Detail("pubsubFloor", floor);
+    report.Add(new ReportRow($"Pub/Sub alone: publish to handler ({floor.Count} messages)", 1, floor.P50Ms, floor.P99Ms,
+        Note: Invariant($"one at a time, no database or Api: the floor under commit to handler; max {floor.MaxMs:0.0}")));
 }
 
 SeededRange? seeded = null;
