@@ -30,16 +30,16 @@ internal sealed partial class AspireManifest
     /// <summary>Parameters with a value of their own (a connection string built from others is not one).</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
-    public static async Task<AspireManifest> ReadAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        var root = (await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken))?["resources"]?.AsObject()
-            ?? throw new InvalidDataException($"{path} is not an Aspire manifest: it has no resources.");
-        return new(root.ToDictionary(r => r.Key, r => r.Value!.AsObject()), Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
+    public static async Task<AspireManifest> ReadAsync(string path, CancellationToken cancellationToken) =>
+        Parse(await File.ReadAllTextAsync(path, cancellationToken), Path.GetDirectoryName(Path.GetFullPath(path))!);
 
-    public static AspireManifest Parse(string json, string directory) =>
-        new(JsonNode.Parse(json)!["resources"]!.AsObject().ToDictionary(r => r.Key, r => r.Value!.AsObject()), directory);
+    /// <param name="directory">Where the manifest is: its project paths are relative to it.</param>
+    public static AspireManifest Parse(string json, string directory)
+    {
+        var root = JsonNode.Parse(json)?["resources"]?.AsObject()
+            ?? throw new InvalidDataException($"The manifest in {directory} is not an Aspire manifest: it has no resources.");
+        return new(root.ToDictionary(r => r.Key, r => r.Value!.AsObject()), directory);
+    }
 
     /// <summary>
     /// Rewrites a manifest expression such as <c>Host={api.bindings.http.host}</c> with the

@@ -16,6 +16,7 @@ internal static class CloudSqlProxy
     public const string Image = "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.18.2";
 
     private const int AdminPort = 9090;
+    private const string AdminPortName = "proxy-admin";
     private const string InstanceVariable = "CLOUD_SQL_INSTANCE";
 
     public static V1Container Sidecar(V1EnvVarSource instance) => new()
@@ -36,18 +37,10 @@ internal static class CloudSqlProxy
             $"$({InstanceVariable})",
         ],
         Env = [new V1EnvVar { Name = InstanceVariable, ValueFrom = instance }],
-        Ports = [new V1ContainerPort { Name = "proxy-admin", ContainerPort = AdminPort, Protocol = "TCP" }],
-        StartupProbe = Probe("/startup", failureThreshold: 30),
-        LivenessProbe = Probe("/liveness", failureThreshold: 3),
+        Ports = [new V1ContainerPort { Name = AdminPortName, ContainerPort = AdminPort, Protocol = "TCP" }],
+        StartupProbe = GkeWorkloads.Probe("/startup", AdminPortName, periodSeconds: 2, failureThreshold: 30),
+        LivenessProbe = GkeWorkloads.Probe("/liveness", AdminPortName, periodSeconds: 2, failureThreshold: 3),
         Resources = new ResourceBudget("50m", "500m", "128Mi").Requirements(),
         SecurityContext = GkeWorkloads.Hardened(),
-    };
-
-    private static V1Probe Probe(string path, int failureThreshold) => new()
-    {
-        HttpGet = new V1HTTPGetAction { Path = path, Port = "proxy-admin" },
-        PeriodSeconds = 2,
-        FailureThreshold = failureThreshold,
-        TimeoutSeconds = 3,
     };
 }

@@ -96,9 +96,9 @@ internal static class GkeWorkloads
         Env = environment,
         // /health: ready to take traffic (database and Pub/Sub reachable); /alive: the process answers.
         // The startup probe lets the first start run the migrations before liveness counts.
-        StartupProbe = Probe(ServiceDefaultsExtensions.AlivePath, periodSeconds: 2, failureThreshold: 60),
-        ReadinessProbe = Probe(ServiceDefaultsExtensions.HealthPath, periodSeconds: 5, failureThreshold: 3),
-        LivenessProbe = Probe(ServiceDefaultsExtensions.AlivePath, periodSeconds: 10, failureThreshold: 3),
+        StartupProbe = Probe(ServiceDefaultsExtensions.AlivePath, "http", periodSeconds: 2, failureThreshold: 60),
+        ReadinessProbe = Probe(ServiceDefaultsExtensions.HealthPath, "http", periodSeconds: 5, failureThreshold: 3),
+        LivenessProbe = Probe(ServiceDefaultsExtensions.AlivePath, "http", periodSeconds: 10, failureThreshold: 3),
         Resources = budget.Requirements(),
         SecurityContext = Hardened(),
         VolumeMounts = [new V1VolumeMount { Name = TempVolume, MountPath = "/tmp" }, .. mounts],
@@ -128,9 +128,10 @@ internal static class GkeWorkloads
     private static Dictionary<string, string> Labels(string name, string component) =>
         new(SelectorLabels(name)) { ["app.kubernetes.io/component"] = component };
 
-    private static V1Probe Probe(string path, int periodSeconds, int failureThreshold) => new()
+    /// <summary>An HTTP probe on a named container port.</summary>
+    public static V1Probe Probe(string path, string port, int periodSeconds, int failureThreshold) => new()
     {
-        HttpGet = new V1HTTPGetAction { Path = path, Port = "http" },
+        HttpGet = new V1HTTPGetAction { Path = path, Port = port },
         PeriodSeconds = periodSeconds,
         FailureThreshold = failureThreshold,
         TimeoutSeconds = 3,
