@@ -20,7 +20,12 @@ public sealed record Cluster(
 
 public sealed record ClusterSpec(GcpSpec Gcp, ReleaseSpec Release, NetworkingSpec Networking, DnsSpec Dns);
 
-public sealed record GcpSpec(string ProjectId, string Region, string Network);
+/// <param name="InfraId">
+/// The id HyperShift's commands name the cluster's GCP resources by (<c>hypershift create infra|iam gcp
+/// --infra-id</c>). The Api derives it at create when the request names none; immutable.
+/// </param>
+/// <param name="Subnet">The worker nodes' and Private Service Connect subnet; defaults to <c>&lt;infraId&gt;-subnet</c>.</param>
+public sealed record GcpSpec(string ProjectId, string Region, string Network, string? InfraId = null, string? Subnet = null);
 
 public sealed record ReleaseSpec(string Version);
 

@@ -16,7 +16,7 @@ internal sealed class EnvironmentValidationController(ControllerApiClient api, I
         // The quota must cover the pools at their largest.
         var vcpus = pools.Where(p => p.DeletionTimestamp is null)
             .Sum(p => (MachineTypes.Vcpus(p.Spec.MachineType) ?? 0) * (p.Spec.Replicas ?? p.Spec.Autoscaling?.Max ?? 0));
-        var report = await gcp.ValidateAsync(new GcpEnvironmentRequest(cluster.Spec.Gcp.ProjectId, cluster.Spec.Gcp.Region, vcpus), ct);
+        var report = await gcp.ValidateAsync(new GcpEnvironmentRequest(cluster.Spec.Gcp.ProjectId, cluster.Spec.Gcp.Region, vcpus, cluster.Spec.Dns.BaseDomain, cluster.Spec.Gcp.Network, cluster.Spec.Gcp.Subnet ?? "", new GcpInfrastructureNames(cluster.Spec.Gcp.InfraId ?? "", cluster.Spec.Gcp.ProjectId), new ServiceAccountSigningKey("", "", "")), ct);
         return report.Passed
             ? new ReconcileResult(true, "EnvironmentValid", report.Message, Data: new { requiredVcpus = vcpus, projectNumber = report.ProjectNumber })
             : new ReconcileResult(false, "EnvironmentInvalid", report.Message, Degraded: true, Data: new { requiredVcpus = vcpus });

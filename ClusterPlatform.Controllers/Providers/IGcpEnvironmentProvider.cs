@@ -13,7 +13,28 @@ public interface IGcpEnvironmentProvider
 }
 
 /// <param name="RequiredVcpus">Total vCPUs of the node pools at their largest (see <see cref="MachineTypes"/>).</param>
-public sealed record GcpEnvironmentRequest(string ProjectId, string Region, int RequiredVcpus);
+/// <param name="BaseDomain">Must have a public Cloud DNS managed zone in the platform's DNS project.</param>
+/// <param name="Network">The cluster's VPC network in its project.</param>
+/// <param name="Subnet">The cluster's node and Private Service Connect subnet, in <paramref name="Region"/>.</param>
+/// <param name="Names">The workload identity pool, provider and six service accounts the cluster needs.</param>
+/// <param name="SigningKey">The cluster's service-account signing key (public part), which the provider must trust.</param>
+public sealed record GcpEnvironmentRequest(
+    string ProjectId,
+    string Region,
+    int RequiredVcpus,
+    string BaseDomain,
+    string Network,
+    string Subnet,
+    GcpInfrastructureNames Names,
+    ServiceAccountSigningKey SigningKey);
+
+/// <summary>
+/// The public half of a hosted cluster's service-account signing key, as a JWKS, and the issuer its
+/// tokens carry. The private half exists only in a Secret on the management cluster.
+/// </summary>
+/// <param name="KeyId">The JWK's <c>kid</c>: base64url SHA-256 of the DER public key, as HyperShift's guide computes it.</param>
+/// <param name="Jwks">The JWKS document (<c>{"keys":[…]}</c>) that <c>hypershift create iam gcp --oidc-jwks-file</c> takes.</param>
+public sealed record ServiceAccountSigningKey(string IssuerUrl, string KeyId, string Jwks);
 
 /// <param name="Name">One of <see cref="GcpEnvironmentChecks"/>.</param>
 public sealed record GcpEnvironmentCheck(string Name, bool Passed, string Message);

@@ -77,7 +77,7 @@ public sealed class GcpEnvironmentProviderTests
         var (server, provider) = await StartAsync();
         await using var _ = server;
 
-        var report = await provider.ValidateAsync(new GcpEnvironmentRequest("good-project", "us-central1", 20), Cancellation);
+        var report = await provider.ValidateAsync(GcpRequests.For("good-project", "us-central1", 20), Cancellation);
 
         Assert.True(report.Passed, report.Message);
         Assert.Equal("123456789", report.ProjectNumber); // from the project's resource name, projects/123456789
@@ -93,7 +93,7 @@ public sealed class GcpEnvironmentProviderTests
         var (server, provider) = await StartAsync();
         await using var _ = server;
 
-        var report = await provider.ValidateAsync(new GcpEnvironmentRequest("poor-project", "us-central1", 4), Cancellation);
+        var report = await provider.ValidateAsync(GcpRequests.For("poor-project", "us-central1", 4), Cancellation);
 
         Assert.False(report.Passed);
         Assert.Equal(
@@ -109,8 +109,8 @@ public sealed class GcpEnvironmentProviderTests
         var (server, provider) = await StartAsync();
         await using var _ = server;
 
-        var missing = await provider.ValidateAsync(new GcpEnvironmentRequest("nobody-project", "us-central1", 4), Cancellation);
-        var closing = await provider.ValidateAsync(new GcpEnvironmentRequest("closing-project", "us-central1", 4), Cancellation);
+        var missing = await provider.ValidateAsync(GcpRequests.For("nobody-project", "us-central1", 4), Cancellation);
+        var closing = await provider.ValidateAsync(GcpRequests.For("closing-project", "us-central1", 4), Cancellation);
 
         var check = Assert.Single(missing.Checks);
         Assert.Equal((GcpEnvironmentChecks.ProjectReachable, false), (check.Name, check.Passed));
@@ -125,7 +125,7 @@ public sealed class GcpEnvironmentProviderTests
         var (server, provider) = await StartAsync();
         await using var _ = server;
 
-        var report = await provider.ValidateAsync(new GcpEnvironmentRequest("good-project", "mars-north1", 4), Cancellation);
+        var report = await provider.ValidateAsync(GcpRequests.For("good-project", "mars-north1", 4), Cancellation);
 
         Assert.Equal("region mars-north1 does not exist in project good-project", report.Message);
     }
@@ -137,7 +137,7 @@ public sealed class GcpEnvironmentProviderTests
         await using var _ = server;
 
         var failure = await Assert.ThrowsAsync<ProviderException>(() =>
-            provider.ValidateAsync(new GcpEnvironmentRequest("outage-project", "us-central1", 4), Cancellation));
+            provider.ValidateAsync(GcpRequests.For("outage-project", "us-central1", 4), Cancellation));
 
         Assert.True(failure.Transient);
         Assert.Contains("HTTP 503: The service is currently unavailable.", failure.Message, StringComparison.Ordinal);

@@ -47,7 +47,7 @@ public sealed class SimulatedProviderTests
     public async Task A_project_passes_every_check_and_says_simulated()
     {
         var report = await Providers().GetRequiredService<IGcpEnvironmentProvider>()
-            .ValidateAsync(new GcpEnvironmentRequest("acme-prod-123", "us-central1", 24), Cancellation);
+            .ValidateAsync(GcpRequests.For("acme-prod-123", "us-central1", 24), Cancellation);
 
         Assert.True(report.Passed);
         Assert.Equal(
@@ -62,7 +62,7 @@ public sealed class SimulatedProviderTests
         var provider = Providers(("Simulation:FailingProjectPattern", "^fail-"), ("Simulation:CpuQuota", "8"))
             .GetRequiredService<IGcpEnvironmentProvider>();
 
-        var report = await provider.ValidateAsync(new GcpEnvironmentRequest("fail-project-1", "europe-west4", 12), Cancellation);
+        var report = await provider.ValidateAsync(GcpRequests.For("fail-project-1", "europe-west4", 12), Cancellation);
 
         Assert.False(report.Passed);
         Assert.Equal(
@@ -73,7 +73,7 @@ public sealed class SimulatedProviderTests
             + "simulated: CPU quota in europe-west4 has 8 vCPUs free, 12 needed; "
             + "simulated: service account lacks permissions in project fail-project-1: compute.instances.create",
             report.Message);
-        Assert.True((await provider.ValidateAsync(new GcpEnvironmentRequest("ok-project-1", "europe-west4", 8), Cancellation)).Passed);
+        Assert.True((await provider.ValidateAsync(GcpRequests.For("ok-project-1", "europe-west4", 8), Cancellation)).Passed);
     }
 
     private static readonly Guid AlphaId = Guid.Parse("6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e");
