@@ -25,7 +25,7 @@ public sealed record ClusterSpec(GcpSpec Gcp, ReleaseSpec Release, NetworkingSpe
 /// --infra-id</c>). The Api derives it at create when the request names none; immutable.
 /// </param>
 /// <param name="Subnet">The worker nodes' and Private Service Connect subnet; defaults to <c>&lt;infraId&gt;-subnet</c>.</param>
-public sealed record GcpSpec(string ProjectId, string Region, string Network, string? InfraId = null, string? Subnet = null);
+public sealed record GcpSpec(string ProjectId, string Region, string Network, string InfraId, string Subnet);
 
 public sealed record ReleaseSpec(string Version);
 

@@ -49,6 +49,7 @@ internal static class Program
 
         builder.AddProviders();
         builder.Services.AddSingleton<ControllerMetrics>();
+        builder.Services.AddSingleton<ClusterRequeue>();
         builder.Services.AddSingleton<IClusterEventHandler, EnvironmentValidationController>();
         builder.Services.AddSingleton<IClusterEventHandler, PlacementController>();
         builder.Services.AddSingleton<IClusterEventHandler, DnsManagementController>();

@@ -85,7 +85,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
             FieldRules.ProjectIdRule(projectId, "$.spec.gcp.projectId", fields.Errors);
             FieldRules.Region(region, "$.spec.gcp.region", platform.SupportedRegions, fields.Errors);
             FieldRules.Network(network, "$.spec.gcp.network", fields.Errors);
-            gcp = new GcpSpec(projectId!, region!, network);
+            gcp = new GcpSpec(projectId!, region!, network, "", "");
         }
 
         ReleaseSpec? release = null;

@@ -1,27 +1,61 @@
+using System.Text.Json.Nodes;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.Controllers.Api;
+using ClusterPlatform.Controllers.Hosting;
 using ClusterPlatform.Controllers.Providers;
 
 namespace ClusterPlatform.Controllers.Controllers;
 
-/// <summary>Validates the cluster's GCP environment: project, APIs, regional CPU quota and IAM permissions. No preconditions.</summary>
-internal sealed class EnvironmentValidationController(ControllerApiClient api, IGcpEnvironmentProvider gcp, ILogger<EnvironmentValidationController> logger)
-    : ClusterController(api, logger)
+/// <summary>
+/// Makes the cluster's service-account signing key on its management cluster (once), then checks
+/// the cluster's GCP project the way HyperShift's GCP guide prepares it: project, APIs, CPU quota,
+/// permissions, the base domain's public zone, the network and subnet, and the workload identity
+/// pool, provider (trusting this cluster's key) and service accounts. It reports the key's public
+/// JWKS, which the Api serves at <c>/api/v1/clusters/{id}/jwks</c> for <c>hypershift create iam gcp</c>.
+/// </summary>
+internal sealed class EnvironmentValidationController(
+    ControllerApiClient api, ClusterRequeue requeue, IGcpEnvironmentProvider gcp, IManagementClusterProvider hypershift, ILogger<EnvironmentValidationController> logger)
+    : ClusterController(api, requeue, logger)
 {
     public override string ControllerName => ControllerNames.EnvironmentValidation;
 
+    protected override IReadOnlyList<string> Prerequisites => [ControllerNames.Placement];
+
     protected override async Task<ReconcileResult> ReconcileAsync(Cluster cluster, CancellationToken ct)
     {
+        if (DataOf(cluster, ControllerNames.Placement, "apiEndpoint") is not { } endpoint)
+        {
+            return ReconcileResult.PreconditionsNotMet("The placement reports no management cluster API endpoint.");
+        }
+
+        var gcpSpec = cluster.Spec.Gcp;
+        var names = new GcpInfrastructureNames(gcpSpec.InfraId, gcpSpec.ProjectId);
+        var key = await hypershift.EnsureSigningKeyAsync(new Uri(endpoint), cluster.Id, HostedClusterRef.For(cluster.Id, cluster.Name), names.IssuerUrl, ct);
+
         var pools = await Api.GetNodePoolsAsync(ControllerName, cluster.Id, ct);
         // The quota must cover the pools at their largest.
         var vcpus = pools.Where(p => p.DeletionTimestamp is null)
             .Sum(p => (MachineTypes.Vcpus(p.Spec.MachineType) ?? 0) * (p.Spec.Replicas ?? p.Spec.Autoscaling?.Max ?? 0));
-        var report = await gcp.ValidateAsync(new GcpEnvironmentRequest(cluster.Spec.Gcp.ProjectId, cluster.Spec.Gcp.Region, vcpus, cluster.Spec.Dns.BaseDomain, cluster.Spec.Gcp.Network, cluster.Spec.Gcp.Subnet ?? "", new GcpInfrastructureNames(cluster.Spec.Gcp.InfraId ?? "", cluster.Spec.Gcp.ProjectId), new ServiceAccountSigningKey("", "", "")), ct);
+        var report = await gcp.ValidateAsync(
+            new GcpEnvironmentRequest(gcpSpec.ProjectId, gcpSpec.Region, vcpus, cluster.Spec.Dns.BaseDomain, gcpSpec.Network, gcpSpec.Subnet, names, key), ct);
+
+        // The key is reported whatever the outcome: a failed workload identity check is exactly when
+        // the user needs the JWKS to run hypershift create iam gcp.
+        var data = new
+        {
+            requiredVcpus = vcpus,
+            projectNumber = report.ProjectNumber,
+            signingKey = new { issuerUrl = key.IssuerUrl, keyId = key.KeyId, jwks = JsonNode.Parse(key.Jwks) },
+        };
+        var workloadIdentityFailed = report.Checks.Any(c => c.Name == GcpEnvironmentChecks.WorkloadIdentity && !c.Passed);
         return report.Passed
-            ? new ReconcileResult(true, "EnvironmentValid", report.Message, Data: new { requiredVcpus = vcpus, projectNumber = report.ProjectNumber })
-            : new ReconcileResult(false, "EnvironmentInvalid", report.Message, Degraded: true, Data: new { requiredVcpus = vcpus });
+            ? new ReconcileResult(true, "EnvironmentValid", report.Message, Data: data)
+            : new ReconcileResult(false, "EnvironmentInvalid",
+                report.Message + (workloadIdentityFailed ? $" (jwks.json is served at GET /api/v1/clusters/{cluster.Id}/jwks)" : ""),
+                Degraded: true, Data: data);
     }
 
     protected override Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct) =>
-        Task.FromResult(new ReconcileResult(false, "Deleting", "Nothing to clean up.", Finalized: true));
+        // The signing key lives in the cluster's namespace, which the operator client deletes.
+        Task.FromResult(new ReconcileResult(false, "Deleting", "Nothing to clean up: the signing key goes with the cluster's namespace.", Finalized: true));
 }

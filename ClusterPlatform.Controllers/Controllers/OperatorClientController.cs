@@ -1,20 +1,30 @@
 using ClusterPlatform.Contracts;
 using ClusterPlatform.Controllers.Api;
+using ClusterPlatform.Controllers.Hosting;
 using ClusterPlatform.Controllers.Providers;
 
 namespace ClusterPlatform.Controllers.Controllers;
 
 /// <summary>
-/// Creates or updates the namespace, HostedCluster and NodePools on the placed management cluster,
-/// reports Available from the HostedCluster's own conditions and each node pool's status through the
-/// node pool status endpoint, and on delete removes them and waits until they are gone.
+/// Applies the namespace, HostedCluster and NodePools on the placed management cluster with release
+/// images by digest, reports Available, Progressing and Degraded from HyperShift's own conditions at
+/// the HostedCluster's generation, with the control-plane endpoint HyperShift publishes, and each
+/// node pool's status through the node pool status endpoint. On delete it removes them and waits,
+/// reconcile after reconcile, until HyperShift's finalizers and the namespace are done.
 /// </summary>
-internal sealed class OperatorClientController(ControllerApiClient api, IManagementClusterProvider hypershift, ILogger<OperatorClientController> logger)
-    : ClusterController(api, logger)
+internal sealed class OperatorClientController(
+    ControllerApiClient api, ClusterRequeue requeue, IManagementClusterProvider hypershift, IReleaseImageProvider releases, ILogger<OperatorClientController> logger)
+    : ClusterController(api, requeue, logger)
 {
+    /// <summary>The update graph's channel group until clusters choose one.</summary>
+    private const string ChannelGroup = "stable";
+
+    /// <summary>HyperShift takes minutes to bring a control plane up; look again this often until it is Available.</summary>
+    private static readonly TimeSpan ProgressPoll = TimeSpan.FromSeconds(15);
+
     public override string ControllerName => ControllerNames.OperatorClient;
 
-    protected override IReadOnlyList<string> Prerequisites => [ControllerNames.Placement, ControllerNames.DnsManagement];
+    protected override IReadOnlyList<string> Prerequisites => [ControllerNames.Placement, ControllerNames.EnvironmentValidation];
 
     protected override async Task<ReconcileResult> ReconcileAsync(Cluster cluster, CancellationToken ct)
     {
@@ -31,24 +41,45 @@ internal sealed class OperatorClientController(ControllerApiClient api, IManagem
 
         var pools = await Api.GetNodePoolsAsync(ControllerName, cluster.Id, ct);
         var live = pools.Where(p => p.DeletionTimestamp is null).ToList();
-        var status = await hypershift.ApplyAsync(endpoint, Input(cluster, projectNumber, live), ct);
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var version in live.Select(p => p.Spec.Version ?? cluster.Spec.Release.Version).Append(cluster.Spec.Release.Version).Distinct(StringComparer.Ordinal))
+        {
+            images[version] = await ReleaseImageAsync(version, ct);
+        }
+
+        var input = Input(cluster, projectNumber, images, live);
+        var status = await hypershift.ApplyAsync(endpoint, input, ct);
         foreach (var pool in pools)
         {
             await ReportPoolAsync(pool, pool.DeletionTimestamp is null ? status.NodePools.FirstOrDefault(p => p.Name == pool.Name) : null, ct);
         }
 
-        return new ReconcileResult(status.Available, status.Available ? "HostedClusterAvailable" : "HostedClusterNotAvailable", status.Message,
-            Progressing: !status.Available, Data: new { @namespace = Ref(cluster).Namespace, hostedCluster = Ref(cluster).Name });
+        var reason = status.Available ? "HostedClusterAvailable" : status.Degraded ? "HostedClusterDegraded" : "HostedClusterNotAvailable";
+        return new ReconcileResult(status.Available, reason, status.Message,
+            Progressing: status.Progressing, Degraded: status.Degraded,
+            Data: new
+            {
+                @namespace = input.Ref.Namespace,
+                hostedCluster = input.Ref.Name,
+                apiServerHost = status.ControlPlaneEndpoint?.Host,
+                apiServerPort = status.ControlPlaneEndpoint?.Port,
+                releaseImage = input.ReleaseImage,
+            },
+            RetryAfter: status.Available || status.Degraded ? null : ProgressPoll);
     }
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)
     {
-        // No placement endpoint means the cluster was never placed, so no HostedCluster was ever applied.
-        var gone = ManagementCluster(cluster) is not { } endpoint || await hypershift.DeleteAsync(endpoint, Ref(cluster), ct);
-        if (!gone)
+        // No placement endpoint means the cluster was never placed, so nothing was ever written to a management cluster.
+        if (ManagementCluster(cluster) is { } endpoint)
         {
-            // HyperShift's finalizers take time: fail, so the event is redelivered with backoff and checked again.
-            throw new InvalidOperationException($"HostedCluster {Ref(cluster).Name} is still being deleted.");
+            var progress = await hypershift.DeleteAsync(endpoint, Ref(cluster), ct);
+            if (!progress.Gone)
+            {
+                // A wait, not a failure: HyperShift's finalizers tear down cloud resources for minutes.
+                return new ReconcileResult(false, "Deleting", progress.Message, Progressing: true, Finalized: false,
+                    RetryAfter: ReconcileResult.DefaultRetryAfter);
+            }
         }
 
         // The node pools are finalized first: the cluster is hard-deleted only after them.
@@ -57,8 +88,13 @@ internal sealed class OperatorClientController(ControllerApiClient api, IManagem
             await ReportPoolAsync(pool, null, ct);
         }
 
-        return new ReconcileResult(false, "Deleting", "The HostedCluster and its NodePools are gone.", Finalized: true);
+        return new ReconcileResult(false, "Deleting", "The HostedCluster, its NodePools and its namespace are gone.", Finalized: true);
     }
+
+    /// <summary>The release image by digest; a version the update graph does not list cannot be installed, whatever we retry.</summary>
+    private async Task<string> ReleaseImageAsync(string version, CancellationToken ct) =>
+        (await releases.ResolveAsync(version, ChannelGroup, ct))?.PullSpec
+        ?? throw new ProviderException($"OpenShift {version} is not in the update graph's {ChannelGroup} channel; choose a listed version", transient: false);
 
     /// <summary>A live pool reports its NodePool's readiness; a deleting pool whose NodePool is gone reports Finalized.</summary>
     private async Task ReportPoolAsync(NodePool pool, NodePoolStatus? status, CancellationToken ct)
@@ -77,10 +113,11 @@ internal sealed class OperatorClientController(ControllerApiClient api, IManagem
 
     private static HostedClusterRef Ref(Cluster cluster) => HostedClusterRef.For(cluster.Id, cluster.Name);
 
-    private static HostedClusterInput Input(Cluster cluster, string projectNumber, IReadOnlyList<NodePool> pools) => new(
-        Ref(cluster), cluster.Id, cluster.Spec.Release.Version, cluster.Spec.Dns.BaseDomain, cluster.Spec.Gcp.ProjectId, projectNumber,
-        cluster.Spec.Gcp.Region, cluster.Spec.Gcp.Network,
+    private static HostedClusterInput Input(Cluster cluster, string projectNumber, Dictionary<string, string> images, IReadOnlyList<NodePool> pools) => new(
+        Ref(cluster), cluster.Id, new GcpInfrastructureNames(cluster.Spec.Gcp.InfraId, cluster.Spec.Gcp.ProjectId),
+        images[cluster.Spec.Release.Version], cluster.Spec.Dns.BaseDomain, projectNumber,
+        cluster.Spec.Gcp.Region, cluster.Spec.Gcp.Network, cluster.Spec.Gcp.Subnet,
         new ClusterNetworks(cluster.Spec.Networking.MachineCidr, cluster.Spec.Networking.PodCidr, cluster.Spec.Networking.ServiceCidr),
         pools.Select(p => new NodePoolInput(p.Name, p.Spec.MachineType, p.Spec.Replicas,
-            p.Spec.Autoscaling is { } a ? new NodePoolAutoscaling(a.Min, a.Max) : null, p.Spec.DiskSizeGb, p.Spec.Version)).ToList());
+            p.Spec.Autoscaling is { } a ? new NodePoolAutoscaling(a.Min, a.Max) : null, p.Spec.DiskSizeGb, images[p.Spec.Version ?? cluster.Spec.Release.Version])).ToList());
 }

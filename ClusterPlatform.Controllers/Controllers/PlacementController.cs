@@ -1,17 +1,19 @@
 using ClusterPlatform.Contracts;
 using ClusterPlatform.Controllers.Api;
+using ClusterPlatform.Controllers.Hosting;
 
 namespace ClusterPlatform.Controllers.Controllers;
 
 /// <summary>
 /// Places the cluster on the least loaded management cluster of its region with room (sticky: the Api
 /// keeps the placement), and releases the capacity once the hosted control plane and its DNS are gone.
+/// It comes first: the cluster's service-account signing key lives on its management cluster, and
+/// environment validation must check that the customer's workload identity provider trusts that key.
 /// </summary>
-internal sealed class PlacementController(ControllerApiClient api, ILogger<PlacementController> logger) : ClusterController(api, logger)
+internal sealed class PlacementController(ControllerApiClient api, ClusterRequeue requeue, ILogger<PlacementController> logger)
+    : ClusterController(api, requeue, logger)
 {
     public override string ControllerName => ControllerNames.Placement;
-
-    protected override IReadOnlyList<string> Prerequisites => [ControllerNames.EnvironmentValidation];
 
     protected override IReadOnlyList<string> FinalizeAfter => [ControllerNames.OperatorClient, ControllerNames.DnsManagement];
 
@@ -22,7 +24,7 @@ internal sealed class PlacementController(ControllerApiClient api, ILogger<Place
             ? new ReconcileResult(false, "NoCapacity", $"No management cluster in {cluster.Spec.Gcp.Region} has room; retrying on the next reconcile.",
                 Progressing: true)
             : new ReconcileResult(true, "Placed", $"Placed on {placed.Name} in {placed.Region}.",
-                Data: new { managementCluster = placed.Name, apiEndpoint = placed.ApiEndpoint, ingressTarget = placed.IngressTarget });
+                Data: new { managementCluster = placed.Name, apiEndpoint = placed.ApiEndpoint });
     }
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)

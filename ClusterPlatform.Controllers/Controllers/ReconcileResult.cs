@@ -1,28 +1,54 @@
 using System.Text.Json;
 using ClusterPlatform.Contracts;
+using ClusterPlatform.Controllers.Providers;
 
 namespace ClusterPlatform.Controllers.Controllers;
 
-/// <summary>What one reconcile (or finalize) found: the controller's conditions and data for its status report.</summary>
+/// <summary>
+/// What one reconcile (or finalize) found: the controller's conditions and data for its status
+/// report, and what happens next. Three outcomes: done (ack and wait for the next event), retry
+/// after (<see cref="RetryAfter"/>: ack, report what it waits for, look again in process), and
+/// failed for good (<see cref="Degraded"/> from a permanent provider failure: ack, since the same
+/// request cannot succeed until something changes). A transient provider failure is not a result:
+/// the controller reports it as Progressing and nacks the event for redelivery.
+/// </summary>
 internal sealed record ReconcileResult(bool Available, string Reason, string Message,
-    bool Progressing = false, bool Degraded = false, bool? Finalized = null, object? Data = null)
+    bool Progressing = false, bool Degraded = false, bool? Finalized = null, object? Data = null, TimeSpan? RetryAfter = null)
 {
+    /// <summary>How soon a controller looks again at something it waits for outside the platform.</summary>
+    public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(5);
+
     public static ReconcileResult PreconditionsNotMet(string message) =>
         new(false, "PreconditionsNotMet", message, Progressing: true);
 
+    /// <summary>The provider said the request cannot succeed as it is (a refused object, a missing setting).</summary>
+    public static ReconcileResult FailedForGood(ProviderException failure, bool? finalized) =>
+        new(false, "ProviderError", Clean(failure.Message), Degraded: true, Finalized: finalized);
+
+    /// <summary>Reported before the nack of a transient failure; Available stays what it was, since nothing is known to have changed.</summary>
+    public static ReconcileResult TransientFailure(ProviderException failure, bool wasAvailable, bool? finalized) =>
+        new(wasAvailable, wasAvailable ? "Available" : "ProviderUnavailable", Clean(failure.Message), Progressing: true, Finalized: finalized);
+
     public StatusReportRequest ToReport(string controller, long generation)
     {
+        var message = Clean(Message);
         var conditions = new List<ConditionReport>
         {
-            new("Available", Available ? "True" : "False", Reason, Message),
-            new("Progressing", Progressing ? "True" : "False", Progressing ? "InProgress" : "Done", Progressing ? Message : ""),
-            new("Degraded", Degraded ? "True" : "False", Degraded ? Reason : "AsExpected", Degraded ? Message : ""),
+            new("Available", Available ? "True" : "False", Reason, message),
+            new("Progressing", Progressing ? "True" : "False", Progressing ? "InProgress" : "Done", Progressing ? message : ""),
+            new("Degraded", Degraded ? "True" : "False", Degraded ? Reason : "AsExpected", Degraded ? message : ""),
         };
         if (Finalized is { } finalized)
         {
-            conditions.Add(new("Finalized", finalized ? "True" : "False", finalized ? "Finalized" : "Finalizing", Message));
+            conditions.Add(new("Finalized", finalized ? "True" : "False", finalized ? "Finalized" : "Finalizing", message));
         }
 
         return new StatusReportRequest(controller, generation, conditions, Data is null ? null : JsonSerializer.SerializeToElement(Data, JsonSerializerOptions.Web));
     }
+
+    /// <summary>
+    /// Provider messages come from outside (Kubernetes, Google); a NUL cannot be stored in the
+    /// Api's jsonb and would fail this controller's reports forever.
+    /// </summary>
+    private static string Clean(string message) => message.Replace('\0', ' ');
 }

@@ -6,7 +6,7 @@ namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
 /// Cloud DNS v1: finds the managed zone of the base domain in the platform's DNS project, reads the
-/// owner record and the two record sets, and sends one change that deletes what differs and adds
+/// owner record and the API record set, and sends one change that deletes what differs and adds
 /// what is wanted, owner record included; names another cluster owns are left alone. A
 /// change that races another writer is rejected by Cloud DNS (409 on an existing addition, 412 on
 /// a stale deletion); the whole read-compare-change is then repeated once.
@@ -48,7 +48,7 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
                 deletions.Add(owner.DeepClone());
             }
 
-            foreach (var hostname in new[] { name.ApiHostname, name.AppsHostname })
+            foreach (var hostname in new[] { name.ApiHostname })
             {
                 var fqdn = $"{hostname}.";
                 var desired = wanted is null ? null : RecordSet(fqdn, wanted.RecordType, Gcp.DnsTtlSeconds, wanted.RecordData);
@@ -72,7 +72,7 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
 
             if (deletions.Count == 0 && additions.Count == 0)
             {
-                return Result(name, wanted is null ? "DNS records were already absent" : $"DNS records already point at {wanted.IngressTarget}");
+                return Result(name, wanted is null ? "DNS records were already absent" : $"DNS records already point at {wanted.Target}");
             }
 
             // One change, so the owner record and the records are claimed (or released) together;
@@ -84,7 +84,7 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
             {
                 return Result(name, wanted is null
                     ? $"DNS records deleted from zone {zone}"
-                    : $"{wanted.RecordType} records in zone {zone} point at {wanted.IngressTarget}");
+                    : $"{wanted.RecordType} records in zone {zone} point at {wanted.Target}");
             }
         }
     }
@@ -102,7 +102,9 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
             var (_, body) = await SendAsync(http, HttpMethod.Get,
                 new Uri(Gcp.DnsUrl, $"dns/v1/projects/{Escape(Gcp.DnsProjectId)}/managedZones?dnsName={Escape(dnsName)}"),
                 null, $"find the managed zone of {dnsName}", cancellationToken);
-            if ((body?["managedZones"] as JsonArray)?.FirstOrDefault()?["name"] is JsonValue zone)
+            // Only a public zone answers the world; a private zone of the same name serves one VPC
+            // (Cloud DNS v1 ManagedZone.visibility, "public" or "private").
+            if ((body?["managedZones"] as JsonArray)?.FirstOrDefault(z => (string?)z?["visibility"] is null or "public")?["name"] is JsonValue zone)
             {
                 return zone.GetValue<string>();
             }
@@ -140,5 +142,5 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
         && (int?)existing["ttl"] == (int?)desired["ttl"]
         && existing["rrdatas"] is JsonArray data && data.Count == 1 && (string?)data[0] == (string?)desired["rrdatas"]![0];
 
-    private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, name.AppsHostname, message);
+    private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, message);
 }

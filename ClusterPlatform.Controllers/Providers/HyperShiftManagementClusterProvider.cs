@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -13,13 +15,21 @@ using static ClusterPlatform.Controllers.Providers.HyperShiftManifests;
 namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
-/// HyperShift custom resources through KubernetesClient's generic custom-object calls. One client
-/// per management cluster endpoint, authenticated with a bearer token: the configured static
-/// token, or else a Google access token (what a GKE management cluster accepts for an IAM identity).
+/// HyperShift resources through KubernetesClient. Everything the platform owns is written with
+/// server-side apply under one field manager, so a field the platform stops sending (a node pool's
+/// <c>replicas</c> when it switches to <c>autoScaling</c>) is removed, while fields other managers
+/// own (HyperShift's) are left alone. Custom resources are applied with <c>fieldValidation=Strict</c>:
+/// a field the CRD does not know is an error, not silently dropped. One client per management
+/// cluster endpoint, authenticated with the configured static token or a Google access token.
 /// </summary>
 internal sealed class HyperShiftManagementClusterProvider : IManagementClusterProvider, IDisposable
 {
+    public const string FieldManager = "clusterplatform-operator-client";
+
     private readonly ConcurrentDictionary<string, Lazy<Kubernetes>> clients = new(StringComparer.Ordinal);
+
+    // Management clusters whose CRDs were seen to admit GCP; a feature set is chosen at install time.
+    private readonly ConcurrentDictionary<string, bool> admitsGcp = new(StringComparer.Ordinal);
     private readonly ManagementClusterOptions options;
     private readonly Func<CancellationToken, Task<string>> bearerTokens;
 
@@ -36,25 +46,36 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         this.bearerTokens = bearerTokens;
     }
 
+    public Task<ServiceAccountSigningKey> EnsureSigningKeyAsync(Uri managementCluster, Guid clusterId, HostedClusterRef cluster, string issuerUrl, CancellationToken cancellationToken) =>
+        CallAsync($"ensure the signing key of {cluster.Name}", async () =>
+        {
+            var client = Client(managementCluster);
+            await ApplyAsync(client, Namespace(clusterId, cluster), cancellationToken);
+            return await SigningKeyAsync(client, cluster, issuerUrl, cancellationToken);
+        });
+
     public Task<HostedClusterStatus> ApplyAsync(Uri managementCluster, HostedClusterInput cluster, CancellationToken cancellationToken) =>
         CallAsync($"apply HostedCluster {cluster.Ref.Name}", async () =>
         {
             var client = Client(managementCluster);
-            await EnsureNamespaceAsync(client, cluster, cancellationToken);
-            await EnsurePullSecretAsync(client, cluster.Ref.Namespace, cancellationToken);
-            await UpsertAsync(client, HostedClusters, HostedCluster(cluster, options), cancellationToken);
+            await RequireGcpPlatformAsync(client, managementCluster, cancellationToken);
+            await ApplyAsync(client, Namespace(cluster.ClusterId, cluster.Ref), cancellationToken);
+            await ApplyAsync(client, await PullSecretAsync(cluster.Ref.Namespace, cancellationToken), cancellationToken);
+            await CreateOnceAsync(client, cluster.Ref.Namespace, cluster.Ref.EtcdEncryptionKeySecret,
+                () => new Dictionary<string, byte[]> { ["key"] = RandomNumberGenerator.GetBytes(32) }, cancellationToken);
+            await ApplyAsync(client, HostedCluster(cluster, options), cancellationToken);
 
             var wanted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var pool in cluster.NodePools)
             {
-                var nodePool = NodePool(cluster, pool, options);
-                await UpsertAsync(client, NodePools, nodePool, cancellationToken);
-                wanted.Add((string)nodePool["metadata"]!["name"]!);
+                var nodePool = NodePool(cluster, pool);
+                await ApplyAsync(client, nodePool, cancellationToken);
+                wanted.Add(NameOf(nodePool));
             }
 
-            foreach (var stale in (await ListNodePoolsAsync(client, cluster.Ref, cancellationToken)).Select(Name).Where(n => !wanted.Contains(n)))
+            foreach (var stale in (await ListNodePoolsAsync(client, cluster.Ref, cancellationToken)).Select(NameOf).Where(n => !wanted.Contains(n)))
             {
-                await DeleteIfPresentAsync(client, cluster.Ref.Namespace, NodePools, stale, cancellationToken);
+                await DeleteIfPresentAsync(() => client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, ApiVersion, cluster.Ref.Namespace, NodePools, stale, cancellationToken: cancellationToken));
             }
 
             return await StatusAsync(client, cluster.Ref, cancellationToken);
@@ -63,28 +84,40 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
     public Task<HostedClusterStatus> GetStatusAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken) =>
         CallAsync($"read HostedCluster {cluster.Name}", () => StatusAsync(Client(managementCluster), cluster, cancellationToken));
 
-    public Task<bool> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken) =>
+    public Task<DeletionProgress> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken) =>
         CallAsync($"delete HostedCluster {cluster.Name}", async () =>
         {
             var client = Client(managementCluster);
-            var nodePools = await ListNodePoolsAsync(client, cluster, cancellationToken);
-            foreach (var nodePool in nodePools)
+            var remaining = new List<string>();
+            foreach (var nodePool in await ListNodePoolsAsync(client, cluster, cancellationToken))
             {
-                await DeleteIfPresentAsync(client, cluster.Namespace, NodePools, Name(nodePool), cancellationToken);
+                await DeleteUnlessDeletingAsync(nodePool, () => client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+                    Group, ApiVersion, cluster.Namespace, NodePools, NameOf(nodePool), cancellationToken: cancellationToken));
+                remaining.Add($"NodePool {NameOf(nodePool)}");
             }
 
-            var hostedClusterWasThere = await DeleteIfPresentAsync(client, cluster.Namespace, HostedClusters, cluster.Name, cancellationToken);
-
-            // Finalizers keep deleted objects until HyperShift has torn down what they own.
-            var gone = await GetAsync(client, cluster.Namespace, HostedClusters, cluster.Name, cancellationToken) is null
-                && (await ListNodePoolsAsync(client, cluster, cancellationToken)).Count == 0;
-            if (gone && (hostedClusterWasThere || nodePools.Count > 0))
+            if (await GetAsync(client, cluster.Namespace, HostedClusters, cluster.Name, cancellationToken) is { } hostedCluster)
             {
-                // The namespace only held our resources (and the pull secret); it goes once they are gone.
-                await IgnoreNotFoundAsync(() => client.CoreV1.DeleteNamespaceAsync(cluster.Namespace, cancellationToken: cancellationToken));
+                await DeleteUnlessDeletingAsync(hostedCluster, () => client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+                    Group, ApiVersion, cluster.Namespace, HostedClusters, cluster.Name, cancellationToken: cancellationToken));
+                remaining.Add($"HostedCluster {cluster.Name}");
             }
 
-            return gone;
+            // The namespace goes last, and always: the HostedCluster may have vanished between two
+            // reconciles, or never been applied while the signing key was already made. HyperShift
+            // must have torn down what its finalizers guard before the namespace (with the pull
+            // secret and the keys) is removed, and the namespace has finalizers of its own.
+            if (remaining.Count == 0 && await ReadNamespaceAsync(client, cluster.Namespace, cancellationToken) is { } ns)
+            {
+                if (ns.Metadata.DeletionTimestamp is null)
+                {
+                    await DeleteIfPresentAsync(() => client.CoreV1.DeleteNamespaceAsync(cluster.Namespace, cancellationToken: cancellationToken));
+                }
+
+                remaining.Add($"namespace {cluster.Namespace} (terminating)");
+            }
+
+            return new DeletionProgress(remaining);
         });
 
     public void Dispose()
@@ -113,101 +146,156 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
     })).Value;
 
     /// <summary>
-    /// Copies the pull secret into the namespace, where the HostedCluster's spec.pullSecret names it.
-    /// It is written on every apply, so a rotated pull secret reaches every cluster at its next reconcile.
+    /// GCP exists only in HyperShift's TechPreviewNoUpgrade CRDs. On a management cluster installed
+    /// with the Default feature set every GCP object would be refused, so the CRD is read first and
+    /// nothing is sent; the failure is permanent and names the fix from the guide
+    /// (docs/content/how-to/gcp/setup-management-cluster.md).
     /// </summary>
-    private async Task EnsurePullSecretAsync(Kubernetes client, string @namespace, CancellationToken cancellationToken)
+    private async Task RequireGcpPlatformAsync(Kubernetes client, Uri managementCluster, CancellationToken cancellationToken)
+    {
+        if (admitsGcp.ContainsKey(managementCluster.AbsoluteUri))
+        {
+            return;
+        }
+
+        V1CustomResourceDefinition crd;
+        try
+        {
+            crd = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync($"{HostedClusters}.{Group}", cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ProviderException($"management cluster {managementCluster} has no HostedCluster CRD: HyperShift is not installed there", transient: false, e);
+        }
+
+        var platforms = Property(Property(Property(crd.Spec.Versions.FirstOrDefault(v => v.Name == ApiVersion)?.Schema?.OpenAPIV3Schema, "spec"), "platform"), "type")?.EnumProperty;
+        if (platforms is null || !platforms.Any(p => p?.ToString() == "GCP"))
+        {
+            var featureSet = crd.Metadata.Annotations is { } annotations && annotations.TryGetValue("release.openshift.io/feature-set", out var set) ? set : "unknown";
+            throw new ProviderException(
+                $"management cluster {managementCluster} runs HyperShift with the {featureSet} feature set, whose HostedCluster CRD does not admit the GCP platform; " +
+                "reinstall HyperShift there with `hypershift install --tech-preview-no-upgrade` (as the GCP guide's setup-management-cluster.md does)",
+                transient: false);
+        }
+
+        admitsGcp.TryAdd(managementCluster.AbsoluteUri, true);
+    }
+
+    private static V1JSONSchemaProps? Property(V1JSONSchemaProps? schema, string name) =>
+        schema?.Properties is { } properties && properties.TryGetValue(name, out var property) ? property : null;
+
+    /// <summary>
+    /// The public half from the JWKS ConfigMap; the first time, a new key: the private half goes
+    /// straight into a create-only Secret (a concurrent creator's key wins), the public half beside it.
+    /// </summary>
+    private async Task<ServiceAccountSigningKey> SigningKeyAsync(Kubernetes client, HostedClusterRef cluster, string issuerUrl, CancellationToken cancellationToken)
+    {
+        var configMap = await ReadOrNullAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync(cluster.SigningKeyJwksConfigMap, cluster.Namespace, cancellationToken: cancellationToken));
+        if (configMap?.Data is { } data && data.TryGetValue("jwks.json", out var jwks) && jwks.Length > 0)
+        {
+            return SigningKeyMaterial.FromJwks(jwks, issuerUrl);
+        }
+
+        var (pem, generated) = SigningKeyMaterial.Generate(options.SigningKeyBits, issuerUrl);
+        var key = await CreateOnceAsync(client, cluster.Namespace, cluster.SigningKeySecret,
+            () => new Dictionary<string, byte[]> { ["key"] = Encoding.ASCII.GetBytes(pem) }, cancellationToken)
+            ? generated
+            // The key exists but its JWKS was lost (or a concurrent reconcile is writing it): read it back once.
+            : SigningKeyMaterial.FromPrivateKeyPem(Encoding.ASCII.GetString(
+                (await client.CoreV1.ReadNamespacedSecretAsync(cluster.SigningKeySecret, cluster.Namespace, cancellationToken: cancellationToken)).Data["key"]), issuerUrl);
+        await ApplyAsync(client, new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = cluster.SigningKeyJwksConfigMap, ["namespace"] = cluster.Namespace },
+            ["data"] = new JsonObject { ["jwks.json"] = key.Jwks },
+        }, cancellationToken);
+        return key;
+    }
+
+    /// <summary>Creates a Secret unless it exists: keys are made once and never overwritten. True when this call created it.</summary>
+    private static async Task<bool> CreateOnceAsync(Kubernetes client, string @namespace, string name, Func<Dictionary<string, byte[]>> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = @namespace },
+                Type = "Opaque",
+                Data = data(),
+            }, @namespace, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The pull secret, copied into the namespace where the HostedCluster's spec.pullSecret names it.
+    /// Applied on every apply, so a rotated pull secret reaches every cluster at its next reconcile.
+    /// </summary>
+    private async Task<JsonObject> PullSecretAsync(string @namespace, CancellationToken cancellationToken)
     {
         var path = options.PullSecretPath is { Length: > 0 } configured
             ? configured
             : throw new ProviderException(
                 $"{ProviderOptions.Section}:ManagementClusters:{nameof(ManagementClusterOptions.PullSecretPath)} is not set; HyperShift cannot pull the release without a pull secret.",
                 transient: false);
-        var secret = new V1Secret
+        return new JsonObject
         {
-            Metadata = new V1ObjectMeta { Name = options.PullSecretName, NamespaceProperty = @namespace },
-            Type = "kubernetes.io/dockerconfigjson",
-            Data = new Dictionary<string, byte[]>(StringComparer.Ordinal) { [".dockerconfigjson"] = await File.ReadAllBytesAsync(path, cancellationToken) },
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = options.PullSecretName, ["namespace"] = @namespace },
+            ["type"] = "kubernetes.io/dockerconfigjson",
+            ["data"] = new JsonObject { [".dockerconfigjson"] = Convert.ToBase64String(await File.ReadAllBytesAsync(path, cancellationToken)) },
         };
-        try
+    }
+
+    /// <summary>Server-side apply of one object, by kind: the body is JSON, which is valid YAML.</summary>
+    private static async Task ApplyAsync(Kubernetes client, JsonObject desired, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(desired.ToJsonString(), V1Patch.PatchType.ApplyPatch);
+        var name = NameOf(desired);
+        var @namespace = (string?)desired["metadata"]!["namespace"];
+        switch ((string?)desired["kind"])
         {
-            await client.CoreV1.CreateNamespacedSecretAsync(secret, @namespace, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            await client.CoreV1.ReplaceNamespacedSecretAsync(secret, options.PullSecretName, @namespace, cancellationToken: cancellationToken);
+            case "Namespace":
+                await client.CoreV1.PatchNamespaceAsync(patch, name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+                break;
+            case "Secret":
+                await client.CoreV1.PatchNamespacedSecretAsync(patch, name, @namespace, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+                break;
+            case "ConfigMap":
+                await client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, @namespace, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+                break;
+            case var kind:
+                await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, Group, ApiVersion, @namespace, kind == "HostedCluster" ? HostedClusters : NodePools, name,
+                    fieldManager: FieldManager, fieldValidation: "Strict", force: true, cancellationToken: cancellationToken);
+                break;
         }
     }
 
-    private static async Task EnsureNamespaceAsync(Kubernetes client, HostedClusterInput cluster, CancellationToken cancellationToken)
+    private static async Task<JsonObject?> GetAsync(Kubernetes client, string @namespace, string plural, string name, CancellationToken cancellationToken) =>
+        await ReadOrNullAsync(async () => ToJson(await client.CustomObjects.GetNamespacedCustomObjectAsync(Group, ApiVersion, @namespace, plural, name, cancellationToken)));
+
+    private static async Task<List<JsonObject>> ListNodePoolsAsync(Kubernetes client, HostedClusterRef cluster, CancellationToken cancellationToken)
+    {
+        var list = await ReadOrNullAsync(async () => ToJson(await client.CustomObjects.ListNamespacedCustomObjectAsync(Group, ApiVersion, cluster.Namespace, NodePools,
+            labelSelector: $"{ClusterLabel}={cluster.Name}", cancellationToken: cancellationToken)));
+        return (list?["items"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+    }
+
+    private static Task<V1Namespace?> ReadNamespaceAsync(Kubernetes client, string name, CancellationToken cancellationToken) =>
+        ReadOrNullAsync(() => client.CoreV1.ReadNamespaceAsync(name, cancellationToken: cancellationToken));
+
+    private static async Task<T?> ReadOrNullAsync<T>(Func<Task<T>> read)
+        where T : class
     {
         try
         {
-            // The name is a hash (HostedClusterRef.For); the labels let an operator find the cluster's namespace.
-            await client.CoreV1.CreateNamespaceAsync(new V1Namespace
-            {
-                Metadata = new V1ObjectMeta { Name = cluster.Ref.Namespace, Labels = HyperShiftManifests.NamespaceLabels(cluster) },
-            }, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // Already there: the usual case after the first reconcile.
-        }
-    }
-
-    /// <summary>
-    /// Create, or read-merge-replace with the read resourceVersion. Our spec fields are merged into
-    /// the stored spec rather than replacing it, so fields HyperShift defaults stay as they are. A
-    /// 409 means someone wrote in between (or created it first): read again and retry.
-    /// </summary>
-    private async Task UpsertAsync(Kubernetes client, string plural, JsonObject desired, CancellationToken cancellationToken)
-    {
-        var @namespace = (string)desired["metadata"]!["namespace"]!;
-        var name = (string)desired["metadata"]!["name"]!;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var existing = await GetAsync(client, @namespace, plural, name, cancellationToken);
-                if (existing is null)
-                {
-                    await client.CustomObjects.CreateNamespacedCustomObjectAsync(desired, Group, ApiVersion, @namespace, plural, cancellationToken: cancellationToken);
-                }
-                else
-                {
-                    Merge(existing, desired);
-                    await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(existing, Group, ApiVersion, @namespace, plural, name, cancellationToken: cancellationToken);
-                }
-
-                return;
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < options.ConflictRetries)
-            {
-            }
-        }
-    }
-
-    /// <summary>Objects merge key by key; anything else (arrays, values) is replaced by ours.</summary>
-    private static void Merge(JsonObject target, JsonObject source)
-    {
-        foreach (var (key, value) in source)
-        {
-            if (value is JsonObject child && target[key] is JsonObject existing)
-            {
-                Merge(existing, child);
-            }
-            else
-            {
-                target[key] = value?.DeepClone();
-            }
-        }
-    }
-
-    private static async Task<JsonObject?> GetAsync(Kubernetes client, string @namespace, string plural, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return ToJson(await client.CustomObjects.GetNamespacedCustomObjectAsync(Group, ApiVersion, @namespace, plural, name, cancellationToken));
+            return await read();
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -215,34 +303,19 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         }
     }
 
-    private static async Task<List<JsonObject>> ListNodePoolsAsync(Kubernetes client, HostedClusterRef cluster, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var list = ToJson(await client.CustomObjects.ListNamespacedCustomObjectAsync(
-                Group, ApiVersion, cluster.Namespace, NodePools, labelSelector: $"{ClusterLabel}={cluster.Name}", cancellationToken: cancellationToken));
-            return (list["items"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return [];
-        }
-    }
+    /// <summary>A second DELETE of an object already being deleted changes nothing; skip it.</summary>
+    private static Task DeleteUnlessDeletingAsync(JsonObject resource, Func<Task<object>> delete) =>
+        resource["metadata"]?["deletionTimestamp"] is null ? DeleteIfPresentAsync(delete) : Task.CompletedTask;
 
-    /// <returns>Whether there was something to delete.</returns>
-    private static Task<bool> DeleteIfPresentAsync(Kubernetes client, string @namespace, string plural, string name, CancellationToken cancellationToken) =>
-        IgnoreNotFoundAsync(() => client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, ApiVersion, @namespace, plural, name, cancellationToken: cancellationToken));
-
-    private static async Task<bool> IgnoreNotFoundAsync<T>(Func<Task<T>> delete)
+    private static async Task DeleteIfPresentAsync<T>(Func<Task<T>> delete)
     {
         try
         {
             await delete();
-            return true;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return false;
+            // already gone
         }
     }
 
@@ -250,7 +323,7 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         Status(await GetAsync(client, cluster.Namespace, HostedClusters, cluster.Name, cancellationToken),
             await ListNodePoolsAsync(client, cluster, cancellationToken));
 
-    private static string Name(JsonObject resource) => (string)resource["metadata"]!["name"]!;
+    private static string NameOf(JsonObject resource) => (string)resource["metadata"]!["name"]!;
 
     /// <summary>KubernetesClient returns custom objects as JsonElement.</summary>
     private static JsonObject ToJson(object body) => body switch
@@ -260,7 +333,10 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         _ => JsonSerializer.SerializeToNode(body)!.AsObject(),
     };
 
-    /// <summary>Kubernetes failures as provider failures: 4xx other than those handled is a request the cluster rejects.</summary>
+    /// <summary>
+    /// Kubernetes failures as provider failures. 422 (the CRD refused the object) and 403 are
+    /// permanent: retrying the same request cannot succeed, and the server's message says why.
+    /// </summary>
     private static async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
     {
         try

@@ -6,15 +6,14 @@ namespace ClusterPlatform.Controllers.Providers;
 public interface IDnsProvider
 {
     /// <summary>
-    /// Creates or updates <c>api.&lt;name&gt;.&lt;baseDomain&gt;</c> and <c>*.apps.&lt;name&gt;.&lt;baseDomain&gt;</c>
-    /// so both point at <see cref="ClusterDnsRequest.IngressTarget"/>, and claims them for the
-    /// cluster with an owner record. Idempotent: records that already match are left alone. Names
+    /// Creates or updates <c>api.&lt;name&gt;.&lt;baseDomain&gt;</c> so it points at
+    /// <see cref="ClusterDnsRequest.Target"/>, and claims it for the cluster with an owner record. Idempotent: records that already match are left alone. Names
     /// another cluster owns are not touched: the result is not <see cref="ClusterDnsRecords.Ready"/>.
     /// </summary>
     Task<ClusterDnsRecords> EnsureRecordsAsync(ClusterDnsRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Removes both records and the owner record; records that are already absent count as removed,
+    /// Removes the record and the owner record; records that are already absent count as removed,
     /// and records another cluster owns are left alone.
     /// </summary>
     Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken);
@@ -30,8 +29,6 @@ public sealed record ClusterDnsName(Guid ClusterId, string ClusterName, string B
 {
     public string ApiHostname => $"api.{ClusterName}.{BaseDomain.TrimEnd('.')}";
 
-    public string AppsHostname => $"*.apps.{ClusterName}.{BaseDomain.TrimEnd('.')}";
-
     /// <summary>Where the owner record is: beside the names, never in the way of an A or CNAME record.</summary>
     public string OwnerHostname => $"_owner.{ClusterName}.{BaseDomain.TrimEnd('.')}";
 
@@ -39,23 +36,23 @@ public sealed record ClusterDnsName(Guid ClusterId, string ClusterName, string B
     public string OwnerText => $"clusterplatform-cluster={ClusterId}";
 }
 
-/// <param name="IngressTarget">
-/// The management cluster's ingress: an IP address gives A records, a hostname gives CNAME records
-/// (so a load balancer that changes address needs no DNS update here).
+/// <param name="Target">
+/// The control-plane endpoint HyperShift published (<c>status.controlPlaneEndpoint.host</c>): an IP
+/// address gives an A record, a hostname a CNAME record.
 /// </param>
-public sealed record ClusterDnsRequest(ClusterDnsName Name, string IngressTarget)
+public sealed record ClusterDnsRequest(ClusterDnsName Name, string Target)
 {
-    internal string RecordType => IPAddress.TryParse(IngressTarget, out _) ? "A" : "CNAME";
+    internal string RecordType => IPAddress.TryParse(Target, out _) ? "A" : "CNAME";
 
     /// <summary>DNS data as Cloud DNS stores it: a CNAME target is fully qualified, with its trailing dot.</summary>
-    internal string RecordData => RecordType == "CNAME" ? $"{IngressTarget.TrimEnd('.')}." : IngressTarget;
+    internal string RecordData => RecordType == "CNAME" ? $"{Target.TrimEnd('.')}." : Target;
 }
 
 /// <param name="Message">What happened, for the condition message.</param>
 /// <param name="Ready">False when another cluster owns the names, so nothing was changed.</param>
-public sealed record ClusterDnsRecords(string ApiHostname, string AppsHostname, string Message, bool Ready = true)
+public sealed record ClusterDnsRecords(string ApiHostname, string Message, bool Ready = true)
 {
-    internal static ClusterDnsRecords Taken(ClusterDnsName name, string prefix) => new(name.ApiHostname, name.AppsHostname,
-        $"{prefix}{name.ApiHostname} and {name.AppsHostname} belong to another cluster (owner record {name.OwnerHostname}); " +
-        "they are taken over once that cluster is deleted", Ready: false);
+    internal static ClusterDnsRecords Taken(ClusterDnsName name, string prefix) => new(name.ApiHostname,
+        $"{prefix}{name.ApiHostname} belongs to another cluster (owner record {name.OwnerHostname}); " +
+        "it is taken over once that cluster is deleted", Ready: false);
 }

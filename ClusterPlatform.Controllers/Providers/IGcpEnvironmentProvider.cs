@@ -55,6 +55,7 @@ public static class GcpEnvironmentChecks
     public const string ApisEnabled = "ApisEnabled";
     public const string CpuQuota = "CpuQuota";
     public const string IamPermissions = "IamPermissions";
+    public const string WorkloadIdentity = "WorkloadIdentity";
 
     public static readonly IReadOnlyList<string> RequiredApis =
     [

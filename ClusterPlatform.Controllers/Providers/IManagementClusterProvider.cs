@@ -3,25 +3,43 @@ using System.Text.Json.Nodes;
 namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
-/// HyperShift resources on a management cluster (operator-client-controller). Every call names the
-/// management cluster by its Kubernetes API endpoint (the fleet's "API endpoint"); the real provider
-/// keeps one client per endpoint.
+/// HyperShift resources on a management cluster. Every call names the management cluster by its
+/// Kubernetes API endpoint (the fleet's "API endpoint"); the real provider keeps one client per endpoint.
 /// </summary>
 public interface IManagementClusterProvider
 {
     /// <summary>
-    /// Ensures the namespace, the HostedCluster and exactly the given NodePools (node pools no longer
-    /// in the input are deleted), then reports their status.
+    /// Ensures the cluster's namespace and its service-account signing key (a Secret the
+    /// HostedCluster's <c>serviceAccountSigningKey</c> names), making the key the first time, and
+    /// returns its public half. The private key never leaves the management cluster.
+    /// </summary>
+    Task<ServiceAccountSigningKey> EnsureSigningKeyAsync(Uri managementCluster, Guid clusterId, HostedClusterRef cluster, string issuerUrl, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ensures the namespace, the pull secret, the HostedCluster and exactly the given NodePools
+    /// (node pools no longer in the input are deleted), then reports their status. Refuses, with a
+    /// permanent <see cref="ProviderException"/> and nothing sent, a management cluster whose
+    /// HyperShift CRDs do not admit the GCP platform.
     /// </summary>
     Task<HostedClusterStatus> ApplyAsync(Uri managementCluster, HostedClusterInput cluster, CancellationToken cancellationToken);
 
     Task<HostedClusterStatus> GetStatusAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes the NodePools and the HostedCluster (then the namespace once they are gone) and says
-    /// whether they are gone. HyperShift finalizers make deletion take time: call again until true.
+    /// Deletes the NodePools and the HostedCluster, then the namespace once they are gone, and
+    /// says what is still there. HyperShift's finalizers (and the namespace's) make deletion take
+    /// many reconciles: call again until <see cref="DeletionProgress.Gone"/>.
     /// </summary>
-    Task<bool> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken);
+    Task<DeletionProgress> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken);
+}
+
+/// <param name="Remaining">What still exists, for the status message; empty when gone.</param>
+public sealed record DeletionProgress(IReadOnlyList<string> Remaining)
+{
+    public bool Gone => Remaining.Count == 0;
+
+    public string Message => Gone ? "The HostedCluster, its NodePools and its namespace are gone."
+        : $"Waiting for HyperShift to finish deleting: {string.Join(", ", Remaining)}.";
 }
 
 public sealed record HostedClusterRef(string Namespace, string Name)
@@ -35,57 +53,125 @@ public sealed record HostedClusterRef(string Namespace, string Name)
     /// </summary>
     public static HostedClusterRef For(Guid clusterId, string clusterName) =>
         new($"hc-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(clusterId.ToByteArray(bigEndian: true)))[..16]}", clusterName);
+
+    /// <summary>The Secret holding the signing key, named as <c>hypershift create cluster gcp</c> names it (cmd/cluster/gcp/create.go).</summary>
+    public string SigningKeySecret => $"{Name}-sa-token-issuer-key";
+
+    /// <summary>The public half of the signing key, kept beside it so a reconcile never reads the private key back.</summary>
+    public string SigningKeyJwksConfigMap => $"{Name}-sa-token-issuer-jwks";
+
+    /// <summary>The etcd encryption key Secret, as <c>hypershift create cluster</c> names it (cmd/cluster/core/create.go).</summary>
+    public string EtcdEncryptionKeySecret => $"{Name}-etcd-encryption-key";
 }
 
 /// <summary>What the platform knows about a cluster, in the terms the HyperShift resources need.</summary>
+/// <param name="Infrastructure">The GCP resources HyperShift's commands created for the cluster's infra id.</param>
 /// <param name="ProjectNumber">The project's number, which workload identity federation needs (environment validation reports it).</param>
-/// <param name="Network">The VPC network the nodes and the Private Service Connect endpoint use.</param>
-/// <param name="ReleaseVersion">MAJOR.MINOR.PATCH, mapped to a release image.</param>
+/// <param name="Network">The VPC network of the nodes.</param>
+/// <param name="Subnet">The nodes' subnet, also the Private Service Connect subnet (the guide: "same as --subnet").</param>
+/// <param name="ReleaseImage">The release image by digest (from the update graph).</param>
 public sealed record HostedClusterInput(
     HostedClusterRef Ref,
     Guid ClusterId,
-    string ReleaseVersion,
+    GcpInfrastructureNames Infrastructure,
+    string ReleaseImage,
     string BaseDomain,
-    string ProjectId,
     string ProjectNumber,
     string Region,
     string Network,
+    string Subnet,
     ClusterNetworks Networking,
-    IReadOnlyList<NodePoolInput> NodePools);
+    IReadOnlyList<NodePoolInput> NodePools)
+{
+    public string ProjectId => Infrastructure.ProjectId;
+}
 
 public sealed record ClusterNetworks(string MachineCidr, string PodCidr, string ServiceCidr);
 
 /// <param name="Name">The platform's node pool name; the NodePool resource is named <c>&lt;cluster&gt;-&lt;name&gt;</c>.</param>
 /// <param name="Replicas">Fixed size; null when <paramref name="Autoscaling"/> is given.</param>
-/// <param name="ReleaseVersion">Null follows the cluster's release.</param>
-public sealed record NodePoolInput(string Name, string MachineType, int? Replicas, NodePoolAutoscaling? Autoscaling, int DiskSizeGb, string? ReleaseVersion);
+/// <param name="ReleaseImage">The pool's release image by digest (the cluster's unless the pool pins a version).</param>
+public sealed record NodePoolInput(string Name, string MachineType, int? Replicas, NodePoolAutoscaling? Autoscaling, int DiskSizeGb, string ReleaseImage);
 
 public sealed record NodePoolAutoscaling(int Min, int Max);
 
+/// <summary>
+/// A HostedCluster's status as HyperShift reports it. A condition counts only when it was written
+/// for the object's current <c>metadata.generation</c>: after a spec change, the old Available is stale.
+/// </summary>
 /// <param name="Exists">False when the HostedCluster is not there (never created, or deleted).</param>
-public sealed record HostedClusterStatus(bool Exists, IReadOnlyList<ResourceCondition> Conditions, IReadOnlyList<NodePoolStatus> NodePools)
+/// <param name="ControlPlaneEndpoint">Where the API server answers (<c>status.controlPlaneEndpoint</c>), once HyperShift has published it.</param>
+/// <param name="Version">The latest entry of <c>status.version.history</c>, when there is one.</param>
+public sealed record HostedClusterStatus(
+    bool Exists,
+    long Generation,
+    IReadOnlyList<ResourceCondition> Conditions,
+    IReadOnlyList<NodePoolStatus> NodePools,
+    ControlPlaneEndpoint? ControlPlaneEndpoint = null,
+    ReleaseHistoryEntry? Version = null)
 {
-    public bool Available => Conditions.Any(c => c.Type == "Available" && c.Status == "True");
+    public static readonly HostedClusterStatus Absent = new(false, 0, [], []);
 
-    /// <summary>The Available condition's message, for the controller's own condition.</summary>
+    /// <summary>
+    /// Conditions that say HyperShift cannot make progress without a change from outside
+    /// (openshift/hypershift 3ee9615567acffaf3e3ee25c2ca2942d650565cf, api/hypershift/v1beta1/hostedcluster_conditions.go).
+    /// </summary>
+    private static readonly (string Type, string Bad)[] Problems =
+    [
+        ("ValidReleaseImage", "False"),
+        ("ValidGCPWorkloadIdentity", "False"),
+        ("ValidGCPCredentials", "False"),
+        ("ReconciliationSucceeded", "False"),
+        ("ValidConfiguration", "False"),
+        ("SupportedHostedCluster", "False"),
+        ("ValidHostedControlPlaneConfiguration", "False"),
+        ("Degraded", "True"),
+    ];
+
+    public bool Available => Current("Available") is { Status: "True" };
+
+    /// <summary>HyperShift's Progressing, a version rollout still Partial, or Available not yet at this generation.</summary>
+    public bool Progressing => Exists && !Degraded
+        && (Current("Progressing") is { Status: "True" } || Version is { State: "Partial" } || Current("Available") is null);
+
+    public bool Degraded => DegradedConditions.Any();
+
+    /// <summary>The condition HyperShift's own message is taken from: a problem first, else Available.</summary>
     public string Message =>
         !Exists ? "HostedCluster does not exist"
-        : Conditions.FirstOrDefault(c => c.Type == "Available") is { } available ? $"{available.Reason}: {available.Message}"
-        : "HostedCluster has not reported an Available condition yet";
+        : DegradedConditions.FirstOrDefault() is { } problem ? $"{problem.Type}: {problem.Reason}: {problem.Message}"
+        : Current("Available") is { } available ? $"{available.Reason}: {available.Message}"
+        : Conditions.FirstOrDefault(c => c.Type == "Available") is { } stale
+            ? $"HostedCluster generation {Generation} not yet observed (Available is from generation {stale.ObservedGeneration})"
+            : "HostedCluster has not reported an Available condition yet";
+
+    private IEnumerable<ResourceCondition> DegradedConditions =>
+        Problems.Select(p => Current(p.Type) is { } c && c.Status == p.Bad ? c : null).OfType<ResourceCondition>();
+
+    private ResourceCondition? Current(string type) =>
+        Conditions.FirstOrDefault(c => c.Type == type && c.ObservedGeneration == Generation);
 }
+
+public sealed record ControlPlaneEndpoint(string Host, int Port);
+
+/// <param name="State">Completed or Partial, as in OpenShift's ClusterVersion history.</param>
+public sealed record ReleaseHistoryEntry(string Version, string Image, string State);
 
 /// <param name="Name">The platform's node pool name (as in <see cref="NodePoolInput.Name"/>).</param>
-public sealed record NodePoolStatus(string Name, int Replicas, IReadOnlyList<ResourceCondition> Conditions)
+public sealed record NodePoolStatus(string Name, long Generation, int Replicas, IReadOnlyList<ResourceCondition> Conditions)
 {
-    public bool Ready => Conditions.Any(c => c.Type == "Ready" && c.Status == "True");
+    /// <summary>Ready at the NodePool's own current generation only.</summary>
+    public bool Ready => Conditions.Any(c => c.Type == "Ready" && c.Status == "True" && c.ObservedGeneration == Generation);
 }
 
-/// <summary>A Kubernetes-style condition as HyperShift reports it; Status is "True", "False" or "Unknown".</summary>
-public sealed record ResourceCondition(string Type, string Status, string? Reason, string? Message)
+/// <summary>A Kubernetes condition as HyperShift reports it; Status is "True", "False" or "Unknown".</summary>
+/// <param name="ObservedGeneration">The generation the condition was written for; 0 when HyperShift did not say.</param>
+public sealed record ResourceCondition(string Type, string Status, string? Reason, string? Message, long ObservedGeneration = 0)
 {
     internal static IReadOnlyList<ResourceCondition> ListFrom(JsonNode? status) =>
         status?["conditions"] is JsonArray conditions
             ? conditions.OfType<JsonObject>().Select(c => new ResourceCondition(
-                (string?)c["type"] ?? "", (string?)c["status"] ?? "Unknown", (string?)c["reason"], (string?)c["message"])).ToList()
+                (string?)c["type"] ?? "", (string?)c["status"] ?? "Unknown", (string?)c["reason"], (string?)c["message"],
+                c["observedGeneration"] is JsonValue g ? g.GetValue<long>() : 0)).ToList()
             : [];
 }

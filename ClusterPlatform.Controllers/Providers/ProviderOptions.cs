@@ -82,9 +82,6 @@ public sealed class ManagementClusterOptions
     /// <summary>PEM file of the CA(s) that signed the management clusters' API certificates.</summary>
     public string? CaCertificatePath { get; set; }
 
-    /// <summary>Release image for a version; {0} is MAJOR.MINOR.PATCH.</summary>
-    public string ReleaseImageTemplate { get; set; } = "quay.io/openshift-release-dev/ocp-release:{0}-multi";
-
     /// <summary>Secret (in the hosted cluster's namespace) holding the pull secret HyperShift requires.</summary>
     public string PullSecretName { get; set; } = "pull-secret";
 
@@ -94,48 +91,9 @@ public sealed class ManagementClusterOptions
     /// </summary>
     public string? PullSecretPath { get; set; }
 
-    /// <summary>The GCP settings of HyperShift's platform spec that the cluster API does not carry.</summary>
-    public HyperShiftGcpOptions Gcp { get; set; } = new();
-
-    /// <summary>Attempts of a read-modify-write before a resourceVersion conflict counts as a failure.</summary>
-    public int ConflictRetries { get; set; } = 5;
-}
-
-/// <summary>
-/// What HyperShift's GCP platform needs beyond the cluster's project, region and network: names
-/// that the customer project's preparation (<c>hypershift infra create gcp</c>) creates. Templates
-/// take <c>{network}</c>, <c>{region}</c> and <c>{project}</c>.
-/// </summary>
-public sealed class HyperShiftGcpOptions
-{
-    /// <summary>Private, or PublicAndPrivate (the API server reachable from outside the VPC).</summary>
-    public string EndpointAccess { get; set; } = "PublicAndPrivate";
-
-    public string PrivateServiceConnectSubnetTemplate { get; set; } = "{network}-psc";
-
-    public string NodeSubnetTemplate { get; set; } = "{network}-nodes";
-
-    /// <summary>Nodes go to zone &lt;region&gt;-&lt;suffix&gt;.</summary>
-    public string NodeZoneSuffix { get; set; } = "a";
-
-    public string WorkloadIdentityPoolId { get; set; } = "hypershift-pool";
-
-    public string WorkloadIdentityProviderId { get; set; } = "hypershift-oidc";
-
-    /// <summary>Service account ids (the part before @) in the customer project, per HyperShift role.</summary>
-    public string NodePoolServiceAccount { get; set; } = "hypershift-nodepool";
-
-    public string ControlPlaneServiceAccount { get; set; } = "hypershift-control-plane";
-
-    public string CloudControllerServiceAccount { get; set; } = "hypershift-cloud-controller";
-
-    public string StorageServiceAccount { get; set; } = "hypershift-storage";
-
-    internal static string Expand(string template, HostedClusterInput cluster) => template
-        .Replace("{network}", cluster.Network, StringComparison.Ordinal)
-        .Replace("{region}", cluster.Region, StringComparison.Ordinal)
-        .Replace("{project}", cluster.ProjectId, StringComparison.Ordinal);
-
-    internal static string ServiceAccountEmail(string accountId, HostedClusterInput cluster) =>
-        $"{accountId}@{cluster.ProjectId}.iam.gserviceaccount.com";
+    /// <summary>
+    /// Size of each hosted cluster's service-account signing key; HyperShift's GCP guide makes a
+    /// 4096-bit RSA key (docs/content/how-to/gcp/create-gcp-iam.md).
+    /// </summary>
+    public int SigningKeyBits { get; set; } = 4096;
 }

@@ -41,8 +41,8 @@ public sealed class SimulatedDnsProvider : IDnsProvider
         }
 
         return Result(request.Name, changed == 0
-            ? $"simulated: {record.Type} records already point at {request.IngressTarget}"
-            : $"simulated: {changed} {record.Type} record(s) now point at {request.IngressTarget}");
+            ? $"simulated: {record.Type} records already point at {request.Target}"
+            : $"simulated: {changed} {record.Type} record(s) now point at {request.Target}");
     }
 
     public async Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken)
@@ -63,9 +63,9 @@ public sealed class SimulatedDnsProvider : IDnsProvider
         return Result(name, removed == 0 ? "simulated: records were already absent" : $"simulated: {removed} record(s) deleted");
     }
 
-    private static string[] Hostnames(ClusterDnsName name) => [name.ApiHostname, name.AppsHostname];
+    private static string[] Hostnames(ClusterDnsName name) => [name.ApiHostname];
 
-    private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, name.AppsHostname, message);
+    private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, message);
 }
 
 /// <param name="Type">A or CNAME.</param>

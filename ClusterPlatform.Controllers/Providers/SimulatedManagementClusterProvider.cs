@@ -1,16 +1,23 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
-/// HyperShift resources kept in memory, one store per management cluster endpoint. A HostedCluster is
-/// Available as soon as it is applied and gone as soon as it is deleted: the configured latency
-/// stands in for HyperShift's real work.
+/// HyperShift resources kept in memory, one store per management cluster endpoint. The stored
+/// HostedCluster and NodePools are the very objects the real provider applies
+/// (<see cref="HyperShiftManifests"/>); a HostedCluster is Available at its generation, with a
+/// control-plane endpoint, as soon as it is applied, and gone as soon as it is deleted: the
+/// configured latency stands in for HyperShift's real work.
 /// </summary>
 public sealed class SimulatedManagementClusterProvider : IManagementClusterProvider
 {
+    /// <summary>A smaller key than the real provider's 4096 bits: a local run makes one per cluster, and the simulation only needs its shape.</summary>
+    internal const int SimulatedKeyBits = 2048;
+
     private readonly ConcurrentDictionary<SimulatedObjectKey, JsonObject> objects = new();
     private readonly ManagementClusterOptions options;
     private readonly SimulatedFaults faults;
@@ -21,40 +28,49 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         this.faults = faults;
     }
 
-    /// <summary>A snapshot of every stored object (namespaces, HostedClusters, NodePools) and its manifest.</summary>
+    /// <summary>A snapshot of every stored object (namespaces, key Secrets, HostedClusters, NodePools) and its manifest.</summary>
     public IReadOnlyDictionary<SimulatedObjectKey, JsonObject> Objects =>
         objects.ToDictionary(entry => entry.Key, entry => (JsonObject)entry.Value.DeepClone());
+
+    public async Task<ServiceAccountSigningKey> EnsureSigningKeyAsync(Uri managementCluster, Guid clusterId, HostedClusterRef cluster, string issuerUrl, CancellationToken cancellationToken)
+    {
+        await faults.BeforeCallAsync("signing-key", cluster.Name, cancellationToken);
+        objects.TryAdd(Key(managementCluster, "Namespace", "", cluster.Namespace), HyperShiftManifests.Namespace(clusterId, cluster));
+        // Only the public half is kept, as in the real provider's JWKS ConfigMap.
+        var jwks = objects.GetOrAdd(Key(managementCluster, "ConfigMap", cluster.Namespace, cluster.SigningKeyJwksConfigMap),
+            _ => new JsonObject { ["data"] = new JsonObject { ["jwks.json"] = SigningKeyMaterial.Generate(SimulatedKeyBits, issuerUrl).PublicKey.Jwks } });
+        return SigningKeyMaterial.FromJwks((string)jwks["data"]!["jwks.json"]!, issuerUrl);
+    }
 
     public async Task<HostedClusterStatus> ApplyAsync(Uri managementCluster, HostedClusterInput cluster, CancellationToken cancellationToken)
     {
         await faults.BeforeCallAsync("hostedcluster-apply", cluster.Ref.Name, cancellationToken);
         var @namespace = cluster.Ref.Namespace;
-        objects.TryAdd(Key(managementCluster, "Namespace", "", @namespace), new JsonObject
-        {
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = @namespace,
-                ["labels"] = new JsonObject(HyperShiftManifests.NamespaceLabels(cluster).Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))),
-            },
-        });
+        objects.TryAdd(Key(managementCluster, "Namespace", "", @namespace), HyperShiftManifests.Namespace(cluster.ClusterId, cluster.Ref));
 
-        var hostedCluster = HyperShiftManifests.HostedCluster(cluster, options);
+        var hostedClusterKey = Key(managementCluster, "HostedCluster", @namespace, cluster.Ref.Name);
+        var hostedCluster = Stored(hostedClusterKey, HyperShiftManifests.HostedCluster(cluster, options));
         hostedCluster["status"] = new JsonObject
         {
-            ["conditions"] = new JsonArray(Condition("Available", "AsExpected", "simulated hosted control plane is available")),
+            ["conditions"] = new JsonArray(Condition("Available", "AsExpected", "simulated hosted control plane is available", hostedCluster)),
+            ["controlPlaneEndpoint"] = new JsonObject { ["host"] = ControlPlaneAddress(cluster.ClusterId), ["port"] = 6443 },
+            ["version"] = new JsonObject
+            {
+                ["history"] = new JsonArray(new JsonObject { ["image"] = cluster.ReleaseImage, ["state"] = "Completed", ["version"] = "" }),
+            },
         };
-        objects[Key(managementCluster, "HostedCluster", @namespace, cluster.Ref.Name)] = hostedCluster;
+        objects[hostedClusterKey] = hostedCluster;
 
         var wanted = new HashSet<SimulatedObjectKey>();
         foreach (var pool in cluster.NodePools)
         {
-            var nodePool = HyperShiftManifests.NodePool(cluster, pool, options);
+            var key = Key(managementCluster, "NodePool", @namespace, HyperShiftManifests.NodePoolResourceName(cluster.Ref, pool.Name));
+            var nodePool = Stored(key, HyperShiftManifests.NodePool(cluster, pool));
             nodePool["status"] = new JsonObject
             {
                 ["replicas"] = pool.Replicas ?? pool.Autoscaling?.Min ?? 0,
-                ["conditions"] = new JsonArray(Condition("Ready", "AsExpected", "simulated node pool is ready")),
+                ["conditions"] = new JsonArray(Condition("Ready", "AsExpected", "simulated node pool is ready", nodePool)),
             };
-            var key = Key(managementCluster, "NodePool", @namespace, HyperShiftManifests.NodePoolResourceName(cluster.Ref, pool.Name));
             objects[key] = nodePool;
             wanted.Add(key);
         }
@@ -73,17 +89,37 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         return Status(managementCluster, cluster);
     }
 
-    public async Task<bool> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken)
+    public async Task<DeletionProgress> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken)
     {
         await faults.BeforeCallAsync("hostedcluster-delete", cluster.Name, cancellationToken);
-        foreach (var key in NodePoolKeys(managementCluster, cluster))
+        // The namespace takes everything in it with it, as a real namespace deletion does.
+        foreach (var key in objects.Keys.Where(k => k.ManagementCluster == Normalize(managementCluster)
+                     && (k.Namespace == cluster.Namespace || (k.Kind == "Namespace" && k.Name == cluster.Namespace))))
         {
             objects.TryRemove(key, out _);
         }
 
-        objects.TryRemove(Key(managementCluster, "HostedCluster", cluster.Namespace, cluster.Name), out _);
-        objects.TryRemove(Key(managementCluster, "Namespace", "", cluster.Namespace), out _);
-        return true;
+        return new DeletionProgress([]);
+    }
+
+    /// <summary>
+    /// The object as the API server would store it: metadata.generation 1 on create, +1 when the
+    /// spec changes, so the simulated conditions carry a real observedGeneration.
+    /// </summary>
+    private JsonObject Stored(SimulatedObjectKey key, JsonObject applied)
+    {
+        var generation = objects.TryGetValue(key, out var previous)
+            ? (long)previous["metadata"]!["generation"]! + (JsonNode.DeepEquals(previous["spec"], applied["spec"]) ? 0 : 1)
+            : 1;
+        applied["metadata"]!["generation"] = generation;
+        return applied;
+    }
+
+    /// <summary>A stable address per cluster in TEST-NET-3 (RFC 5737), as a load balancer would have one.</summary>
+    private static string ControlPlaneAddress(Guid clusterId)
+    {
+        var hash = SHA256.HashData(clusterId.ToByteArray());
+        return new IPAddress([203, 0, 113, (byte)(hash[0] % 254 + 1)]).ToString();
     }
 
     private HostedClusterStatus Status(Uri managementCluster, HostedClusterRef cluster) => HyperShiftManifests.Status(
@@ -103,14 +139,15 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
 
     private static string Normalize(Uri managementCluster) => managementCluster.AbsoluteUri.TrimEnd('/');
 
-    private static JsonObject Condition(string type, string reason, string message) => new()
+    private static JsonObject Condition(string type, string reason, string message, JsonObject resource) => new()
     {
         ["type"] = type,
         ["status"] = "True",
         ["reason"] = reason,
         ["message"] = message,
+        ["observedGeneration"] = (long)resource["metadata"]!["generation"]!,
     };
 }
 
-/// <param name="Kind">Namespace, HostedCluster or NodePool; a namespace's own Namespace is empty.</param>
+/// <param name="Kind">Namespace, ConfigMap, HostedCluster or NodePool; a namespace's own Namespace is empty.</param>
 public sealed record SimulatedObjectKey(string ManagementCluster, string Kind, string Namespace, string Name);

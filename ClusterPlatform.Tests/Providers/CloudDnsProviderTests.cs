@@ -28,7 +28,10 @@ public sealed class CloudDnsProviderTests
             app.MapGet(Zones, (string? dnsName) => Results.Json(new JsonObject
             {
                 ["managedZones"] = dnsName == "example.com."
-                    ? new JsonArray(new JsonObject { ["name"] = "example-zone", ["dnsName"] = "example.com." })
+                    // A private zone of the same name comes first: only the public one serves the world.
+                    ? new JsonArray(
+                        new JsonObject { ["name"] = "example-internal", ["dnsName"] = "example.com.", ["visibility"] = "private" },
+                        new JsonObject { ["name"] = "example-zone", ["dnsName"] = "example.com.", ["visibility"] = "public" })
                     : new JsonArray(),
             }));
             app.MapGet(Zones + "/example-zone/rrsets", (string? name) =>
@@ -117,16 +120,15 @@ public sealed class CloudDnsProviderTests
         var created = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
         var again = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
 
-        Assert.Equal(("api.alpha.acme.example.com", "*.apps.alpha.acme.example.com"), (created.ApiHostname, created.AppsHostname));
+        Assert.Equal("api.alpha.acme.example.com", created.ApiHostname);
         Assert.Equal("203.0.113.10", dns.Data("api.alpha.acme.example.com.", "A"));
-        Assert.Equal("203.0.113.10", dns.Data("*.apps.alpha.acme.example.com.", "A"));
         Assert.Contains("GET /dns/v1/projects/dns-project/managedZones?dnsName=acme.example.com. -> 200", server.Log);
         Assert.Equal("DNS records already point at 203.0.113.10", again.Message);
         Assert.Single(server.Log, r => r.StartsWith("POST ", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task A_changed_ingress_replaces_the_records_even_when_the_type_changes()
+    public async Task A_changed_endpoint_replaces_the_record_even_when_the_type_changes()
     {
         var (dns, server, provider) = await StartAsync();
         await using var _ = server;
@@ -137,7 +139,6 @@ public sealed class CloudDnsProviderTests
 
         var result = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "router.mc1.example.net"), Cancellation);
         Assert.Null(dns.Data("api.alpha.acme.example.com.", "A"));
-        Assert.Equal("router.mc1.example.net.", dns.Data("*.apps.alpha.acme.example.com.", "CNAME"));
         Assert.Equal("CNAME records in zone example-zone point at router.mc1.example.net", result.Message);
     }
 
@@ -157,7 +158,6 @@ public sealed class CloudDnsProviderTests
              "POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 200"],
             server.Log.Where(r => r.StartsWith("POST ", StringComparison.Ordinal)));
         Assert.Equal("203.0.113.99", dns.Data("api.alpha.acme.example.com.", "A"));
-        Assert.Equal("203.0.113.99", dns.Data("*.apps.alpha.acme.example.com.", "A"));
     }
 
     [Fact]
@@ -196,7 +196,6 @@ public sealed class CloudDnsProviderTests
         await provider.DeleteRecordsAsync(Alpha, Cancellation);
         Assert.Empty(dns.RecordSets);
         Assert.True((await provider.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation)).Ready);
-        Assert.Equal("198.51.100.7", dns.Data("*.apps.alpha.acme.example.com.", "A"));
         Assert.Equal($"\"clusterplatform-cluster={namesake.ClusterId}\"", dns.Data("_owner.alpha.acme.example.com.", "TXT"));
     }
 

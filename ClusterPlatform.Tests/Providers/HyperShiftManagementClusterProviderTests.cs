@@ -87,7 +87,7 @@ public sealed class HyperShiftManagementClusterProviderTests
         var defaulted = kube.Get("clusters-alpha", "hostedclusters", "alpha")!;
 
         kube.ConcurrentWriteBeforeNextReplace = true;
-        await provider.ApplyAsync(server.BaseAddress, cluster with { ReleaseVersion = "4.17.5" }, Cancellation);
+        await provider.ApplyAsync(server.BaseAddress, cluster with { ReleaseImage = HyperShiftInputs.ReleaseImage.Replace("1f5c", "2f5c", StringComparison.Ordinal) }, Cancellation);
 
         Assert.Contains("PUT /apis/hypershift.openshift.io/v1beta1/namespaces/clusters-alpha/hostedclusters/alpha -> 409", server.Log);
         Assert.Contains("PUT /apis/hypershift.openshift.io/v1beta1/namespaces/clusters-alpha/hostedclusters/alpha -> 200", server.Log);
@@ -146,13 +146,13 @@ public sealed class HyperShiftManagementClusterProviderTests
         await provider.ApplyAsync(server.BaseAddress, cluster, Cancellation);
         kube.ReadsUntilDeleted = 1;
 
-        Assert.False(await provider.DeleteAsync(server.BaseAddress, cluster.Ref, Cancellation));
-        Assert.True(await provider.DeleteAsync(server.BaseAddress, cluster.Ref, Cancellation));
+        Assert.False((await provider.DeleteAsync(server.BaseAddress, cluster.Ref, Cancellation)).Gone);
+        Assert.True((await provider.DeleteAsync(server.BaseAddress, cluster.Ref, Cancellation)).Gone);
 
         Assert.Contains("GET /apis/hypershift.openshift.io/v1beta1/namespaces/clusters-alpha/hostedclusters/alpha -> 404", server.Log);
         Assert.Empty(kube.Namespaces);
         Assert.False((await provider.GetStatusAsync(server.BaseAddress, cluster.Ref, Cancellation)).Exists);
-        Assert.True(await provider.DeleteAsync(server.BaseAddress, cluster.Ref, Cancellation));
+        Assert.True((await provider.DeleteAsync(server.BaseAddress, cluster.Ref, Cancellation)).Gone);
     }
 
     [Fact]

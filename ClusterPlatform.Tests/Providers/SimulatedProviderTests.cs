@@ -105,14 +105,14 @@ public sealed class SimulatedProviderTests
         var name = new ClusterDnsName(AlphaId, "alpha", "acme.example.com");
 
         var created = await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "203.0.113.10"), Cancellation);
-        Assert.Equal(("api.alpha.acme.example.com", "*.apps.alpha.acme.example.com"), (created.ApiHostname, created.AppsHostname));
+        Assert.Equal("api.alpha.acme.example.com", created.ApiHostname);
         Assert.Equal(new SimulatedDnsRecord("A", "203.0.113.10"), dns.Records["api.alpha.acme.example.com"]);
         Assert.Contains("simulated", (await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "203.0.113.10"), Cancellation)).Message, StringComparison.Ordinal);
 
         await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "ingress.mc1.example.net"), Cancellation);
-        Assert.Equal(new SimulatedDnsRecord("CNAME", "ingress.mc1.example.net."), dns.Records["*.apps.alpha.acme.example.com"]);
+        Assert.Equal(new SimulatedDnsRecord("CNAME", "ingress.mc1.example.net."), dns.Records["api.alpha.acme.example.com"]);
 
-        Assert.Equal("simulated: 2 record(s) deleted", (await dns.DeleteRecordsAsync(name, Cancellation)).Message);
+        Assert.Equal("simulated: 1 record(s) deleted", (await dns.DeleteRecordsAsync(name, Cancellation)).Message);
         Assert.Empty(dns.Records);
         Assert.Equal("simulated: records were already absent", (await dns.DeleteRecordsAsync(name, Cancellation)).Message);
     }
@@ -185,15 +185,16 @@ public sealed class SimulatedProviderTests
         Assert.All(status.NodePools, p => Assert.True(p.Ready));
 
         var hostedCluster = Assert.Single(simulation.Objects, o => o.Key.Kind == "HostedCluster").Value;
-        Assert.Equal("quay.io/openshift-release-dev/ocp-release:4.17.3-multi", (string?)hostedCluster["spec"]!["release"]!["image"]);
+        Assert.Equal(HyperShiftInputs.ReleaseImage, (string?)hostedCluster["spec"]!["release"]!["image"]);
+        Assert.Equal(1L, (long)hostedCluster["metadata"]!["generation"]!);
         Assert.Equal("GCP", (string?)hostedCluster["spec"]!["platform"]!["type"]);
 
         status = await simulation.ApplyAsync(ManagementCluster, cluster with { NodePools = [HyperShiftInputs.Pool("workers")] }, Cancellation);
         Assert.Equal(["workers"], status.NodePools.Select(p => p.Name));
 
-        Assert.True(await simulation.DeleteAsync(ManagementCluster, cluster.Ref, Cancellation));
+        Assert.True((await simulation.DeleteAsync(ManagementCluster, cluster.Ref, Cancellation)).Gone);
         Assert.Empty(simulation.Objects);
         Assert.False((await simulation.GetStatusAsync(ManagementCluster, cluster.Ref, Cancellation)).Exists);
-        Assert.True(await simulation.DeleteAsync(ManagementCluster, cluster.Ref, Cancellation));
+        Assert.True((await simulation.DeleteAsync(ManagementCluster, cluster.Ref, Cancellation)).Gone);
     }
 }
