@@ -33,7 +33,7 @@ public sealed class TopologyTests(TopologyFixture topology) : IClassFixture<Topo
         using var client = topology.App.CreateHttpClient(ResourceNames.Api);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TopologyFixture.CreateUserToken("acme"));
         const string body = """
-            {"name":"topo-one","labels":{"env":"test"},"spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1","network":"default"},"release":{"version":"4.17.3"},"networking":{"machineCidr":"10.0.0.0/16","podCidr":"10.128.0.0/14","serviceCidr":"172.30.0.0/16"},"dns":{"baseDomain":"acme.example.com"}}}
+            {"name":"topo-one","labels":{"env":"test"},"spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1","network":"default"},"release":{"version":"4.22.3"},"networking":{"machineCidr":"10.0.0.0/16","podCidr":"10.128.0.0/14","serviceCidr":"172.30.0.0/16"},"dns":{"baseDomain":"acme.example.com"}}}
             """;
 
         using var created = await client.PostAsync(
