@@ -54,6 +54,11 @@ internal sealed class UpdateGraphClient(HttpClient http, IOptions<UpdateGraphOpt
         {
             throw new ProviderException($"{what}: timed out", transient: true, e);
         }
+        catch (Polly.ExecutionRejectedException e)
+        {
+            // The service defaults' standard resilience handler: an attempt or total timeout, or an open circuit.
+            throw new ProviderException($"{what}: {e.Message}", transient: true, e);
+        }
 
         if (status is < 200 or > 299)
         {

@@ -2,9 +2,11 @@ extern alias controllers;
 
 using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Infrastructure;
+using Polly;
 using controllers::ClusterPlatform.Controllers.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Tests.Providers;
@@ -152,6 +154,25 @@ public sealed class ReleaseImageUpdateGraphApiTests
         var e = await Assert.ThrowsAsync<ProviderException>(() => Client(http, new Uri(server.BaseAddress, FakeUpdateGraph.GraphPath)).GetAsync("stable-4.22", Cancellation));
 
         Assert.True(e.Transient);
+    }
+
+    [Fact]
+    public async Task The_client_reports_a_resilience_handler_timeout_as_transient()
+    {
+        // The applications add the standard resilience handler to every HttpClient (ServiceDefaults);
+        // its timeouts throw Polly's TimeoutRejectedException rather than TaskCanceledException.
+        var graph = new FakeUpdateGraph { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var server = await LocalApiServer.StartAsync(graph.Map);
+        var services = new ServiceCollection();
+        services.AddHttpClient("graph").AddResilienceHandler("timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromMilliseconds(100)));
+        await using var provider = services.BuildServiceProvider();
+        using var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
+
+        var e = await Assert.ThrowsAsync<ProviderException>(() => Client(http, new Uri(server.BaseAddress, FakeUpdateGraph.GraphPath)).GetAsync("stable-4.22", Cancellation));
+        graph.Hold.SetResult();
+
+        Assert.True(e.Transient);
+        Assert.IsAssignableFrom<ExecutionRejectedException>(e.InnerException);
     }
 
     [Fact]
