@@ -6,8 +6,8 @@ namespace ClusterPlatform.Controllers.Providers;
 public static class ProviderRegistration
 {
     /// <summary>
-    /// Registers <see cref="IGcpEnvironmentProvider"/>, <see cref="IDnsProvider"/> and
-    /// <see cref="IManagementClusterProvider"/> as chosen by <c>Providers:Mode</c>. The simulated
+    /// Registers <see cref="IGcpEnvironmentProvider"/>, <see cref="IDnsProvider"/>,
+    /// <see cref="IManagementClusterProvider"/> and <see cref="IReleaseImageProvider"/> as chosen by <c>Providers:Mode</c>. The simulated
     /// ones are singletons because their in-memory state is the simulated world.
     /// </summary>
     public static IHostApplicationBuilder AddProviders(this IHostApplicationBuilder builder)
@@ -15,8 +15,10 @@ public static class ProviderRegistration
         var section = builder.Configuration.GetSection(ProviderOptions.Section);
         builder.Services.AddOptions<ProviderOptions>().Bind(section);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        var mode = (section.Get<ProviderOptions>() ?? new()).Mode;
+        builder.Services.AddReleaseImageProvider(section, mode);
 
-        if ((section.Get<ProviderOptions>() ?? new()).Mode == ProviderMode.Simulated)
+        if (mode == ProviderMode.Simulated)
         {
             builder.Services.AddSingleton<SimulatedFaults>();
             builder.Services.AddSingleton<IGcpEnvironmentProvider, SimulatedGcpEnvironmentProvider>();

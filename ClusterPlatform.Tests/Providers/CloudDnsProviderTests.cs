@@ -188,7 +188,7 @@ public sealed class CloudDnsProviderTests
         var leftAlone = await provider.DeleteRecordsAsync(namesake, Cancellation);
 
         Assert.False(refused.Ready);
-        Assert.Contains("belong to another cluster (owner record _owner.alpha.acme.example.com)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("belongs to another cluster (owner record _owner.alpha.acme.example.com)", refused.Message, StringComparison.Ordinal);
         Assert.Equal("DNS records belong to another cluster and were left alone", leftAlone.Message);
         Assert.Equal("203.0.113.10", dns.Data("api.alpha.acme.example.com.", "A"));
         Assert.Single(server.Log, r => r.StartsWith("POST ", StringComparison.Ordinal));

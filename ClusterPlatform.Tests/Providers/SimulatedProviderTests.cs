@@ -88,7 +88,7 @@ public sealed class SimulatedProviderTests
 
         var refused = await dns.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation);
         Assert.False(refused.Ready);
-        Assert.Contains("belong to another cluster", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("belongs to another cluster", refused.Message, StringComparison.Ordinal);
         Assert.Contains("left alone", (await dns.DeleteRecordsAsync(namesake, Cancellation)).Message, StringComparison.Ordinal);
         Assert.Equal(new SimulatedDnsRecord("A", "203.0.113.10"), dns.Records["api.alpha.acme.example.com"]);
 
