@@ -299,7 +299,11 @@ internal sealed class GcpEnvironmentProvider(HttpClient http, IOptions<ProviderO
         }
     }
 
-    /// <summary>The provider must accept this cluster's tokens: its issuer, and its key among the inline JWKS.</summary>
+    /// <summary>
+    /// The provider must accept this cluster's tokens: its issuer, and its key among the inline JWKS.
+    /// A key's kid is the SHA-256 of its public key (create-gcp-iam.md, "Generate RSA Keypair"), so
+    /// the same kid means the same key.
+    /// </summary>
     private static IEnumerable<string> Trust(string providerId, JsonNode? oidc, ServiceAccountSigningKey key)
     {
         if (oidc is null)

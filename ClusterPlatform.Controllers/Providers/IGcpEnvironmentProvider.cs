@@ -109,7 +109,9 @@ public static class GcpEnvironmentChecks
     /// cluster component acts as one of those six accounts through workload identity federation
     /// (cmd/infra/gcp/iam-bindings.json binds each to the component's Kubernetes service account),
     /// never as the platform: so the platform creates nothing there and impersonates no one
-    /// (no compute.instances.create, no iam.serviceAccounts.actAs). One permission per call made:
+    /// (no compute.instances.create, no iam.serviceAccounts.actAs). One permission per call made;
+    /// the zone lookup (dns.managedZones.list) is in the platform's own DNS project, not here, and a
+    /// denial there fails <see cref="BaseDomainZone"/> with Google's message.
     /// </summary>
     public static readonly IReadOnlyList<string> RequiredPermissions =
     [
