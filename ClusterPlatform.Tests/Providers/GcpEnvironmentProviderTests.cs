@@ -28,7 +28,8 @@ public sealed class GcpEnvironmentProviderTests
     }
 
     /// <summary>Validates against the world and asserts that every request and answer kept to Google's discovery documents.</summary>
-    private static async Task<Outcome> ValidateAsync(FakeGcpWorld world, GcpEnvironmentRequest request, string dnsProject = FakeGcpWorld.DnsProject)
+    /// <param name="configure">Changes to the endpoints and settings after they point at the fake.</param>
+    private static async Task<Outcome> ValidateAsync(FakeGcpWorld world, GcpEnvironmentRequest request, Action<GcpOptions>? configure = null)
     {
         await using var google = await FakeGoogle.StartAsync(FakeGcpWorld.Apis, world.Handlers);
         var options = new ProviderOptions
@@ -40,9 +41,10 @@ public sealed class GcpEnvironmentProviderTests
                 ComputeUrl = google.BaseAddress("compute.v1"),
                 DnsUrl = google.BaseAddress("dns.v1"),
                 IamUrl = google.BaseAddress("iam.v1"),
-                DnsProjectId = dnsProject,
+                DnsProjectId = FakeGcpWorld.DnsProject,
             },
         };
+        configure?.Invoke(options.Gcp);
 
         var report = await new GcpEnvironmentProvider(new HttpClient(), Options.Create(options)).ValidateAsync(request, Cancellation);
 
@@ -208,6 +210,18 @@ public sealed class GcpEnvironmentProviderTests
     }
 
     [Fact]
+    public async Task An_api_that_cannot_be_reached_fails_only_its_check_as_transient()
+    {
+        // Nothing listens on port 1 of the loopback address: the connection is refused.
+        var outcome = await ValidateAsync(FakeGcpWorld.PreparedFor(Request), Request, gcp => gcp.IamUrl = new Uri("http://127.0.0.1:1/"));
+
+        AssertOnlyFailed(outcome, GcpEnvironmentChecks.WorkloadIdentity);
+        var failed = outcome.Check(GcpEnvironmentChecks.WorkloadIdentity);
+        Assert.True(failed.Transient);
+        Assert.StartsWith("get workload identity pool alpha-1a2b3-wi-pool: ", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_inactive_or_unanswering_project_fails_only_the_reachability_check()
     {
         var missing = await ValidateAsync(FakeGcpWorld.PreparedFor(Request), GcpRequests.For("nobody-project", Region, 4));
@@ -274,7 +288,7 @@ public sealed class GcpEnvironmentProviderTests
     [Fact]
     public async Task Without_a_configured_dns_project_the_zone_check_fails_and_says_which_setting()
     {
-        var outcome = await ValidateAsync(FakeGcpWorld.PreparedFor(Request), Request, dnsProject: "");
+        var outcome = await ValidateAsync(FakeGcpWorld.PreparedFor(Request), Request, gcp => gcp.DnsProjectId = "");
 
         AssertOnlyFailed(outcome, GcpEnvironmentChecks.BaseDomainZone);
         Assert.Equal("the platform's DNS project is not configured (Providers:Gcp:DnsProjectId)", outcome.Report.Message);
