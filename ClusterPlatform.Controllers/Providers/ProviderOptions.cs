@@ -63,6 +63,9 @@ public sealed class GcpOptions
     public Uri ComputeUrl { get; set; } = new("https://compute.googleapis.com/");
     public Uri DnsUrl { get; set; } = new("https://dns.googleapis.com/");
 
+    /// <summary>IAM v1: workload identity pools and providers, service accounts.</summary>
+    public Uri IamUrl { get; set; } = new("https://iam.googleapis.com/");
+
     /// <summary>The platform's project that owns the Cloud DNS managed zones of the base domains.</summary>
     public string DnsProjectId { get; set; } = "";
 

@@ -4,15 +4,18 @@ using Microsoft.Extensions.Options;
 namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
-/// Every project exists with every API enabled, every permission granted and
-/// <see cref="SimulationOptions.CpuQuota"/> vCPUs free, except projects matching
-/// <see cref="SimulationOptions.FailingProjectPattern"/>.
+/// Every project exists prepared as HyperShift's guide has it (APIs enabled, network and subnet,
+/// workload identity trusting the cluster's key), every base domain has a public zone, every
+/// permission is granted and <see cref="SimulationOptions.CpuQuota"/> vCPUs are free, except in
+/// projects matching <see cref="SimulationOptions.FailingProjectPattern"/>. The checks and their
+/// names are the real provider's (<see cref="GcpEnvironmentChecks.All"/>), and the outcome depends
+/// only on the request and the options.
 /// </summary>
 internal sealed class SimulatedGcpEnvironmentProvider(IOptions<ProviderOptions> options, SimulatedFaults faults) : IGcpEnvironmentProvider
 {
     // What a failing project lacks: two checks fail, so the "every failed check" path is exercised.
-    internal const string DisabledApi = "container.googleapis.com";
-    internal const string MissingPermission = "compute.instances.create";
+    internal const string DisabledApi = "iamcredentials.googleapis.com";
+    internal const string MissingPermission = "iam.workloadIdentityPoolProviders.get";
 
     /// <summary>A stable 12-digit number per project id, as a real project has one.</summary>
     internal static string ProjectNumber(string projectId) =>
@@ -27,18 +30,24 @@ internal sealed class SimulatedGcpEnvironmentProvider(IOptions<ProviderOptions> 
         await faults.DelayAsync(cancellationToken);
         var failing = failingProjects?.IsMatch(request.ProjectId) == true;
         var quota = options.Value.Simulation.CpuQuota;
+        var names = request.Names;
         return new GcpEnvironmentReport(
         [
-            new(GcpEnvironmentChecks.ProjectReachable, true, $"simulated: project {request.ProjectId} is reachable"),
+            Simulated(GcpEnvironmentChecks.ProjectReachable, true, $"project {request.ProjectId} is reachable"),
             failing
-                ? new(GcpEnvironmentChecks.ApisEnabled, false, $"simulated: APIs not enabled in project {request.ProjectId}: {DisabledApi}")
-                : new(GcpEnvironmentChecks.ApisEnabled, true, "simulated: required APIs are enabled"),
-            request.RequiredVcpus <= quota
-                ? new(GcpEnvironmentChecks.CpuQuota, true, $"simulated: CPU quota in {request.Region} allows {request.RequiredVcpus} of {quota} vCPUs")
-                : new(GcpEnvironmentChecks.CpuQuota, false, $"simulated: CPU quota in {request.Region} has {quota} vCPUs free, {request.RequiredVcpus} needed"),
+                ? Simulated(GcpEnvironmentChecks.ApisEnabled, false, $"APIs not enabled in project {request.ProjectId}: {DisabledApi}")
+                : Simulated(GcpEnvironmentChecks.ApisEnabled, true, "required APIs are enabled"),
+            Simulated(GcpEnvironmentChecks.CpuQuota, request.RequiredVcpus <= quota,
+                $"CPU quota in {request.Region} has {quota} vCPUs free, {request.RequiredVcpus} needed"),
             failing
-                ? new(GcpEnvironmentChecks.IamPermissions, false, $"simulated: service account lacks permissions in project {request.ProjectId}: {MissingPermission}")
-                : new(GcpEnvironmentChecks.IamPermissions, true, "simulated: service account has the required permissions"),
+                ? Simulated(GcpEnvironmentChecks.IamPermissions, false, $"service account lacks permissions in project {request.ProjectId}: {MissingPermission}")
+                : Simulated(GcpEnvironmentChecks.IamPermissions, true, "service account has the required permissions"),
+            Simulated(GcpEnvironmentChecks.BaseDomainZone, true, $"base domain {request.BaseDomain} has a public managed zone"),
+            Simulated(GcpEnvironmentChecks.NetworkAndSubnet, true, $"subnet {request.Subnet} in {request.Region} is in network {request.Network}"),
+            Simulated(GcpEnvironmentChecks.WorkloadIdentity, true,
+                $"workload identity pool {names.WorkloadIdentityPoolId} and provider {names.WorkloadIdentityProviderId} trust the cluster's signing key, and its {names.ServiceAccounts.Count} service accounts exist"),
         ], ProjectNumber(request.ProjectId));
     }
+
+    private static GcpEnvironmentCheck Simulated(string name, bool passed, string message) => new(name, passed, $"simulated: {message}");
 }

@@ -44,16 +44,19 @@ public sealed class SimulatedProviderTests
     }
 
     [Fact]
-    public async Task A_project_passes_every_check_and_says_simulated()
+    public async Task A_project_passes_every_check_of_the_real_provider_and_says_simulated()
     {
-        var report = await Providers().GetRequiredService<IGcpEnvironmentProvider>()
-            .ValidateAsync(GcpRequests.For("acme-prod-123", "us-central1", 24), Cancellation);
+        var provider = Providers().GetRequiredService<IGcpEnvironmentProvider>();
+        var request = GcpRequests.For("acme-prod-123", "us-central1", 24);
+
+        var report = await provider.ValidateAsync(request, Cancellation);
 
         Assert.True(report.Passed);
-        Assert.Equal(
-            [GcpEnvironmentChecks.ProjectReachable, GcpEnvironmentChecks.ApisEnabled, GcpEnvironmentChecks.CpuQuota, GcpEnvironmentChecks.IamPermissions],
-            report.Checks.Select(c => c.Name));
+        Assert.Equal(GcpEnvironmentChecks.All, report.Checks.Select(c => c.Name));
         Assert.All(report.Checks, c => Assert.StartsWith("simulated:", c.Message, StringComparison.Ordinal));
+        Assert.Equal(SimulatedGcpEnvironmentProvider.ProjectNumber("acme-prod-123"), report.ProjectNumber);
+        // Deterministic: the same request gives the same report.
+        Assert.Equal(report.Checks, (await provider.ValidateAsync(request, Cancellation)).Checks);
     }
 
     [Fact]
@@ -65,14 +68,17 @@ public sealed class SimulatedProviderTests
         var report = await provider.ValidateAsync(GcpRequests.For("fail-project-1", "europe-west4", 12), Cancellation);
 
         Assert.False(report.Passed);
+        Assert.Equal(GcpEnvironmentChecks.All, report.Checks.Select(c => c.Name));
         Assert.Equal(
             [GcpEnvironmentChecks.ApisEnabled, GcpEnvironmentChecks.CpuQuota, GcpEnvironmentChecks.IamPermissions],
             report.Checks.Where(c => !c.Passed).Select(c => c.Name));
         Assert.Equal(
-            "simulated: APIs not enabled in project fail-project-1: container.googleapis.com; "
+            "simulated: APIs not enabled in project fail-project-1: iamcredentials.googleapis.com; "
             + "simulated: CPU quota in europe-west4 has 8 vCPUs free, 12 needed; "
-            + "simulated: service account lacks permissions in project fail-project-1: compute.instances.create",
+            + "simulated: service account lacks permissions in project fail-project-1: iam.workloadIdentityPoolProviders.get",
             report.Message);
+        Assert.Contains(SimulatedGcpEnvironmentProvider.DisabledApi, GcpEnvironmentChecks.RequiredApis);
+        Assert.Contains(SimulatedGcpEnvironmentProvider.MissingPermission, GcpEnvironmentChecks.RequiredPermissions);
         Assert.True((await provider.ValidateAsync(GcpRequests.For("ok-project-1", "europe-west4", 8), Cancellation)).Passed);
     }
 
