@@ -39,6 +39,13 @@ internal sealed class EnvironmentValidationController(
         var report = await gcp.ValidateAsync(
             new GcpEnvironmentRequest(gcpSpec.ProjectId, gcpSpec.Region, vcpus, cluster.Spec.Dns.BaseDomain, gcpSpec.Network, gcpSpec.Subnet, names, key), ct);
 
+        if (report.Transient)
+        {
+            // Google could not answer a check (an outage, throttling): that says nothing about the
+            // project, so it is retried rather than reported as an invalid environment.
+            throw new ProviderException($"Google could not answer every check: {report.Message}", transient: true);
+        }
+
         // The key is reported whatever the outcome: a failed workload identity check is exactly when
         // the user needs the JWKS to run hypershift create iam gcp.
         var data = new

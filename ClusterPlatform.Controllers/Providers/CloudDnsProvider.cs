@@ -72,7 +72,7 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
 
             if (deletions.Count == 0 && additions.Count == 0)
             {
-                return Result(name, wanted is null ? "DNS records were already absent" : $"DNS records already point at {wanted.Target}");
+                return Result(name, wanted is null ? "DNS records were already absent" : Points(name, zone, wanted));
             }
 
             // One change, so the owner record and the records are claimed (or released) together;
@@ -84,7 +84,7 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
             {
                 return Result(name, wanted is null
                     ? $"DNS records deleted from zone {zone}"
-                    : $"{wanted.RecordType} records in zone {zone} point at {wanted.Target}");
+                    : Points(name, zone, wanted));
             }
         }
     }
@@ -141,6 +141,10 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
         (string?)existing["type"] == (string?)desired["type"]
         && (int?)existing["ttl"] == (int?)desired["ttl"]
         && existing["rrdatas"] is JsonArray data && data.Count == 1 && (string?)data[0] == (string?)desired["rrdatas"]![0];
+
+    /// <summary>How things are, whether or not this call changed them: a repeated event reports the same.</summary>
+    private static string Points(ClusterDnsName name, string zone, ClusterDnsRequest wanted) =>
+        $"{wanted.RecordType} record {name.ApiHostname} in zone {zone} points at {wanted.Target}";
 
     private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, message);
 }

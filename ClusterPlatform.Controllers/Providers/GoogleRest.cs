@@ -81,6 +81,11 @@ internal static class GoogleRest
         {
             throw new ProviderException($"{what}: timed out", transient: true, e);
         }
+        catch (Polly.ExecutionRejectedException e)
+        {
+            // The service defaults' standard resilience handler: an attempt or total timeout, or an open circuit.
+            throw new ProviderException($"{what}: {e.Message}", transient: true, e);
+        }
 
         using (response)
         {

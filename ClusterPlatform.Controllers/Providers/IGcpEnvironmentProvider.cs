@@ -74,7 +74,6 @@ public static class GcpEnvironmentChecks
 
     /// <summary>Resource Manager v3 projects.testIamPermissions: the platform holds <see cref="RequiredPermissions"/>.</summary>
     public const string IamPermissions = "IamPermissions";
-    public const string WorkloadIdentity = "WorkloadIdentity";
 
     /// <summary>Cloud DNS v1 managedZones.list: the base domain has a public zone in the platform's DNS project.</summary>
     public const string BaseDomainZone = "BaseDomainZone";

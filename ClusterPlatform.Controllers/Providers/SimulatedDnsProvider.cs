@@ -18,7 +18,6 @@ public sealed class SimulatedDnsProvider : IDnsProvider
     {
         await faults.BeforeCallAsync("dns-ensure", request.Name.ClusterName, cancellationToken);
         var record = new SimulatedDnsRecord(request.RecordType, request.RecordData);
-        var changed = 0;
         // Claiming the names and writing them is one step, as one Cloud DNS change is.
         lock (owners)
         {
@@ -30,19 +29,12 @@ public sealed class SimulatedDnsProvider : IDnsProvider
             owners[request.Name.OwnerHostname] = request.Name.ClusterId;
             foreach (var hostname in Hostnames(request.Name))
             {
-                if (records.TryGetValue(hostname, out var existing) && existing == record)
-                {
-                    continue;
-                }
-
                 records[hostname] = record;
-                changed++;
             }
         }
 
-        return Result(request.Name, changed == 0
-            ? $"simulated: {record.Type} records already point at {request.Target}"
-            : $"simulated: {changed} {record.Type} record(s) now point at {request.Target}");
+        // The message says how things are, not what this call changed: a repeated event reports the same.
+        return Result(request.Name, $"simulated: {record.Type} record {request.Name.ApiHostname} points at {request.Target}");
     }
 
     public async Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken)

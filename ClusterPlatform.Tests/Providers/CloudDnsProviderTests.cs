@@ -123,7 +123,7 @@ public sealed class CloudDnsProviderTests
         Assert.Equal("api.alpha.acme.example.com", created.ApiHostname);
         Assert.Equal("203.0.113.10", dns.Data("api.alpha.acme.example.com.", "A"));
         Assert.Contains("GET /dns/v1/projects/dns-project/managedZones?dnsName=acme.example.com. -> 200", server.Log);
-        Assert.Equal("DNS records already point at 203.0.113.10", again.Message);
+        Assert.Equal("A record api.alpha.acme.example.com in zone example-zone points at 203.0.113.10", again.Message);
         Assert.Single(server.Log, r => r.StartsWith("POST ", StringComparison.Ordinal));
     }
 
@@ -139,7 +139,7 @@ public sealed class CloudDnsProviderTests
 
         var result = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "router.mc1.example.net"), Cancellation);
         Assert.Null(dns.Data("api.alpha.acme.example.com.", "A"));
-        Assert.Equal("CNAME records in zone example-zone point at router.mc1.example.net", result.Message);
+        Assert.Equal("CNAME record api.alpha.acme.example.com in zone example-zone points at router.mc1.example.net", result.Message);
     }
 
     [Fact]
