@@ -35,7 +35,7 @@ internal static class ClusterSeed
             INSERT INTO clusters (id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by,
                                   phase, status, next_reconcile_at)
             SELECT {{{IdSql("g")}}}, 'seed-' || (g % 100), 'seed-' || g, jsonb_build_object('env', CASE WHEN g % 2 = 0 THEN 'prod' ELSE 'dev' END),
-                   '{"gcp":{"projectId":"acme-prod-123","region":"us-central1","network":"default"},"release":{"version":"4.17.3"},"networking":{"machineCidr":"10.0.0.0/16","podCidr":"10.128.0.0/14","serviceCidr":"172.30.0.0/16"},"dns":{"baseDomain":"acme.example.com"}}',
+                   '{"gcp":{"projectId":"acme-prod-123","region":"us-central1","network":"default"},"release":{"version":"4.22.3"},"networking":{"machineCidr":"10.0.0.0/16","podCidr":"10.128.0.0/14","serviceCidr":"172.30.0.0/16"},"dns":{"baseDomain":"acme.example.com"}}',
                    1, 1, now(), now(), 'benchmark', 'Pending', template.status, now() + interval '1 day'
             FROM generate_series(@first, @size) AS g, template;
             """);

@@ -140,7 +140,7 @@ internal static partial class FieldRules
         var match = Version().Match(value);
         if (!match.Success)
         {
-            errors.Add(path, "must be MAJOR.MINOR.PATCH, e.g. 4.17.3");
+            errors.Add(path, "must be MAJOR.MINOR.PATCH, e.g. 4.22.3");
             return;
         }
 

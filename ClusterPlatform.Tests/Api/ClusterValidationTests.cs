@@ -25,10 +25,10 @@ public sealed class ClusterValidationTests(ApiServer api) : IClassFixture<ApiSer
         { "spec.gcp.region", "\"mars-north1\"" },
         { "spec.gcp.region", null },
         { "spec.gcp.network", "\"Bad_Net\"" },
-        { "spec.release.version", "\"4.17\"" },
+        { "spec.release.version", "\"4.22\"" },
         { "spec.release.version", "\"4.99.1\"" },
-        { "spec.release.version", "\"v4.17.3\"" },
-        { "spec.release.version", "\"4.17.3\\n\"" },
+        { "spec.release.version", "\"v4.22.3\"" },
+        { "spec.release.version", "\"4.22.3\\n\"" },
         { "spec.networking.machineCidr", "\"10.0.0.0/7\"" },
         { "spec.networking.machineCidr", "\"10.0.0.0/25\"" },
         { "spec.networking.machineCidr", "\"10.0.0.1/16\"" },
@@ -80,7 +80,7 @@ public sealed class ClusterValidationTests(ApiServer api) : IClassFixture<ApiSer
         { "spec.networking", null }, // OpenShift defaults
         { "spec.networking.machineCidr", "\"192.168.0.0/24\"" },
         { "spec.networking.podCidr", "\"100.64.0.0/20\"" },
-        { "spec.release.version", "\"4.18.0\"" },
+        { "spec.release.version", "\"4.23.0\"" },
         { "labels", null },
         { "labels", "{\"example.com/team\":\"a.b_c-d\",\"empty\":\"\"}" },
     };
