@@ -46,8 +46,10 @@ public static class ClustersApi
     private static async Task<Created<Cluster>> CreateCluster(HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
-        var request = requests.ParseCreate(body.Root);
-        var resource = new NewResource(Guid.CreateVersion7(), null, caller.OwningOrganization, request.Name,
+        // The id comes first: a create that names no infra id gets one derived from it.
+        var id = Guid.CreateVersion7();
+        var request = requests.ParseCreate(body.Root, id);
+        var resource = new NewResource(id, null, caller.OwningOrganization, request.Name,
             ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec), caller.Subject);
         return await Handlers.CreateAsync(http, body, caller, resource, store, ct);
     }
@@ -58,14 +60,14 @@ public static class ClustersApi
     private static async Task<Ok<Cluster>> ReplaceCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
-        return await Handlers.UpdateAsync(id, http, caller, store, current => Serialize(requests.ParseUpdate(body.Root, current.Name)), ct);
+        return await Handlers.UpdateAsync(id, http, caller, store, current => Serialize(requests.ParseUpdate(body.Root, current.Name, CurrentGcp(current))), ct);
     }
 
     private static async Task<Ok<Cluster>> PatchCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.MergePatch, ct);
         return await Handlers.UpdateAsync(id, http, caller, store, current =>
-            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name)), ct);
+            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name, CurrentGcp(current))), ct);
     }
 
     private static Task<Results<Accepted<Cluster>, NoContent>> DeleteCluster(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
@@ -100,6 +102,8 @@ public static class ClustersApi
 
         return TypedResults.Ok(new AuditList("AuditList", items, next is { } n ? AuditCursor.Encode(n) : null));
     }
+
+    private static GcpSpec CurrentGcp(ResourceRow current) => ResourceMapper.Read<ClusterSpec>(current.Spec).Gcp;
 
     private static (string Labels, string Spec) Serialize(ClusterUpdateRequest request) =>
         (ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec));

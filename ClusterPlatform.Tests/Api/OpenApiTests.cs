@@ -41,6 +41,23 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Contains("NodePool", schemas.Select(s => s.Key));
     }
 
+    [Fact]
+    public async Task The_gcp_spec_documents_infra_id_network_and_subnet()
+    {
+        var document = await api.Anonymous().GetObjectAsync("/openapi/v1.json");
+        var gcp = document["components"]!["schemas"]!["GcpSpec"]!;
+
+        foreach (var field in new[] { "infraId", "network", "subnet" })
+        {
+            var description = gcp["properties"]![field]!["description"].Text();
+            Assert.Contains("Immutable", description, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("hypershift create iam gcp", gcp["properties"]!["infraId"]!["description"].Text(), StringComparison.Ordinal);
+        // Responses always carry them (creates fill them in), so the shared schema lists them as required.
+        Assert.Subset(gcp["required"]!.AsArray().Select(r => r.Text()).ToHashSet(), new HashSet<string> { "infraId", "network", "subnet" });
+    }
+
     private static List<string> Operations(JsonObject paths, string path) =>
         paths[path]!.AsObject().Select(o => o.Key).Where(k => k is "get" or "post" or "put" or "patch" or "delete").Order().ToList();
 }
