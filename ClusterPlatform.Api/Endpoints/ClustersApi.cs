@@ -30,6 +30,9 @@ public static class ClustersApi
             .WithSummary("Report a controller's status (controllers, admins)").Accepts<StatusReportRequest>(RequestBody.Json).Reports();
         group.MapGet("/{id:guid}/statuses", GetClusterStatuses).WithName(nameof(GetClusterStatuses))
             .WithSummary("The raw per-controller status reports").Reads();
+        group.MapGet("/{id:guid}/jwks", GetClusterJwks).WithName(nameof(GetClusterJwks))
+            .WithSummary("The public JWKS of the cluster's service-account signing key, for `hypershift create iam gcp --oidc-jwks-file`")
+            .Produces<JsonWebKeySet>(StatusCodes.Status200OK, JwkSetMediaType).Reads();
         group.MapDelete("/{id:guid}", DeleteCluster).WithName(nameof(DeleteCluster)).WithSummary("Delete a cluster and its node pools")
             .Writes(StatusCodes.Status412PreconditionFailed);
         group.MapGet("/{id:guid}/audit", GetClusterAudit).WithName(nameof(GetClusterAudit))
@@ -79,6 +82,22 @@ public static class ClustersApi
 
     private static Task<Ok<StatusReportList>> GetClusterStatuses(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct) =>
         Handlers.StatusesAsync(id, caller, store, statuses, ct);
+
+    /// <summary>RFC 7517's media type of a JWK Set.</summary>
+    private const string JwkSetMediaType = "application/jwk-set+json";
+
+    /// <summary>
+    /// Exactly the <c>jwks</c> object environment validation reported, so <c>curl … &gt; jwks.json</c> gives
+    /// the file workload identity federation is created with. Only the public keys are ever here: the
+    /// private key stays on the management cluster.
+    /// </summary>
+    private static async Task<IResult> GetClusterJwks(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct)
+    {
+        _ = await store.FindAsync(ResourceKind.Cluster, id, caller.ReadScope, ct) ?? throw Errors.ApiException.NotFound(ResourceKind.Cluster.Name, id);
+        var jwks = await statuses.SigningKeySetAsync(id, ct) ?? throw Errors.ApiException.NotFound("signing-key-not-ready",
+            $"Cluster {id} has no service-account signing key yet: {ControllerNames.EnvironmentValidation} reports it once it has made one.");
+        return TypedResults.Text(jwks, JwkSetMediaType);
+    }
 
     private static async Task<Ok<ResourceList<NodePool>>> ListClusterNodePools(Guid id, Caller caller, ResourceStore store, [FromQuery] int? limit,
         [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct)

@@ -15,6 +15,7 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(["get", "post"], Operations(paths, "/api/v1/clusters"));
         Assert.Equal(["delete", "get", "patch", "put"], Operations(paths, "/api/v1/clusters/{id}"));
         Assert.Equal(["get"], Operations(paths, "/api/v1/clusters/{id}/nodepools"));
+        Assert.NotNull(paths["/api/v1/clusters/{id}/jwks"]!["get"]!["responses"]!["200"]!["content"]!["application/jwk-set+json"]);
         Assert.Equal(["get", "post"], Operations(paths, "/api/v1/nodepools"));
         Assert.Equal(["delete", "get", "patch", "put"], Operations(paths, "/api/v1/nodepools/{id}"));
     }
