@@ -27,7 +27,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
 
     private static readonly HashSet<string> OptionalFields =
     [
-        "labels", "spec.gcp.network", "spec.networking", "spec.networking.machineCidr", "spec.networking.podCidr", "spec.networking.serviceCidr",
+        "labels", "spec.gcp.network", "spec.gcp.infraId", "spec.gcp.subnet", "spec.networking", "spec.networking.machineCidr", "spec.networking.podCidr", "spec.networking.serviceCidr",
         "spec.diskSizeGb", "spec.version", "spec.autoscaling",
     ];
 
