@@ -10,6 +10,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
 {
     // OpenShift's defaults; a careful API fills what the client may reasonably leave out.
     public static readonly NetworkingSpec DefaultNetworking = new("10.0.0.0/16", "10.128.0.0/14", "172.30.0.0/16");
+
     private static readonly string[] CreateFields = ["name", "labels", "spec"];
     private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns"];
     private static readonly string[] GcpFields = ["projectId", "region", "network", "infraId", "subnet"];

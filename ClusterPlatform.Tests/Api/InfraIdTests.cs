@@ -112,7 +112,7 @@ public sealed class InfraIdTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal($"{infraId}-subnet", gcp["subnet"].Text());
         Assert.Equal("default", gcp["network"].Text()); // stored before, so kept
         Assert.Equal(legacy["spec"]!["gcp"]!["infraId"].Text(), infraId);
-        Assert.Equal($"\"1\"", response.Headers.ETag!.Tag); // a backfill, not a change
+        Assert.Equal("\"1\"", response.Headers.ETag!.Tag); // a backfill, not a change
         Assert.Equal(complete["spec"]!.ToJsonString(), (await client.GetObjectAsync(complete["href"].Text()))["spec"]!.ToJsonString());
     }
 
