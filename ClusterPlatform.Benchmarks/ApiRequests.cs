@@ -14,7 +14,7 @@ internal static class ApiRequests
     // Labelled env=prod like half the seeded clusters, so that at every table size the list's first
     // page is full: the events suite's creates are most of the table at 1,000 clusters.
     private const string ClusterBody = """
-        {"name":"NAME","labels":{"env":"prod"},"spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1"},"release":{"version":"4.17.3"},"dns":{"baseDomain":"acme.example.com"}}}
+        {"name":"NAME","labels":{"env":"prod"},"spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1"},"release":{"version":"4.22.3"},"dns":{"baseDomain":"acme.example.com"}}}
         """;
 
     private const string Report = """

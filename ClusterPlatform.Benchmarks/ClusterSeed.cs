@@ -34,10 +34,17 @@ internal static class ClusterSeed
             )
             INSERT INTO clusters (id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by,
                                   phase, status, next_reconcile_at)
-            SELECT {{{IdSql("g")}}}, 'seed-' || (g % 100), 'seed-' || g, jsonb_build_object('env', CASE WHEN g % 2 = 0 THEN 'prod' ELSE 'dev' END),
-                   '{"gcp":{"projectId":"acme-prod-123","region":"us-central1","network":"default"},"release":{"version":"4.17.3"},"networking":{"machineCidr":"10.0.0.0/16","podCidr":"10.128.0.0/14","serviceCidr":"172.30.0.0/16"},"dns":{"baseDomain":"acme.example.com"}}',
+            SELECT seed.id, 'seed-' || (g % 100), seed.name, jsonb_build_object('env', CASE WHEN g % 2 = 0 THEN 'prod' ELSE 'dev' END),
+                   -- The spec the Api writes for a create that names no GCP names: the derived infra id (the
+                   -- Api's own SQL twin of the derivation) and the network and subnet named after it.
+                   '{"release":{"version":"4.22.3"},"networking":{"machineCidr":"10.0.0.0/16","podCidr":"10.128.0.0/14","serviceCidr":"172.30.0.0/16"},"dns":{"baseDomain":"acme.example.com"}}'::jsonb
+                       || jsonb_build_object('gcp', jsonb_build_object('projectId', 'acme-prod-123', 'region', 'us-central1',
+                              'network', derived.infra_id || '-network', 'infraId', derived.infra_id, 'subnet', derived.infra_id || '-subnet')),
                    1, 1, now(), now(), 'benchmark', 'Pending', template.status, now() + interval '1 day'
-            FROM generate_series(@first, @size) AS g, template;
+            FROM generate_series(@first, @size) AS g
+            CROSS JOIN LATERAL (SELECT {{{IdSql("g")}}} AS id, 'seed-' || g AS name) AS seed
+            CROSS JOIN LATERAL (SELECT derive_infra_id(seed.id, seed.name) AS infra_id) AS derived
+            CROSS JOIN template;
             """);
         command.Parameters.AddWithValue("first", before + 1);
         command.Parameters.AddWithValue("size", (long)size);

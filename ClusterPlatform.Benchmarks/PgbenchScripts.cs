@@ -59,7 +59,7 @@ internal static class PgbenchScripts
     {
         ["org"] = "pgbench",
         ["labels"] = """{"env": "prod"}""",
-        ["spec"] = """{"dns": {"baseDomain": "acme.example.com"}, "gcp": {"region": "us-central1", "network": "default", "projectId": "acme-prod-123"}, "release": {"version": "4.17.3"}, "networking": {"podCidr": "10.128.0.0/14", "machineCidr": "10.0.0.0/16", "serviceCidr": "172.30.0.0/16"}}""",
+        ["spec"] = """{"dns": {"baseDomain": "acme.example.com"}, "gcp": {"region": "us-central1", "subnet": "pgbench-1f0c3-subnet", "infraId": "pgbench-1f0c3", "network": "pgbench-1f0c3-network", "projectId": "acme-prod-123"}, "release": {"version": "4.22.3"}, "networking": {"podCidr": "10.128.0.0/14", "machineCidr": "10.0.0.0/16", "serviceCidr": "172.30.0.0/16"}}""",
         ["actor"] = "benchmark",
         ["required"] = "{environment-validation-controller,placement-controller,dns-management-controller,operator-client-controller}",
         ["not_ready_after"] = "01:00:00",

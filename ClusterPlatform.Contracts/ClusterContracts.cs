@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace ClusterPlatform.Contracts;
@@ -20,12 +21,25 @@ public sealed record Cluster(
 
 public sealed record ClusterSpec(GcpSpec Gcp, ReleaseSpec Release, NetworkingSpec Networking, DnsSpec Dns);
 
+/// <summary>
+/// Where the cluster runs on Google Cloud. Always complete in responses and in what controllers read:
+/// the Api fills in what a create leaves out. <c>infraId</c>, <c>network</c> and <c>subnet</c> are immutable.
+/// </summary>
+/// <param name="Network">The VPC network of the nodes; defaults to <c>&lt;infraId&gt;-network</c>.</param>
 /// <param name="InfraId">
 /// The id HyperShift's commands name the cluster's GCP resources by (<c>hypershift create infra|iam gcp
-/// --infra-id</c>). The Api derives it at create when the request names none; immutable.
+/// --infra-id</c>). The Api derives it at create when the request names none.
 /// </param>
 /// <param name="Subnet">The worker nodes' and Private Service Connect subnet; defaults to <c>&lt;infraId&gt;-subnet</c>.</param>
-public sealed record GcpSpec(string ProjectId, string Region, string Network, string InfraId, string Subnet);
+public sealed record GcpSpec(
+    string ProjectId,
+    string Region,
+    [property: Description("The VPC network of the nodes. Defaults to `<infraId>-network`, the network `hypershift create infra gcp` creates. Immutable.")]
+    string Network,
+    [property: Description("The id the cluster's GCP resources are named by: pass it as `--infra-id` to `hypershift create infra gcp` and `hypershift create iam gcp`. 2–13 characters `^[a-z][a-z0-9-]{0,11}[a-z0-9]$`, not starting with `gcp-` and without `--`. Derived from the cluster's name and id when a create names none. Immutable.")]
+    string InfraId,
+    [property: Description("The subnet of the nodes and the Private Service Connect endpoint. Defaults to `<infraId>-subnet`, the subnet `hypershift create infra gcp` creates. Immutable.")]
+    string Subnet);
 
 public sealed record ReleaseSpec(string Version);
 

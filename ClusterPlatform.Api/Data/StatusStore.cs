@@ -88,6 +88,22 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
         return reports;
     }
 
+    /// <summary>
+    /// The public JWKS of the cluster's service-account signing key, as environment validation last
+    /// reported it (<c>data.signingKey.jwks</c>), as JSON text; null while no report carries one.
+    /// </summary>
+    public async Task<string?> SigningKeySetAsync(Guid clusterId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT (data #> @path)::text FROM resource_statuses
+            WHERE resource_id = @id AND controller = @controller AND jsonb_typeof(data #> @path) = 'object'
+            """);
+        command.Parameters.AddWithValue("path", new[] { SigningKeyData.DataField, "jwks" });
+        command.Parameters.AddWithValue("id", clusterId);
+        command.Parameters.AddWithValue("controller", ControllerNames.EnvironmentValidation);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     /// <summary>A page of a cluster's audit trail (its node pools' entries included), after entry <paramref name="after"/>.</summary>
     public async Task<(IReadOnlyList<AuditEntry> Items, long? Next)> AuditAsync(Guid clusterId, long after, int limit, CancellationToken ct)
     {

@@ -30,6 +30,9 @@ public static class ClustersApi
             .WithSummary("Report a controller's status (controllers, admins)").Accepts<StatusReportRequest>(RequestBody.Json).Reports();
         group.MapGet("/{id:guid}/statuses", GetClusterStatuses).WithName(nameof(GetClusterStatuses))
             .WithSummary("The raw per-controller status reports").Reads();
+        group.MapGet("/{id:guid}/jwks", GetClusterJwks).WithName(nameof(GetClusterJwks))
+            .WithSummary("The public JWKS of the cluster's service-account signing key, for `hypershift create iam gcp --oidc-jwks-file`")
+            .Produces<JsonWebKeySet>(StatusCodes.Status200OK, JwkSetMediaType).Reads();
         group.MapDelete("/{id:guid}", DeleteCluster).WithName(nameof(DeleteCluster)).WithSummary("Delete a cluster and its node pools")
             .Writes(StatusCodes.Status412PreconditionFailed);
         group.MapGet("/{id:guid}/audit", GetClusterAudit).WithName(nameof(GetClusterAudit))
@@ -46,8 +49,10 @@ public static class ClustersApi
     private static async Task<Created<Cluster>> CreateCluster(HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
-        var request = requests.ParseCreate(body.Root);
-        var resource = new NewResource(Guid.CreateVersion7(), null, caller.OwningOrganization, request.Name,
+        // The id comes first: a create that names no infra id gets one derived from it.
+        var id = Guid.CreateVersion7();
+        var request = requests.ParseCreate(body.Root, id);
+        var resource = new NewResource(id, null, caller.OwningOrganization, request.Name,
             ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec), caller.Subject);
         return await Handlers.CreateAsync(http, body, caller, resource, store, ct);
     }
@@ -58,14 +63,14 @@ public static class ClustersApi
     private static async Task<Ok<Cluster>> ReplaceCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
-        return await Handlers.UpdateAsync(id, http, caller, store, current => Serialize(requests.ParseUpdate(body.Root, current.Name)), ct);
+        return await Handlers.UpdateAsync(id, http, caller, store, current => Serialize(requests.ParseUpdate(body.Root, current.Name, CurrentGcp(current))), ct);
     }
 
     private static async Task<Ok<Cluster>> PatchCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.MergePatch, ct);
         return await Handlers.UpdateAsync(id, http, caller, store, current =>
-            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name)), ct);
+            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name, CurrentGcp(current))), ct);
     }
 
     private static Task<Results<Accepted<Cluster>, NoContent>> DeleteCluster(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
@@ -77,6 +82,22 @@ public static class ClustersApi
 
     private static Task<Ok<StatusReportList>> GetClusterStatuses(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct) =>
         Handlers.StatusesAsync(id, caller, store, statuses, ct);
+
+    /// <summary>RFC 7517's media type of a JWK Set.</summary>
+    private const string JwkSetMediaType = "application/jwk-set+json";
+
+    /// <summary>
+    /// Exactly the <c>jwks</c> object environment validation reported, so <c>curl … &gt; jwks.json</c> gives
+    /// the file workload identity federation is created with. Only the public keys are ever here: the
+    /// private key stays on the management cluster.
+    /// </summary>
+    private static async Task<IResult> GetClusterJwks(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct)
+    {
+        _ = await store.FindAsync(ResourceKind.Cluster, id, caller.ReadScope, ct) ?? throw Errors.ApiException.NotFound(ResourceKind.Cluster.Name, id);
+        var jwks = await statuses.SigningKeySetAsync(id, ct) ?? throw Errors.ApiException.NotFound("signing-key-not-ready",
+            $"Cluster {id} has no service-account signing key yet: {ControllerNames.EnvironmentValidation} reports it once it has made one.");
+        return TypedResults.Text(jwks, JwkSetMediaType);
+    }
 
     private static async Task<Ok<ResourceList<NodePool>>> ListClusterNodePools(Guid id, Caller caller, ResourceStore store, [FromQuery] int? limit,
         [FromQuery(Name = "continue")] string? continueToken, [FromQuery] string? labelSelector, [FromQuery] string? phase, CancellationToken ct)
@@ -100,6 +121,8 @@ public static class ClustersApi
 
         return TypedResults.Ok(new AuditList("AuditList", items, next is { } n ? AuditCursor.Encode(n) : null));
     }
+
+    private static GcpSpec CurrentGcp(ResourceRow current) => ResourceMapper.Read<ClusterSpec>(current.Spec).Gcp;
 
     private static (string Labels, string Spec) Serialize(ClusterUpdateRequest request) =>
         (ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec));

@@ -22,6 +22,10 @@ public sealed class ApiException(int status, string code, string title, string d
     public static ApiException NotFound(string kind, Guid id) =>
         new(StatusCodes.Status404NotFound, "not-found", "Not found", $"{kind} {id} does not exist.");
 
+    /// <summary>A 404 for a part of a visible resource that does not exist yet; the code says which.</summary>
+    public static ApiException NotFound(string code, string detail) =>
+        new(StatusCodes.Status404NotFound, code, "Not found", detail);
+
     public static ApiException Conflict(string code, string detail) =>
         new(StatusCodes.Status409Conflict, code, "Conflict", detail);
 

@@ -35,19 +35,17 @@ internal sealed class FleetStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// The cluster's management cluster: its existing placement (sticky), or else the least loaded one
     /// in the region with room, whose load it then takes. Null when the region has no room.
+    /// Concurrent first placements of one cluster all return the same placement and take capacity once:
+    /// the loser of the race inserts nothing (<c>ON CONFLICT DO NOTHING</c>), so it raises no load, and
+    /// reads the winner's placement instead.
     /// </summary>
     public async Task<ManagementCluster?> PlaceAsync(Guid clusterId, string region, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var existing = new NpgsqlCommand(
-            $"SELECT {Columns} FROM management_clusters WHERE name = (SELECT management_cluster FROM placements WHERE cluster_id = @id)", connection, transaction))
+        if (await PlacedOnAsync(connection, transaction, clusterId, ct) is { } placed)
         {
-            existing.Parameters.AddWithValue("id", clusterId);
-            if ((await ReadAllAsync(existing, ct)) is [var placed])
-            {
-                return placed;
-            }
+            return placed;
         }
 
         // Locks the chosen row, so concurrent placements in a region take capacity one at a time.
@@ -61,6 +59,7 @@ internal sealed class FleetStore(NpgsqlDataSource dataSource)
             ), placed AS (
                 INSERT INTO placements (cluster_id, management_cluster, placed_at)
                 SELECT @id, name, now() FROM chosen
+                ON CONFLICT (cluster_id) DO NOTHING
                 RETURNING management_cluster
             )
             UPDATE management_clusters m SET load = m.load + 1
@@ -69,9 +68,20 @@ internal sealed class FleetStore(NpgsqlDataSource dataSource)
             """, connection, transaction);
         place.Parameters.AddWithValue("id", clusterId);
         place.Parameters.AddWithValue("region", region);
-        var result = await ReadAllAsync(place, ct);
+        var result = (await ReadAllAsync(place, ct)).FirstOrDefault()
+            // Nothing placed: no room, or a concurrent call placed the cluster first. Its placement has
+            // committed by now (the insert waited for it), and this statement's fresh snapshot sees it.
+            ?? await PlacedOnAsync(connection, transaction, clusterId, ct);
         await transaction.CommitAsync(ct);
-        return result.FirstOrDefault();
+        return result;
+    }
+
+    private static async Task<ManagementCluster?> PlacedOnAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid clusterId, CancellationToken ct)
+    {
+        await using var existing = new NpgsqlCommand(
+            $"SELECT {Columns} FROM management_clusters WHERE name = (SELECT management_cluster FROM placements WHERE cluster_id = @id)", connection, transaction);
+        existing.Parameters.AddWithValue("id", clusterId);
+        return (await ReadAllAsync(existing, ct)).FirstOrDefault();
     }
 
     /// <summary>Releases a cluster's placement and the capacity it took; releasing twice is harmless.</summary>

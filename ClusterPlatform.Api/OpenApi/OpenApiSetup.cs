@@ -28,5 +28,6 @@ internal static class OpenApiSetup
                 document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, document)] = [] });
                 return Task.CompletedTask;
             });
+            options.MarkDefaultedFieldsOptional();
         });
 }

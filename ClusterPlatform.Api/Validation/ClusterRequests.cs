@@ -10,16 +10,17 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
 {
     // OpenShift's defaults; a careful API fills what the client may reasonably leave out.
     public static readonly NetworkingSpec DefaultNetworking = new("10.0.0.0/16", "10.128.0.0/14", "172.30.0.0/16");
-    public const string DefaultNetwork = "default";
 
     private static readonly string[] CreateFields = ["name", "labels", "spec"];
     private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns"];
-    private static readonly string[] GcpFields = ["projectId", "region", "network"];
+    private static readonly string[] GcpFields = ["projectId", "region", "network", "infraId", "subnet"];
+    private const string GcpPath = "$.spec.gcp";
     private static readonly string[] ReleaseFields = ["version"];
     private static readonly string[] NetworkingFields = ["machineCidr", "podCidr", "serviceCidr"];
     private static readonly string[] DnsFields = ["baseDomain"];
 
-    public ClusterCreateRequest ParseCreate(JsonElement root)
+    /// <summary>A create body for the cluster that will have <paramref name="id"/> (its infra id may derive from it).</summary>
+    public ClusterCreateRequest ParseCreate(JsonElement root, Guid id)
     {
         var fields = new JsonFields(new ValidationErrors());
         if (!fields.IsObject(root, "$", CreateFields))
@@ -30,13 +31,16 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
         var name = fields.String(root, "name", "$", required: true);
         FieldRules.Name(name, "$.name", 3, 40, fields.Errors);
         var labels = ParseLabels(fields, root);
-        var spec = ParseSpec(fields, root);
+        var spec = ParseSpec(fields, root, g => NewGcpNames(fields, g, () => InfraIds.Derive(id, name ?? "")));
         fields.Errors.ThrowIfAny();
         return new ClusterCreateRequest(name!, labels, spec!);
     }
 
-    /// <summary>A PUT body, or a merge-patched document: <c>{labels, spec}</c>; <c>name</c> may appear only unchanged.</summary>
-    public ClusterUpdateRequest ParseUpdate(JsonElement root, string currentName)
+    /// <summary>
+    /// A PUT body, or a merge-patched document: <c>{labels, spec}</c>; <c>name</c> and the GCP names
+    /// (<c>infraId</c>, <c>network</c>, <c>subnet</c>) may appear only unchanged, and are kept when left out.
+    /// </summary>
+    public ClusterUpdateRequest ParseUpdate(JsonElement root, string currentName, GcpSpec currentGcp)
     {
         var fields = new JsonFields(new ValidationErrors());
         if (!fields.IsObject(root, "$", CreateFields))
@@ -44,21 +48,46 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
             fields.Errors.ThrowIfAny();
         }
 
-        Immutable(fields, root, "name", currentName);
+        Immutable(fields, root, "$", "name", currentName);
         var labels = ParseLabels(fields, root);
-        var spec = ParseSpec(fields, root);
+        var spec = ParseSpec(fields, root, g => KeptGcpNames(fields, g, currentGcp));
         fields.Errors.ThrowIfAny();
         return new ClusterUpdateRequest(labels, spec!);
     }
 
-    internal static void Immutable(JsonFields fields, JsonElement root, string name, string current)
+    /// <summary>A field an update may repeat but not change; the value to keep.</summary>
+    internal static string Immutable(JsonFields fields, JsonElement parent, string path, string name, string current)
     {
-        var given = fields.String(root, name, "$", required: false);
+        var given = fields.String(parent, name, path, required: false);
         if (given is not null && given != current)
         {
-            fields.Errors.Add($"$.{name}", "is immutable");
+            fields.Errors.Add(JsonFields.Join(path, name), "is immutable");
         }
+
+        return current;
     }
+
+    /// <summary>
+    /// A create's infra id, network and subnet: as given (validated), else the infra id derived and the
+    /// network and subnet <c>hypershift create infra gcp</c> makes for it. Only given values are checked:
+    /// the defaults of a valid infra id are valid, and an invalid one is reported once, at its own path.
+    /// </summary>
+    private static (string InfraId, string Network, string Subnet) NewGcpNames(JsonFields fields, JsonElement gcp, Func<string> derive)
+    {
+        var infraId = fields.String(gcp, "infraId", GcpPath, required: false);
+        var network = fields.String(gcp, "network", GcpPath, required: false);
+        var subnet = fields.String(gcp, "subnet", GcpPath, required: false);
+        FieldRules.InfraId(infraId, $"{GcpPath}.infraId", fields.Errors);
+        FieldRules.GcpName(network, $"{GcpPath}.network", "network", fields.Errors);
+        FieldRules.GcpName(subnet, $"{GcpPath}.subnet", "subnet", fields.Errors);
+        infraId ??= derive();
+        return (infraId, network ?? $"{infraId}-network", subnet ?? $"{infraId}-subnet");
+    }
+
+    private static (string InfraId, string Network, string Subnet) KeptGcpNames(JsonFields fields, JsonElement gcp, GcpSpec current) => (
+        Immutable(fields, gcp, GcpPath, "infraId", current.InfraId),
+        Immutable(fields, gcp, GcpPath, "network", current.Network),
+        Immutable(fields, gcp, GcpPath, "subnet", current.Subnet));
 
     internal static Dictionary<string, string> ParseLabels(JsonFields fields, JsonElement root)
     {
@@ -67,7 +96,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
         return labels;
     }
 
-    private ClusterSpec? ParseSpec(JsonFields fields, JsonElement root)
+    private ClusterSpec? ParseSpec(JsonFields fields, JsonElement root, Func<JsonElement, (string InfraId, string Network, string Subnet)> gcpNames)
     {
         var platform = options.Value;
         if (fields.Object(root, "spec", "$", required: true, SpecFields) is not { } spec)
@@ -79,13 +108,12 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
         GcpSpec? gcp = null;
         if (fields.Object(spec, "gcp", path, required: true, GcpFields) is { } g)
         {
-            var projectId = fields.String(g, "projectId", "$.spec.gcp", required: true);
-            var region = fields.String(g, "region", "$.spec.gcp", required: true);
-            var network = fields.String(g, "network", "$.spec.gcp", required: false) ?? DefaultNetwork;
-            FieldRules.ProjectIdRule(projectId, "$.spec.gcp.projectId", fields.Errors);
-            FieldRules.Region(region, "$.spec.gcp.region", platform.SupportedRegions, fields.Errors);
-            FieldRules.Network(network, "$.spec.gcp.network", fields.Errors);
-            gcp = new GcpSpec(projectId!, region!, network, "", "");
+            var projectId = fields.String(g, "projectId", GcpPath, required: true);
+            var region = fields.String(g, "region", GcpPath, required: true);
+            FieldRules.ProjectIdRule(projectId, $"{GcpPath}.projectId", fields.Errors);
+            FieldRules.Region(region, $"{GcpPath}.region", platform.SupportedRegions, fields.Errors);
+            var (infraId, network, subnet) = gcpNames(g);
+            gcp = new GcpSpec(projectId!, region!, network, infraId, subnet);
         }
 
         ReleaseSpec? release = null;

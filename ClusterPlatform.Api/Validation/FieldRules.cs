@@ -18,7 +18,12 @@ internal static partial class FieldRules
     private static partial Regex ProjectId();
 
     [GeneratedRegex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?\\z")]
-    private static partial Regex GcpNetwork();
+    private static partial Regex GcpResourceName();
+
+    // HyperShift names service accounts "<infraId>-cloud-controller" (the longest of the six), whose id
+    // its HostedCluster CRD caps at 30 characters, so an infra id has at most 13.
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,11}[a-z0-9]\\z")]
+    private static partial Regex InfraIdPattern();
 
     [GeneratedRegex("^[a-z][a-z0-9]*-[a-z0-9]+(-[0-9]+)?\\z")]
     private static partial Regex MachineType();
@@ -105,11 +110,40 @@ internal static partial class FieldRules
         }
     }
 
-    public static void Network(string? value, string path, ValidationErrors errors)
+    /// <summary>A GCP resource name (RFC 1035 label): a VPC network or subnet; <paramref name="what"/> names which.</summary>
+    public static void GcpName(string? value, string path, string what, ValidationErrors errors)
     {
-        if (value is not null && !GcpNetwork().IsMatch(value))
+        if (value is not null && !GcpResourceName().IsMatch(value))
         {
-            errors.Add(path, "must be a GCP network name: 1–63 lower-case letters, digits or '-', starting with a letter");
+            errors.Add(path, $"must be a GCP {what} name: 1–63 lower-case letters, digits or '-', starting with a letter and not ending with '-'");
+        }
+    }
+
+    /// <summary>
+    /// An infra id for <c>hypershift create infra|iam gcp --infra-id</c>, such that every name HyperShift
+    /// derives from it passes the HostedCluster CRD's rules (service account ids 6–30 characters, pool
+    /// ids not starting with <c>gcp-</c>, which Google reserves).
+    /// </summary>
+    public static void InfraId(string? value, string path, ValidationErrors errors)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (!InfraIdPattern().IsMatch(value))
+        {
+            errors.Add(path, "must be 2–13 lower-case letters, digits or '-', starting with a letter and not ending with '-'");
+        }
+
+        if (value.StartsWith("gcp-", StringComparison.Ordinal))
+        {
+            errors.Add(path, "must not start with 'gcp-' (Google reserves it for workload identity pools)");
+        }
+
+        if (value.Contains("--", StringComparison.Ordinal))
+        {
+            errors.Add(path, "must not contain '--'");
         }
     }
 
@@ -140,7 +174,7 @@ internal static partial class FieldRules
         var match = Version().Match(value);
         if (!match.Success)
         {
-            errors.Add(path, "must be MAJOR.MINOR.PATCH, e.g. 4.17.3");
+            errors.Add(path, "must be MAJOR.MINOR.PATCH, e.g. 4.22.3");
             return;
         }
 

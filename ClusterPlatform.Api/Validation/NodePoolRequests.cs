@@ -40,7 +40,7 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
             fields.Errors.ThrowIfAny();
         }
 
-        ClusterRequests.Immutable(fields, root, "name", currentName);
+        ClusterRequests.Immutable(fields, root, "$", "name", currentName);
         if (fields.Uuid(root, "clusterId", "$", required: false) is { } clusterId && clusterId != currentClusterId)
         {
             fields.Errors.Add("$.clusterId", "is immutable");

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.Controllers.Api;
 using ClusterPlatform.Controllers.Hosting;
@@ -52,7 +52,7 @@ internal sealed class EnvironmentValidationController(
         {
             requiredVcpus = vcpus,
             projectNumber = report.ProjectNumber,
-            signingKey = new { issuerUrl = key.IssuerUrl, keyId = key.KeyId, jwks = JsonNode.Parse(key.Jwks) },
+            signingKey = new SigningKeyData(key.IssuerUrl, key.KeyId, JsonSerializer.Deserialize<JsonWebKeySet>(key.Jwks, JsonSerializerOptions.Web)!),
         };
         var workloadIdentityFailed = report.Checks.Any(c => c.Name == GcpEnvironmentChecks.WorkloadIdentity && !c.Passed);
         return report.Passed

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using ClusterPlatform.Contracts;
 using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Status;
 using Microsoft.AspNetCore.Routing;
@@ -64,6 +65,7 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
         ["DELETE /api/v1/clusters/{id:guid}"] = (w => new HttpRequestMessage(HttpMethod.Delete, w.Cluster), Delete),
         ["PUT /api/v1/clusters/{id:guid}/status"] = (w => Send(HttpMethod.Put, $"{w.Cluster}/status", w.Report), Report),
         ["GET /api/v1/clusters/{id:guid}/statuses"] = (w => Get($"{w.Cluster}/statuses"), OwnRead),
+        ["GET /api/v1/clusters/{id:guid}/jwks"] = (w => Get($"{w.Cluster}/jwks"), OwnRead),
         ["GET /api/v1/clusters/{id:guid}/audit"] = (w => Get($"{w.Cluster}/audit"), AdminsOnly),
         ["GET /api/v1/clusters/{id:guid}/nodepools"] = (w => Get($"{w.Cluster}/nodepools"), OwnRead),
 
@@ -116,7 +118,10 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
         Assert.True(mismatches.Count == 0, $"{endpoint}:{Environment.NewLine}{string.Join(Environment.NewLine, mismatches)}");
     }
 
-    /// <summary>A fresh cluster of organization A with one node pool, and the bodies a cell needs for it.</summary>
+    /// <summary>
+    /// A fresh cluster of organization A with one node pool and a signing key reported by environment
+    /// validation (so its JWKS is served), and the bodies a cell needs for it.
+    /// </summary>
     public sealed record World(string Cluster, string ClusterId, string NodePool, JsonObject ClusterReplacement, JsonObject NodePoolReplacement, JsonObject Report)
     {
         public static async Task<World> CreateAsync(ApiServer api, Who who)
@@ -124,6 +129,8 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
             var owner = api.As("user", OrgA, "owner-a");
             var cluster = await owner.CreateClusterAsync(ApiCalls.Unique("matrix"));
             var pool = await owner.CreateNodePoolAsync(cluster["id"].Text());
+            await api.As("controller", null, ControllerNames.EnvironmentValidation).ReportAsync(cluster["href"].Text(),
+                StatusCalls.Report(ControllerNames.EnvironmentValidation, 1, "Available=True").WithData(JwksTests.SigningKeyData("matrix-key")));
             // The controller reports as itself, or (the other column) under another controller's name.
             var controller = who == Who.ControllerAsOther ? "placement-controller" : "operator-client-controller";
             return new World(cluster["href"].Text(), cluster["id"].Text(), pool["href"].Text(),

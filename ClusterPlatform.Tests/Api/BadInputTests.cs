@@ -27,7 +27,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
 
     private static readonly HashSet<string> OptionalFields =
     [
-        "labels", "spec.gcp.network", "spec.networking", "spec.networking.machineCidr", "spec.networking.podCidr", "spec.networking.serviceCidr",
+        "labels", "spec.gcp.network", "spec.gcp.infraId", "spec.gcp.subnet", "spec.networking", "spec.networking.machineCidr", "spec.networking.podCidr", "spec.networking.serviceCidr",
         "spec.diskSizeGb", "spec.version", "spec.autoscaling",
     ];
 
@@ -157,7 +157,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             ("name", ["", "ab", "A-Upper", "-lead", "trail-", "has_underscore", "has space", new string('a', 41), "1digit"]),
             ("spec.networking.machineCidr", ["10.0.0.0", "10.0.0.0/33", "300.0.0.0/16", "10.0.0.1/16", "::/0", "10.0.0.0/-1", "10.0.0/16", "a.b.c.d/8"]),
             ("spec.networking.podCidr", ["10.0.0.0/16"]), // overlaps the machine CIDR
-            ("spec.release.version", ["4.17", "4.17.3.1", "v4.17.3", "04.17.3", "4.99.0", "latest"]),
+            ("spec.release.version", ["4.22", "4.22.3.1", "v4.22.3", "04.22.3", "4.99.0", "latest"]),
             ("spec.dns.baseDomain", ["-bad.example.com", "example", "a..b.com", "exa mple.com", "xn--.com", new string('a', 64) + ".com"]),
             ("spec.gcp.region", ["mars-central1", "us-central", ""]),
             ("labels", []),

@@ -80,15 +80,15 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
     {
         var cluster = await client.CreateClusterAsync(ApiCalls.Unique("stale"));
         var href = cluster["href"].Text();
-        using var firstPut = await client.PutAsync(href, Bodies.Json(Update(cluster, "spec.release.version", "4.18.1")));
+        using var firstPut = await client.PutAsync(href, Bodies.Json(Update(cluster, "spec.release.version", "4.23.1")));
         Assert.Equal(HttpStatusCode.OK, firstPut.StatusCode);
 
-        using var stale = await Send(HttpMethod.Put, href, Update(cluster, "spec.release.version", "4.16.9"),
+        using var stale = await Send(HttpMethod.Put, href, Update(cluster, "spec.release.version", "4.22.9"),
             r => r.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\"")));
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal("precondition-failed", (await stale.ReadObjectAsync())["code"].Text());
-        Assert.Equal("4.18.1", (await client.GetObjectAsync(href))["spec"]!["release"]!["version"].Text());
+        Assert.Equal("4.23.1", (await client.GetObjectAsync(href))["spec"]!["release"]!["version"].Text());
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
         var patch = new JsonObject
         {
             ["labels"] = new JsonObject { ["team"] = null, ["tier"] = "gold" },
-            ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.18.2" } },
+            ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.23.2" } },
         };
 
         using var response = await client.PatchAsync(href, Bodies.Json(patch, "application/merge-patch+json"));
@@ -163,7 +163,7 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var patched = await response.ReadObjectAsync();
         Assert.Equal("""{"env":"prod","tier":"gold"}""", patched["labels"]!.ToJsonString());
-        Assert.Equal("4.18.2", patched["spec"]!["release"]!["version"].Text());
+        Assert.Equal("4.23.2", patched["spec"]!["release"]!["version"].Text());
         Assert.Equal("us-central1", patched["spec"]!["gcp"]!["region"].Text());
         Assert.Equal(2, (long)patched["generation"]!);
     }

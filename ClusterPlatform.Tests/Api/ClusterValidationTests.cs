@@ -25,10 +25,23 @@ public sealed class ClusterValidationTests(ApiServer api) : IClassFixture<ApiSer
         { "spec.gcp.region", "\"mars-north1\"" },
         { "spec.gcp.region", null },
         { "spec.gcp.network", "\"Bad_Net\"" },
-        { "spec.release.version", "\"4.17\"" },
+        { "spec.gcp.infraId", "\"Acme\"" },
+        { "spec.gcp.infraId", "\"1abc\"" },
+        { "spec.gcp.infraId", "\"a\"" },
+        { "spec.gcp.infraId", "\"abcdefghijklmn\"" }, // 14: "<id>-cloud-controller" would pass 30
+        { "spec.gcp.infraId", "\"abc-\"" },
+        { "spec.gcp.infraId", "\"gcp-prod\"" },
+        { "spec.gcp.infraId", "\"ab--cd\"" },
+        { "spec.gcp.infraId", "\"\"" },
+        { "spec.gcp.infraId", "5" },
+        { "spec.gcp.infraId", "\"abc\\n\"" },
+        { "spec.gcp.subnet", "\"Bad_Subnet\"" },
+        { "spec.gcp.subnet", "\"nodes-\"" },
+        { "spec.gcp.subnet", "\"a234567890123456789012345678901234567890123456789012345678901234\"" }, // 64
+        { "spec.release.version", "\"4.22\"" },
         { "spec.release.version", "\"4.99.1\"" },
-        { "spec.release.version", "\"v4.17.3\"" },
-        { "spec.release.version", "\"4.17.3\\n\"" },
+        { "spec.release.version", "\"v4.22.3\"" },
+        { "spec.release.version", "\"4.22.3\\n\"" },
         { "spec.networking.machineCidr", "\"10.0.0.0/7\"" },
         { "spec.networking.machineCidr", "\"10.0.0.0/25\"" },
         { "spec.networking.machineCidr", "\"10.0.0.1/16\"" },
@@ -76,11 +89,16 @@ public sealed class ClusterValidationTests(ApiServer api) : IClassFixture<ApiSer
         { "name", "\"a23456789012345678901234567890123456789\"" }, // 40 characters
         { "name", "\"p-1\"" },
         { "spec.gcp.projectId", "\"a23456\"" },
-        { "spec.gcp.network", null }, // defaults to "default"
+        { "spec.gcp.network", null }, // defaults to "<infraId>-network"
+        { "spec.gcp.infraId", "\"ab\"" },
+        { "spec.gcp.infraId", "\"abcdefghijklm\"" }, // 13
+        { "spec.gcp.infraId", "\"gcpx-1\"" },
+        { "spec.gcp.subnet", "\"a\"" },
+        { "spec.gcp.subnet", "\"nodes-1\"" },
         { "spec.networking", null }, // OpenShift defaults
         { "spec.networking.machineCidr", "\"192.168.0.0/24\"" },
         { "spec.networking.podCidr", "\"100.64.0.0/20\"" },
-        { "spec.release.version", "\"4.18.0\"" },
+        { "spec.release.version", "\"4.23.0\"" },
         { "labels", null },
         { "labels", "{\"example.com/team\":\"a.b_c-d\",\"empty\":\"\"}" },
     };

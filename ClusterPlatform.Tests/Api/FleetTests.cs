@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Infrastructure;
+using Npgsql;
 
 namespace ClusterPlatform.Tests.Api;
 
@@ -59,6 +60,49 @@ public sealed class FleetTests(ApiServer api) : IClassFixture<ApiServer>
         var fleet = await admin.GetObjectAsync("/api/v1/management-clusters");
         var loads = fleet["items"]!.AsArray().Where(m => m!["region"].Text() == "us-west1").ToDictionary(m => m!["name"].Text(), m => (int)m!["load"]!);
         Assert.Equal(1, loads.Values.Sum());
+    }
+
+    [Fact]
+    public async Task Concurrent_first_placements_of_one_cluster_agree_and_take_capacity_once()
+    {
+        // A region no other test here places in, with two equally empty management clusters, so racing
+        // calls could each pick a different one.
+        using (await admin.PutAsync("/api/v1/management-clusters/mc-asia-southeast1-b", Bodies.Json(Fleet("asia-southeast1", 100)))) { }
+        var cluster = (await api.As("user", ApiCalls.Unique("org")).CreateClusterAsync("raced", b => b.With("spec.gcp.region", "asia-southeast1")))["id"].Text();
+        var placement = api.As("controller", null, "placement-controller");
+        var loadBefore = await RegionLoadAsync("asia-southeast1");
+
+        // Hold the region's management clusters, so every call has looked for an existing placement
+        // (none yet) and waits to take capacity before the first can commit: the race, every time.
+        await using var holder = new NpgsqlConnection(api.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRegion = new NpgsqlCommand("SELECT name FROM management_clusters WHERE region = 'asia-southeast1' FOR UPDATE", holder, hold))
+        {
+            await lockRegion.ExecuteNonQueryAsync();
+        }
+
+        var calling = Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var response = await placement.PostAsync($"/api/v1/management-clusters/placements/{cluster}", null);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }).ToList();
+        await Wait.UntilAsync(async () => await api.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 20,
+            TimeSpan.FromSeconds(30), "20 placements waiting on the region's lock");
+        await hold.RollbackAsync();
+        var calls = await Task.WhenAll(calling);
+
+        Assert.All(calls, call => Assert.True(call.Item1 == 200, $"{call.Item1}: {call.Item2}"));
+        Assert.Single(calls.Select(call => JsonNode.Parse(call.Item2)!["name"].Text()).Distinct());
+        Assert.Equal(1L, await api.ScalarAsync<long>("SELECT count(*) FROM placements WHERE cluster_id = @id", ("id", Guid.Parse(cluster))));
+        Assert.Equal(loadBefore + 1, await RegionLoadAsync("asia-southeast1"));
+    }
+
+    private async Task<int> RegionLoadAsync(string region)
+    {
+        var fleet = await admin.GetObjectAsync("/api/v1/management-clusters");
+        return fleet["items"]!.AsArray().Where(m => m!["region"].Text() == region).Sum(m => (int)m!["load"]!);
     }
 
     private static async Task<string> PlaceAsync(HttpClient client, string clusterId)

@@ -25,7 +25,7 @@ public sealed class NodePoolTests(ApiServer api) : IClassFixture<ApiServer>
         { "spec.machineType", "\"N2-standard-4\"" },
         { "spec.machineType", "\"n2standard4\"" },
         { "spec.machineType", null },
-        { "spec.version", "\"4.17\"" },
+        { "spec.version", "\"4.22\"" },
         { "spec.version", "\"4.10.1\"" },
         { "spec.autoscaling", "{\"min\":1,\"max\":3}" }, // together with replicas
         { "spec.labels", "{}" },

@@ -15,6 +15,7 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(["get", "post"], Operations(paths, "/api/v1/clusters"));
         Assert.Equal(["delete", "get", "patch", "put"], Operations(paths, "/api/v1/clusters/{id}"));
         Assert.Equal(["get"], Operations(paths, "/api/v1/clusters/{id}/nodepools"));
+        Assert.NotNull(paths["/api/v1/clusters/{id}/jwks"]!["get"]!["responses"]!["200"]!["content"]!["application/jwk-set+json"]);
         Assert.Equal(["get", "post"], Operations(paths, "/api/v1/nodepools"));
         Assert.Equal(["delete", "get", "patch", "put"], Operations(paths, "/api/v1/nodepools/{id}"));
     }
@@ -39,6 +40,24 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         var schemas = document["components"]!["schemas"]!.AsObject();
         Assert.Contains("Cluster", schemas.Select(s => s.Key));
         Assert.Contains("NodePool", schemas.Select(s => s.Key));
+    }
+
+    [Fact]
+    public async Task The_gcp_spec_documents_infra_id_network_and_subnet()
+    {
+        var document = await api.Anonymous().GetObjectAsync("/openapi/v1.json");
+        var gcp = document["components"]!["schemas"]!["GcpSpec"]!;
+
+        foreach (var field in new[] { "infraId", "network", "subnet" })
+        {
+            var description = gcp["properties"]![field]!["description"].Text();
+            Assert.Contains("Immutable", description, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("hypershift create iam gcp", gcp["properties"]!["infraId"]!["description"].Text(), StringComparison.Ordinal);
+        // A create may leave them out (requests and responses share the schema; responses always carry them).
+        Assert.Equal(["projectId", "region"], gcp["required"]!.AsArray().Select(r => r.Text()).Order());
+        Assert.DoesNotContain("networking", document["components"]!["schemas"]!["ClusterSpec"]!["required"]!.AsArray().Select(r => r.Text()));
     }
 
     private static List<string> Operations(JsonObject paths, string path) =>

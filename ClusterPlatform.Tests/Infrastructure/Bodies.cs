@@ -15,7 +15,7 @@ public static class Bodies
         ["spec"] = new JsonObject
         {
             ["gcp"] = new JsonObject { ["projectId"] = "acme-prod-123", ["region"] = "us-central1", ["network"] = "default" },
-            ["release"] = new JsonObject { ["version"] = "4.17.3" },
+            ["release"] = new JsonObject { ["version"] = "4.22.3" },
             ["networking"] = new JsonObject { ["machineCidr"] = "10.0.0.0/16", ["podCidr"] = "10.128.0.0/14", ["serviceCidr"] = "172.30.0.0/16" },
             ["dns"] = new JsonObject { ["baseDomain"] = "acme.example.com" },
         },
@@ -26,7 +26,7 @@ public static class Bodies
         ["clusterId"] = clusterId,
         ["name"] = name,
         ["labels"] = new JsonObject { ["pool"] = "general" },
-        ["spec"] = new JsonObject { ["replicas"] = 3, ["machineType"] = "n2-standard-4", ["diskSizeGb"] = 128, ["version"] = "4.17.3" },
+        ["spec"] = new JsonObject { ["replicas"] = 3, ["machineType"] = "n2-standard-4", ["diskSizeGb"] = 128, ["version"] = "4.22.3" },
     };
 
     /// <summary>Sets a value at a dotted path such as <c>spec.gcp.region</c>; a null value removes the field.</summary>
