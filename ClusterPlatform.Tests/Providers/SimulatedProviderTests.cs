@@ -21,6 +21,9 @@ public sealed class SimulatedProviderTests
         return builder.Build().Services;
     }
 
+    /// <summary>The simulated management clusters, as the Controllers process registers them.</summary>
+    internal static SimulatedManagementClusterProvider Simulation() => Providers().GetRequiredService<SimulatedManagementClusterProvider>();
+
     [Fact]
     public void Simulated_is_the_default_mode()
     {
