@@ -20,6 +20,9 @@ internal abstract class ClusterController(ControllerApiClient api, ClusterRequeu
 
     protected ControllerApiClient Api => api;
 
+    /// <summary>How soon to look again at something outside the platform (<c>Controllers:RequeueAfter</c>).</summary>
+    protected TimeSpan RequeueAfter => requeue.Delay;
+
     /// <summary>Controllers that must report Available at the cluster's generation before this one works.</summary>
     protected virtual IReadOnlyList<string> Prerequisites => [];
 

@@ -19,9 +19,6 @@ internal sealed class OperatorClientController(
     /// <summary>The update graph's channel group until clusters choose one.</summary>
     private const string ChannelGroup = "stable";
 
-    /// <summary>HyperShift takes minutes to bring a control plane up; look again this often until it is Available.</summary>
-    private static readonly TimeSpan ProgressPoll = TimeSpan.FromSeconds(15);
-
     public override string ControllerName => ControllerNames.OperatorClient;
 
     protected override IReadOnlyList<string> Prerequisites => [ControllerNames.Placement, ControllerNames.EnvironmentValidation];
@@ -65,7 +62,8 @@ internal sealed class OperatorClientController(
                 apiServerPort = status.ControlPlaneEndpoint?.Port,
                 releaseImage = input.ReleaseImage,
             },
-            RetryAfter: status.Available || status.Degraded ? null : ProgressPoll);
+            // HyperShift takes minutes to bring a control plane up: look again until it is Available.
+            RetryAfter: status.Available || status.Degraded ? null : RequeueAfter);
     }
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)
@@ -78,7 +76,7 @@ internal sealed class OperatorClientController(
             {
                 // A wait, not a failure: HyperShift's finalizers tear down cloud resources for minutes.
                 return new ReconcileResult(false, "Deleting", progress.Message, Progressing: true, Finalized: false,
-                    RetryAfter: ReconcileResult.DefaultRetryAfter);
+                    RetryAfter: RequeueAfter);
             }
         }
 

@@ -15,9 +15,6 @@ namespace ClusterPlatform.Controllers.Controllers;
 internal sealed record ReconcileResult(bool Available, string Reason, string Message,
     bool Progressing = false, bool Degraded = false, bool? Finalized = null, object? Data = null, TimeSpan? RetryAfter = null)
 {
-    /// <summary>How soon a controller looks again at something it waits for outside the platform.</summary>
-    public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(5);
-
     public static ReconcileResult PreconditionsNotMet(string message) =>
         new(false, "PreconditionsNotMet", message, Progressing: true);
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Controllers.Hosting;
 
@@ -9,10 +10,13 @@ namespace ClusterPlatform.Controllers.Hosting;
 /// attempts in seconds on the emulator and dead-letter it. If the process stops first, the Api's
 /// reconcile sweep of clusters that are not Ready covers it. One pending requeue per controller and cluster.
 /// </summary>
-internal sealed class ClusterRequeue(TimeProvider time, ILogger<ClusterRequeue> logger) : IDisposable
+internal sealed class ClusterRequeue(IOptions<ControllerOptions> options, TimeProvider time, ILogger<ClusterRequeue> logger) : IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
     private readonly ConcurrentDictionary<(string Controller, Guid Cluster), bool> pending = new();
+
+    /// <summary>The configured delay (<c>Controllers:RequeueAfter</c>).</summary>
+    public TimeSpan Delay => options.Value.RequeueAfter;
 
     public void Schedule(string controller, Guid clusterId, TimeSpan delay, Func<CancellationToken, Task> handle)
     {

@@ -17,6 +17,12 @@ public sealed class ControllerOptions
     /// <summary>Ack deadline of the subscriptions; a running handler's lease is extended before it ends.</summary>
     public TimeSpan AckDeadline { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How soon a controller looks again at a cluster when it waits on something outside the platform
+    /// (HyperShift bringing a control plane up, or its finalizers), without an event.
+    /// </summary>
+    public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>On shutdown, how long running handlers may take before their events are nacked.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

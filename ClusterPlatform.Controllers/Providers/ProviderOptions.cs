@@ -49,6 +49,18 @@ public sealed class SimulationOptions
     public int TransientFailureCount { get; set; } = 1;
 
     /// <summary>
+    /// Regex over the cluster name: every HostedCluster apply for a matching cluster fails for good,
+    /// as a management cluster refusing the object does, so the permanent-failure outcome can be seen.
+    /// </summary>
+    public string? PermanentFailurePattern { get; set; }
+
+    /// <summary>
+    /// How many deletes of a HostedCluster still find it there before it is gone, as HyperShift's
+    /// finalizers hold it while they tear down cloud resources. Zero deletes at once.
+    /// </summary>
+    public int DeletionReconciles { get; set; }
+
+    /// <summary>
     /// Fraction (0..1) of DNS and Kubernetes calls that fail transiently, chosen by a stable hash of
     /// the operation, the cluster and the attempt number rather than by a random generator.
     /// </summary>

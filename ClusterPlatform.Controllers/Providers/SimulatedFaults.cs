@@ -10,6 +10,7 @@ internal sealed class SimulatedFaults(IOptions<ProviderOptions> options, TimePro
 {
     private readonly ConcurrentDictionary<string, int> attempts = new(StringComparer.Ordinal);
     private readonly Regex? transientPattern = Pattern(options.Value.Simulation.TransientFailurePattern);
+    private readonly Regex? permanentPattern = Pattern(options.Value.Simulation.PermanentFailurePattern);
 
     private SimulationOptions Options => options.Value.Simulation;
 
@@ -34,6 +35,18 @@ internal sealed class SimulatedFaults(IOptions<ProviderOptions> options, TimePro
                 transient: true);
         }
     }
+
+    /// <summary>Throws a permanent failure for clusters matching <see cref="SimulationOptions.PermanentFailurePattern"/>.</summary>
+    public void ThrowIfRefused(string operation, string clusterName)
+    {
+        if (permanentPattern?.IsMatch(clusterName) == true)
+        {
+            throw new ProviderException($"simulated permanent failure of {operation} for cluster {clusterName}: the management cluster refuses it", transient: false);
+        }
+    }
+
+    /// <summary>Counts the calls of one operation for one cluster, from 1.</summary>
+    public int Attempt(string operation, string clusterName) => attempts.AddOrUpdate($"{operation}|{clusterName}|count", 1, (_, previous) => previous + 1);
 
     public Task DelayAsync(CancellationToken cancellationToken) =>
         Options.Latency > TimeSpan.Zero ? Task.Delay(Options.Latency, time, cancellationToken) : Task.CompletedTask;

@@ -19,12 +19,12 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     internal const int SimulatedKeyBits = 2048;
 
     private readonly ConcurrentDictionary<SimulatedObjectKey, JsonObject> objects = new();
-    private readonly ManagementClusterOptions options;
+    private readonly IOptions<ProviderOptions> options;
     private readonly SimulatedFaults faults;
 
     internal SimulatedManagementClusterProvider(IOptions<ProviderOptions> options, SimulatedFaults faults)
     {
-        this.options = options.Value.ManagementClusters;
+        this.options = options;
         this.faults = faults;
     }
 
@@ -45,11 +45,12 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     public async Task<HostedClusterStatus> ApplyAsync(Uri managementCluster, HostedClusterInput cluster, CancellationToken cancellationToken)
     {
         await faults.BeforeCallAsync("hostedcluster-apply", cluster.Ref.Name, cancellationToken);
+        faults.ThrowIfRefused("hostedcluster-apply", cluster.Ref.Name);
         var @namespace = cluster.Ref.Namespace;
         objects.TryAdd(Key(managementCluster, "Namespace", "", @namespace), HyperShiftManifests.Namespace(cluster.ClusterId, cluster.Ref));
 
         var hostedClusterKey = Key(managementCluster, "HostedCluster", @namespace, cluster.Ref.Name);
-        var hostedCluster = Stored(hostedClusterKey, HyperShiftManifests.HostedCluster(cluster, options));
+        var hostedCluster = Stored(hostedClusterKey, HyperShiftManifests.HostedCluster(cluster, options.Value.ManagementClusters));
         hostedCluster["status"] = new JsonObject
         {
             ["conditions"] = new JsonArray(Condition("Available", "AsExpected", "simulated hosted control plane is available", hostedCluster)),
@@ -92,6 +93,12 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     public async Task<DeletionProgress> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken)
     {
         await faults.BeforeCallAsync("hostedcluster-delete", cluster.Name, cancellationToken);
+        if (objects.ContainsKey(Key(managementCluster, "HostedCluster", cluster.Namespace, cluster.Name))
+            && faults.Attempt("hostedcluster-delete", $"{Normalize(managementCluster)}|{cluster.Namespace}") <= options.Value.Simulation.DeletionReconciles)
+        {
+            return new DeletionProgress([$"HostedCluster {cluster.Name} (simulated finalizers)"]);
+        }
+
         // The namespace takes everything in it with it, as a real namespace deletion does.
         foreach (var key in objects.Keys.Where(k => k.ManagementCluster == Normalize(managementCluster)
                      && (k.Namespace == cluster.Namespace || (k.Kind == "Namespace" && k.Name == cluster.Namespace))))

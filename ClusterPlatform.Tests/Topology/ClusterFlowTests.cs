@@ -75,6 +75,33 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_permanent_provider_failure_is_reported_degraded_with_the_providers_message()
+    {
+        var client = await ClientAsync();
+        var cluster = await client.CreateClusterAsync(ApiCalls.Unique("refused"));
+
+        var failed = await WaitForPhaseAsync(client, cluster["href"].Text(), "Failed");
+
+        var operatorClient = failed["status"]!["controllers"]!.AsArray().Single(c => c!["name"].Text() == "operator-client-controller")!;
+        var degraded = operatorClient["conditions"]!.AsArray().Single(c => c!["type"].Text() == "Degraded")!;
+        Assert.Equal(("True", "ProviderError"), (degraded["status"].Text(), degraded["reason"].Text()));
+        Assert.Contains("simulated permanent failure of hostedcluster-apply", degraded["message"].Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Transient_provider_failures_are_retried_until_ready()
+    {
+        // Every simulated call for this cluster (the signing key, the apply, the DNS record) fails
+        // once: each is nacked and redelivered, never reported as failed for good.
+        var client = await ClientAsync();
+        var cluster = await client.CreateClusterAsync(ApiCalls.Unique("flaky"));
+        var pool = await client.CreateNodePoolAsync(cluster["id"].Text());
+
+        await WaitForPhaseAsync(client, cluster["href"].Text(), "Ready");
+        await WaitForPhaseAsync(client, pool["href"].Text(), "Ready");
+    }
+
+    [Fact]
     public async Task Deleted_cluster_passes_through_deleting_to_gone_and_leaves_no_dns_records_or_hosted_cluster()
     {
         var client = await ClientAsync();

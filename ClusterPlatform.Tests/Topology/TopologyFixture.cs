@@ -36,9 +36,16 @@ public sealed class TopologyFixture : IAsyncLifetime
             api.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
         }
 
-        // Projects named fail-… fail environment validation in the simulated providers.
+        // Projects named fail-… fail environment validation in the simulated providers; clusters named
+        // refused-… are refused for good by the simulated management cluster, and flaky-… fail each
+        // call once, transiently. Every HostedCluster delete waits two reconciles for simulated
+        // finalizers, looked at again after 250 ms (the outcome model's retry-after).
         appHost.CreateResourceBuilder<ProjectResource>(ResourceNames.Controllers)
-            .WithEnvironment("Providers__Simulation__FailingProjectPattern", "^fail-");
+            .WithEnvironment("Providers__Simulation__FailingProjectPattern", "^fail-")
+            .WithEnvironment("Providers__Simulation__PermanentFailurePattern", "^refused-")
+            .WithEnvironment("Providers__Simulation__TransientFailurePattern", "^flaky-")
+            .WithEnvironment("Providers__Simulation__DeletionReconciles", "2")
+            .WithEnvironment("Controllers__RequeueAfter", "00:00:00.250");
 
         app = await appHost.BuildAsync(timeout.Token);
         WatchLogs(ResourceNames.Controllers);
