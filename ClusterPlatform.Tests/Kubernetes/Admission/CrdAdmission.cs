@@ -40,6 +40,7 @@ internal static class CrdAdmission
             errors.AddRange(CelValidation.Validate(obj, old, old is not null, crd.Schema));
         }
 
-        return new AdmissionResult(obj, [], errors);
+        // Stored as the server stores it, serialized: defaults built from YAML then read back like any JSON.
+        return new AdmissionResult(JsonNode.Parse(obj.ToJsonString())!.AsObject(), [], errors);
     }
 }

@@ -65,5 +65,8 @@ internal static class SchemaNode
         _ => "null",
     };
 
-    public static bool IsInteger(JsonValue value) => value.GetValueKind() == JsonValueKind.Number && (value.TryGetValue<long>(out _) || (value.TryGetValue<double>(out var d) && d == Math.Floor(d) && Math.Abs(d) < 9.2e18));
+    /// <summary>Whether a JSON number is integral, whichever CLR type backs the node (parsed text, int, long, double).</summary>
+    public static bool IsInteger(JsonValue value) => value.GetValueKind() == JsonValueKind.Number
+        && double.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+        && d == Math.Floor(d) && Math.Abs(d) < 9.2e18;
 }
