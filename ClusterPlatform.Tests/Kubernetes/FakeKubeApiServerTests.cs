@@ -129,6 +129,19 @@ public sealed class FakeKubeApiServerTests
     }
 
     [Fact]
+    public async Task Reapplying_the_same_configuration_is_a_no_op_that_keeps_resourceVersion_and_generation()
+    {
+        await using var cluster = await StartAsync();
+        var (_, first) = await cluster.ApplyAsync($"{HostedClusters}/example", HyperShiftSamples.GcpHostedCluster());
+
+        var (code, second) = await cluster.ApplyAsync($"{HostedClusters}/example", HyperShiftSamples.GcpHostedCluster());
+
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal((string?)first["metadata"]!["resourceVersion"], (string?)second["metadata"]!["resourceVersion"]);
+        Assert.Equal(1, (long)second["metadata"]!["generation"]!);
+    }
+
+    [Fact]
     public async Task A_refused_object_answers_a_422_status_with_causes_and_is_not_stored()
     {
         await using var cluster = await StartAsync();

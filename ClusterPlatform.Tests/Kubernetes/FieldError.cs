@@ -39,11 +39,14 @@ public sealed record FieldError(string Reason, string Field, string Body)
         _ => Invalid(field, schemaType, message),
     };
 
+    /// <summary>Quotes like Go's %q: only quotes, backslashes and control characters escaped.</summary>
+    private static readonly JsonSerializerOptions GoQuoting = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Values as Go's %#v prints them in these messages: strings quoted, numbers bare.</summary>
     private static string Render(JsonNode? value) => value switch
     {
         null => "null",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonSerializer.Serialize((string)v!),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonSerializer.Serialize((string)v!, GoQuoting),
         JsonValue v => v.ToJsonString(),
         JsonArray a => string.Create(CultureInfo.InvariantCulture, $"[]interface {{}}{{{a.Count} items}}"),
         _ => "map[string]interface {}{...}",

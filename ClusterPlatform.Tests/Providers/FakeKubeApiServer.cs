@@ -40,6 +40,9 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     public const string HyperShiftFinalizer = "hypershift.openshift.io/finalizer";
 
     private const string HyperShiftManager = "hypershift-operator";
+
+    /// <summary>The server's JSON: quotes inside messages stay readable (\" rather than \u0022).</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions PlainJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Lock gate = new();
     private readonly Dictionary<string, JsonObject> store = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> finalizing = new(StringComparer.Ordinal);
@@ -221,7 +224,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
 
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(answer.ToJsonString());
+        await context.Response.WriteAsync(answer.ToJsonString(PlainJson));
     }
 
     private Reply List(KubeResource resource, string? ns, string? labelSelector)
@@ -551,6 +554,13 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
                 stored["status"] = new JsonObject { ["phase"] = "Active" };
             }
         }
+        else if (Unchanged(old, stored))
+        {
+            // A no-op write stores nothing and keeps the resourceVersion, as the API server skips it
+            // (k8s.io/apiserver/pkg/registry/generic/registry/store.go Update, and fieldmanager's
+            // managedFields timestamps left alone when the fields are the same).
+            return new Reply(200, old.DeepClone().AsObject());
+        }
         else if (resource.IsCustom && !JsonNode.DeepEquals(Content(old), Content(stored)))
         {
             storedMetadata["generation"] = (long)old["metadata"]!["generation"]! + 1;
@@ -627,6 +637,23 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     }
 
     private static bool IsBase64(string text) => Convert.TryFromBase64String(text, new byte[text.Length], out _);
+
+    private static bool Unchanged(JsonObject old, JsonObject updated)
+    {
+        static JsonNode Comparable(JsonObject obj)
+        {
+            var copy = JsonNode.Parse(obj.ToJsonString())!.AsObject();
+            copy["metadata"]!.AsObject().Remove("resourceVersion");
+            foreach (var entry in copy["metadata"]!["managedFields"] as JsonArray ?? [])
+            {
+                entry!.AsObject().Remove("time");
+            }
+
+            return copy;
+        }
+
+        return JsonNode.DeepEquals(Comparable(old), Comparable(updated));
+    }
 
     /// <summary>What generation counts: everything but metadata and status.</summary>
     private static JsonObject Content(JsonObject obj)

@@ -70,6 +70,8 @@ internal static class CelValidation
         }
 
         var type = SchemaNode.Type(schema) ?? (SchemaNode.IsIntOrString(schema) ? "integer-or-string" : "object");
+        var selfValue = ToCel(self, schema);
+        var oldValue = hasOld ? ToCel(old, schema) : null;
         foreach (var ruleNode in rules)
         {
             var rule = (JsonObject)ruleNode!;
@@ -87,10 +89,9 @@ internal static class CelValidation
                 continue; // Kubernetes skips transition rules without a correlated old value
             }
 
-            var variables = new Dictionary<string, object?> { ["self"] = ToCel(self, schema) };
+            var variables = new Dictionary<string, object?> { ["self"] = selfValue };
             if (transition)
             {
-                var oldValue = hasOld ? ToCel(old, schema) : null;
                 variables["oldSelf"] = optionalOldSelf ? (hasOld ? CelOptional.Of(oldValue) : CelOptional.None) : oldValue;
             }
 

@@ -14,7 +14,8 @@ internal sealed record AdmissionResult(JsonObject Object, IReadOnlyList<string> 
 /// decoder in pkg/apiserver/customresource_handler.go): unknown fields are found and pruned (an
 /// error under fieldValidation=Strict), defaults are applied, the object is validated against the
 /// openAPIV3Schema, and the CEL rules run unless a type error blocks them ("some validation rules
-/// were not checked because the object was invalid", strategy.go hasBlockingErr).
+/// were not checked because the object was invalid", strategy.go hasBlockingErr, which a type error or
+/// an unsupported enum value triggers).
 /// </summary>
 internal static class CrdAdmission
 {
@@ -30,7 +31,7 @@ internal static class CrdAdmission
         StructuralDefaulting.Apply(obj, crd.Schema);
         var errors = MetadataValidation.Validate(obj, namespaced: true);
         errors.AddRange(SchemaValidation.Validate(obj, crd.Schema));
-        if (errors.Any(e => e.Reason == "FieldValueTypeInvalid"))
+        if (errors.Any(e => e.Reason is "FieldValueTypeInvalid" or "FieldValueNotSupported"))
         {
             errors.Add(FieldError.Invalid("<nil>", null, "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"));
         }

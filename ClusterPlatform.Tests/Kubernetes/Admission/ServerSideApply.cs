@@ -51,8 +51,10 @@ internal static class ServerSideApply
             Remove(merged, leaf, applying.Union(ownedByOthers));
         }
 
-        var apiVersion = (string?)applied["apiVersion"] ?? "v1";
-        Write(merged, [.. others.Where(e => !e.Fields.IsEmpty), new ManagedFieldsEntry(manager, "Apply", apiVersion, applying)]);
+        // Entries keep their order, the applier's in its old place, so that a repeated apply is a no-op.
+        var mine = new ManagedFieldsEntry(manager, "Apply", (string?)applied["apiVersion"] ?? "v1", applying);
+        var ordered = entries.Select(e => e.Manager == manager && e.Operation == "Apply" ? mine : others.Single(o => o.Manager == e.Manager && o.Operation == e.Operation)).ToList();
+        Write(merged, [.. ordered.Where(e => !e.Fields.IsEmpty), .. ordered.Contains(mine) ? [] : new[] { mine }]);
         return new ApplyResult(merged, conflicts);
     }
 
@@ -63,20 +65,15 @@ internal static class ServerSideApply
         var now = FieldSet.Of(updated, schema);
         var before = old is null ? FieldSet.Empty : FieldSet.Of(old, schema);
         var changed = now.Leaves.Where(l => !before.Contains(l) || !JsonNode.DeepEquals(At(old!, l), At(updated, l))).ToList();
-        var kept = entries
-            .Where(e => !(e.Manager == manager && e.Operation == "Update"))
-            .Select(e => e with { Fields = e.Fields.Except(changed).Intersect(now.Leaves) })
-            .Where(e => !e.Fields.IsEmpty)
+        // A leaf stays owned while its path exists, even when defaulting filled an owned {} in since.
+        FieldSet Present(FieldSet fields) => fields.Intersect(fields.Leaves.Where(l => At(updated, l) is not null));
+        var mine = new ManagedFieldsEntry(manager, "Update", (string?)updated["apiVersion"] ?? "v1",
+            Present(entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Update")?.Fields ?? FieldSet.Empty)
+                .Union(now.Intersect(changed)));
+        var ordered = entries
+            .Select(e => e.Manager == manager && e.Operation == "Update" ? mine : e with { Fields = Present(e.Fields.Except(changed)) })
             .ToList();
-        var mine = (entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Update")?.Fields ?? FieldSet.Empty)
-            .Intersect(now.Leaves)
-            .Union(now.Intersect(changed));
-        if (!mine.IsEmpty)
-        {
-            kept.Add(new ManagedFieldsEntry(manager, "Update", (string?)updated["apiVersion"] ?? "v1", mine));
-        }
-
-        Write(updated, kept);
+        Write(updated, [.. ordered.Where(e => !e.Fields.IsEmpty), .. ordered.Contains(mine) || mine.Fields.IsEmpty ? [] : new[] { mine }]);
     }
 
     public static List<ManagedFieldsEntry> Read(JsonObject obj) =>
