@@ -23,6 +23,7 @@ public sealed class CelInterpreterTests
     [InlineData("duration('1h30m').getSeconds() == 5400 && duration('300ms') < duration('1s')")]
     [InlineData("[1, 2] == [1, 2] && 1 == 1.0 && 'a' in ['a'] && 'k' in {'k': 1} && (true ? 1 : 2) == 1")]
     [InlineData("""'it\'s' == "it's" && 'a\\.b' == r'a\.b'""")]
+    [InlineData("""!'abc\n'.matches('^[a-z]+$') && !'١٢'.matches('^\\d+$') && '12'.matches('^\\d+$') && 'a$'.matches('[$]$')""")]
     public void Evaluates_to_true(string rule, string self = "{}") => Assert.Equal(true, Eval(rule, self));
 
     [Fact]

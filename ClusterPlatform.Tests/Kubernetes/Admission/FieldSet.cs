@@ -6,7 +6,8 @@ namespace ClusterPlatform.Tests.Kubernetes.Admission;
 /// The fields a manager owns, as paths of fieldsV1 elements (sigs.k8s.io/structured-merge-diff/v4
 /// fieldpath: "f:name" a field, "k:{...}" a list-type=map item by its keys, "v:..." a set item).
 /// Only leaves are members (scalars, atomic lists, empty objects, set items); a path's ancestors are
-/// implied. Lists are atomic unless the schema says x-kubernetes-list-type set or map, as in
+/// implied. Lists are atomic unless the schema says x-kubernetes-list-type set or map, and objects
+/// marked x-kubernetes-map-type atomic are one leaf, as in
 /// structured-merge-diff's schema conversion (k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager).
 /// </summary>
 internal sealed class FieldSet
@@ -64,7 +65,7 @@ internal sealed class FieldSet
     {
         switch (value)
         {
-            case JsonObject obj when obj.Count > 0:
+            case JsonObject obj when obj.Count > 0 && !(schema is not null && SchemaNode.IsAtomicMap(schema)):
                 foreach (var (name, child) in obj)
                 {
                     Collect(child, schema is null ? null : SchemaNode.Child(schema, name), [.. path, $"f:{name}"], leaves);

@@ -36,6 +36,9 @@ internal static class SchemaNode
     /// <summary>"atomic" unless the schema says "set" or "map" (apiextensions' default for lists).</summary>
     public static string ListType(JsonObject schema) => (string?)schema["x-kubernetes-list-type"] ?? "atomic";
 
+    /// <summary>An object replaced and owned as a whole (x-kubernetes-map-type: atomic), like an atomic list.</summary>
+    public static bool IsAtomicMap(JsonObject schema) => (string?)schema["x-kubernetes-map-type"] == "atomic";
+
     public static IReadOnlyList<string> ListMapKeys(JsonObject schema) =>
         schema["x-kubernetes-list-map-keys"]?.AsArray().Select(k => (string)k!).ToList() ?? [];
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using ClusterPlatform.Tests.Kubernetes.Cel;
 
 namespace ClusterPlatform.Tests.Kubernetes.Admission;
@@ -185,7 +184,7 @@ internal static class SchemaValidation
             errors.Add(FieldError.Invalid(path, value, $"{path} in body should be at least {(long)minLength} chars long"));
         }
 
-        if (schema["pattern"] is { } pattern && !Regex.IsMatch(text, (string)pattern!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+        if (schema["pattern"] is { } pattern && !Re2Regex.Get((string)pattern!).IsMatch(text))
         {
             errors.Add(FieldError.Invalid(path, value, $"{path} in body should match '{(string)pattern!}'"));
         }
@@ -202,13 +201,13 @@ internal static class SchemaValidation
     /// </summary>
     private static bool FormatMatches(string format, string text) => format switch
     {
-        "date-time" => Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+        "date-time" => Re2Regex.Get(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$").IsMatch(text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
-        "uuid" => Regex.IsMatch(text, "^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$"),
-        "hostname" => text.Length <= 253 && Regex.IsMatch(text, @"^[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$"),
+        "uuid" => Re2Regex.Get("^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$").IsMatch(text),
+        "hostname" => text.Length <= 253 && Re2Regex.Get(@"^[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$").IsMatch(text),
         "uri" => (bool)KubernetesCelLibrary.Global("isURL", [text])!,
         "duration" => KubernetesCelLibrary.ParseDuration(text) is not null
-            || Regex.IsMatch(text, @"^(\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d|w)\s*)+$"),
+            || Re2Regex.Get(@"^(\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d|w)\s*)+$").IsMatch(text),
         "ipv4" => KubernetesCelLibrary.ParseIp(text) is { Family: 4 },
         "ipv6" => KubernetesCelLibrary.ParseIp(text) is { Family: 6 },
         "cidr" => KubernetesCelLibrary.ParseCidr(text) is not null,

@@ -114,7 +114,7 @@ internal static class ServerSideApply
     {
         switch (live, applied)
         {
-            case (JsonObject l, JsonObject a):
+            case (JsonObject l, JsonObject a) when schema is null || !SchemaNode.IsAtomicMap(schema):
                 var result = l.DeepClone().AsObject();
                 foreach (var (name, value) in a)
                 {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace ClusterPlatform.Tests.Kubernetes.Cel;
 
@@ -341,12 +340,9 @@ internal static class CelInterpreter
         }
     }
 
-    /// <summary>
-    /// RE2 semantics with .NET's engine: an unanchored search, as cel-go's matches. The CRDs' patterns
-    /// use only constructs both engines read alike; RE2-only syntax would make .NET throw, which is loud.
-    /// </summary>
+    /// <summary>cel-go's matches: an unanchored RE2 search (see <see cref="Re2Regex"/>).</summary>
     public static bool Matches(object? s, object? pattern) => s is string text && pattern is string re
-        ? Regex.IsMatch(text, re, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))
+        ? Re2Regex.Get(re).IsMatch(text)
         : throw new CelRuntimeException("no such overload: matches");
 
     private static bool Macro(CelCall call, Scope scope, out object? result)
