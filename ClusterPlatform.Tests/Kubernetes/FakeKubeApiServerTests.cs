@@ -142,6 +142,27 @@ public sealed class FakeKubeApiServerTests
     }
 
     [Fact]
+    public async Task Applying_a_value_another_manager_owns_without_force_is_a_conflict_and_with_force_takes_it_over()
+    {
+        await using var cluster = await StartAsync();
+        var pool = HyperShiftSamples.GcpNodePool();
+        Assert.Equal(HttpStatusCode.Created, (await cluster.ApplyAsync($"{NodePools}/example-workers", pool)).Code);
+        var (_, live) = await cluster.SendAsync(HttpMethod.Get, $"{NodePools}/example-workers");
+        live["spec"]!["replicas"] = 5;
+        Assert.Equal(HttpStatusCode.OK, (await cluster.SendAsync(HttpMethod.Put, $"{NodePools}/example-workers?fieldManager=kubectl-scale", live)).Code);
+
+        var (conflictCode, conflict) = await cluster.ApplyAsync($"{NodePools}/example-workers", pool, "?fieldManager=cluster-platform&fieldValidation=Strict");
+        var (forcedCode, forced) = await cluster.ApplyAsync($"{NodePools}/example-workers", pool);
+
+        Assert.Equal(HttpStatusCode.Conflict, conflictCode);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl-scale\" using hypershift.openshift.io/v1beta1: .spec.replicas", (string?)conflict["message"]);
+        Assert.Equal(".spec.replicas", (string?)conflict["details"]!["causes"]![0]!["field"]);
+        Assert.Equal(HttpStatusCode.OK, forcedCode);
+        Assert.Equal(2, (long)forced["spec"]!["replicas"]!);
+        Assert.DoesNotContain(forced["metadata"]!["managedFields"]!.AsArray(), m => (string?)m!["manager"] == "kubectl-scale");
+    }
+
+    [Fact]
     public async Task A_refused_object_answers_a_422_status_with_causes_and_is_not_stored()
     {
         await using var cluster = await StartAsync();
