@@ -53,42 +53,11 @@ public sealed class CelInterpreterTests
             yaml.Load(reader);
         }
 
-        var rules = new List<string>();
-        void Collect(JsonNode? node)
-        {
-            if (node is JsonObject obj)
-            {
-                rules.AddRange(obj["x-kubernetes-validations"]?.AsArray().Select(r => (string)r!["rule"]!) ?? []);
-                foreach (var (_, child) in obj)
-                {
-                    Collect(child);
-                }
-            }
-            else if (node is JsonArray array)
-            {
-                foreach (var child in array)
-                {
-                    Collect(child);
-                }
-            }
-        }
+        var rules = CrdCatalog.RuleTexts(CrdCatalog.ToJson(yaml.Documents[0].RootNode)).ToList();
 
-        Collect(CrdCatalog.ToJson(yaml.Documents[0].RootNode));
-
-        var unknown = rules.SelectMany(r => Calls(CelParser.Parse(r))).Where(f => !CelInterpreter.Functions.Contains(f)).Distinct().ToList();
+        var unknown = rules.SelectMany(r => CelParser.Parse(r).DescendantsAndSelf().OfType<CelCall>().Select(c => c.Function))
+            .Where(f => !CelInterpreter.Functions.Contains(f)).Distinct().ToList();
         Assert.True(rules.Count > 50, $"only {rules.Count} rules found");
         Assert.Empty(unknown);
     }
-
-    private static IEnumerable<string> Calls(CelExpr expr) => expr switch
-    {
-        CelCall c => new[] { c.Function }.Concat(c.Target is null ? [] : Calls(c.Target)).Concat(c.Args.SelectMany(Calls)),
-        CelSelect s => Calls(s.Operand),
-        CelIndex i => Calls(i.Operand).Concat(Calls(i.Index)),
-        CelOperator o => o.Operands.SelectMany(Calls),
-        CelConditional c => Calls(c.Condition).Concat(Calls(c.WhenTrue)).Concat(Calls(c.WhenFalse)),
-        CelList l => l.Elements.SelectMany(Calls),
-        CelMap m => m.Entries.SelectMany(e => Calls(e.Key).Concat(Calls(e.Value))),
-        _ => [],
-    };
 }

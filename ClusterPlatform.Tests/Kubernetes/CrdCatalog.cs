@@ -58,31 +58,22 @@ internal static class CrdCatalog
         return new Crd((string)spec["names"]!["plural"]!, (string)spec["names"]!["kind"]!, (string)spec["group"]!, (string)version["name"]!, definition, schema);
     }
 
-    private static void ParseRules(JsonNode? node)
+    private static void ParseRules(JsonNode schema)
     {
-        switch (node)
+        foreach (var rule in RuleTexts(schema))
         {
-            case JsonObject obj:
-                foreach (var rule in obj["x-kubernetes-validations"]?.AsArray() ?? [])
-                {
-                    Rule((string)rule!["rule"]!);
-                }
-
-                foreach (var (_, child) in obj)
-                {
-                    ParseRules(child);
-                }
-
-                break;
-            case JsonArray array:
-                foreach (var child in array)
-                {
-                    ParseRules(child);
-                }
-
-                break;
+            Rule(rule);
         }
     }
+
+    /// <summary>The text of every x-kubernetes-validations rule anywhere under <paramref name="node"/>.</summary>
+    public static IEnumerable<string> RuleTexts(JsonNode? node) => node switch
+    {
+        JsonObject obj => (obj["x-kubernetes-validations"]?.AsArray() ?? []).Select(r => (string)r!["rule"]!)
+            .Concat(obj.SelectMany(child => RuleTexts(child.Value))),
+        JsonArray array => array.SelectMany(RuleTexts),
+        _ => [],
+    };
 
     /// <summary>
     /// YAML to JSON as Kubernetes' sigs.k8s.io/yaml reads it (YAML 1.1 core scalars): a plain scalar

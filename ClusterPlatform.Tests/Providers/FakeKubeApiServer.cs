@@ -363,7 +363,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
 
         if (resource == KubeResource.Namespaces)
         {
-            foreach (var content in store.Keys.Where(k => k.Split('/') is [_, var n, _] && n == name).ToList())
+            foreach (var content in ContentOf(name))
             {
                 MarkDeleted(KubeResource.Find(content.Split('/')[0])!, content, store[content]);
             }
@@ -416,7 +416,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         if (resource == KubeResource.Namespaces && store.TryGetValue(key, out var ns) && ns["metadata"]!["deletionTimestamp"] is not null)
         {
             var name = Name(ns);
-            foreach (var content in store.Keys.Where(k => k.Split('/') is [_, var n, _] && n == name).ToList())
+            foreach (var content in ContentOf(name))
             {
                 Tick(KubeResource.Find(content.Split('/')[0])!, content);
             }
@@ -451,7 +451,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             return;
         }
 
-        if (resource == KubeResource.Namespaces && store.Keys.Any(k => k.Split('/') is [_, var n, _] && n == Name(live)))
+        if (resource == KubeResource.Namespaces && ContentOf(Name(live)).Count > 0)
         {
             return;
         }
@@ -699,6 +699,9 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     private static string? Route(HttpContext context, string key) => context.Request.RouteValues[key]?.ToString();
 
     private static KubeResource Resource(string plural) => KubeResource.Find(plural) ?? throw new ArgumentOutOfRangeException(nameof(plural), plural, "not served by the fake");
+
+    /// <summary>The keys of every object stored in namespace <paramref name="ns"/>.</summary>
+    private List<string> ContentOf(string ns) => [.. store.Keys.Where(k => k.Split('/') is [_, var n, _] && n == ns)];
 
     private static string Key(KubeResource resource, string? ns, string name) => resource.Namespaced ? $"{resource.Plural}/{ns}/{name}" : $"{resource.Plural}/{name}";
 

@@ -116,18 +116,7 @@ internal static class CelValidation
         }
     }
 
-    private static bool NamesOldSelf(CelExpr expr) => expr switch
-    {
-        CelIdent ident => ident.Name == "oldSelf",
-        CelSelect s => NamesOldSelf(s.Operand),
-        CelIndex i => NamesOldSelf(i.Operand) || NamesOldSelf(i.Index),
-        CelCall c => (c.Target is not null && NamesOldSelf(c.Target)) || c.Args.Any(NamesOldSelf),
-        CelOperator o => o.Operands.Any(NamesOldSelf),
-        CelConditional c => NamesOldSelf(c.Condition) || NamesOldSelf(c.WhenTrue) || NamesOldSelf(c.WhenFalse),
-        CelList l => l.Elements.Any(NamesOldSelf),
-        CelMap m => m.Entries.Any(e => NamesOldSelf(e.Key) || NamesOldSelf(e.Value)),
-        _ => false,
-    };
+    private static bool NamesOldSelf(CelExpr expr) => expr.DescendantsAndSelf().Any(e => e is CelIdent { Name: "oldSelf" });
 
     /// <summary>
     /// JSON to CEL as k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/model and

@@ -4,7 +4,29 @@ namespace ClusterPlatform.Tests.Kubernetes.Cel;
 /// A parsed CEL expression (https://github.com/google/cel-spec/blob/master/doc/langdef.md, "Syntax").
 /// Macros (has, all, exists, exists_one, map, filter) stay calls here; the interpreter expands them.
 /// </summary>
-internal abstract record CelExpr;
+internal abstract record CelExpr
+{
+    /// <summary>This expression and every expression inside it, depth first.</summary>
+    public IEnumerable<CelExpr> DescendantsAndSelf()
+    {
+        yield return this;
+        IEnumerable<CelExpr> children = this switch
+        {
+            CelSelect s => [s.Operand],
+            CelIndex i => [i.Operand, i.Index],
+            CelCall c => c.Target is null ? c.Args : [c.Target, .. c.Args],
+            CelOperator o => o.Operands,
+            CelConditional c => [c.Condition, c.WhenTrue, c.WhenFalse],
+            CelList l => l.Elements,
+            CelMap m => m.Entries.SelectMany(e => new[] { e.Key, e.Value }),
+            _ => [],
+        };
+        foreach (var descendant in children.SelectMany(child => child.DescendantsAndSelf()))
+        {
+            yield return descendant;
+        }
+    }
+}
 
 internal sealed record CelLiteral(object? Value) : CelExpr;
 
