@@ -205,6 +205,31 @@ public sealed class CrdAdmissionTests
     }
 
     [Fact]
+    public void Configuration_rules_run_the_url_and_duration_libraries()
+    {
+        var cluster = HyperShiftSamples.GcpHostedCluster();
+        cluster["spec"]!["configuration"] = JsonNode.Parse("""
+            {
+              "oauth": { "tokenConfig": { "accessTokenInactivityTimeout": "100s" } },
+              "authentication": {
+                "type": "OIDC",
+                "oidcProviders": [{
+                  "name": "corp",
+                  "issuer": { "issuerURL": "https://sso.example.com/realms/x?tenant=1", "audiences": ["openshift"] },
+                  "claimMappings": { "username": { "claim": "email" } }
+                }]
+              }
+            }
+            """);
+
+        var result = Admit(HostedClusters(), cluster);
+
+        Assert.Equal(2, result.Errors.Count);
+        Assert.Contains(result.Errors, e => e.Field == "spec.configuration.oauth" && e.Body.Contains("300", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Field == "spec.configuration.authentication.oidcProviders[0].issuer.issuerURL");
+    }
+
+    [Fact]
     public void Overlapping_cluster_and_service_networks_fail_the_networking_rule()
     {
         var cluster = HyperShiftSamples.GcpHostedCluster();
