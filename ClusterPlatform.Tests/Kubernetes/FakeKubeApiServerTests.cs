@@ -299,6 +299,22 @@ public sealed class FakeKubeApiServerTests
     }
 
     [Fact]
+    public async Task A_pull_secret_of_type_dockerconfigjson_needs_its_key_like_the_core_validation()
+    {
+        await using var cluster = await StartAsync();
+        var secret = new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Secret", ["type"] = "kubernetes.io/dockerconfigjson",
+            ["metadata"] = new JsonObject { ["name"] = "pull-secret" }, ["data"] = new JsonObject { ["config.json"] = "e30=" },
+        };
+
+        var (code, status) = await cluster.SendAsync(HttpMethod.Post, "api/v1/namespaces/clusters/secrets", secret);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
+        Assert.Equal("Secret \"pull-secret\" is invalid: data[.dockerconfigjson]: Required value", (string?)status["message"]);
+    }
+
+    [Fact]
     public async Task A_namespace_finalizer_of_another_controller_holds_an_empty_namespace_until_cleared()
     {
         await using var cluster = await StartAsync();

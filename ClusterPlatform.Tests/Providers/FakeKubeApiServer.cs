@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Kubernetes;
 using ClusterPlatform.Tests.Kubernetes.Admission;
@@ -526,7 +525,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             }
         }
 
-        var admitted = resource.IsCustom ? CrdAdmission.Admit(CrdCatalog.Get(resource.Plural, FeatureSet), candidate, old, strict) : CoreAdmission(resource, candidate, strict);
+        var admitted = resource.IsCustom ? CrdAdmission.Admit(CrdCatalog.Get(resource.Plural, FeatureSet), candidate, old, strict) : CoreAdmission.Admit(resource, candidate, old, strict);
         if (admitted.UnknownFields.Count > 0)
         {
             return KubeStatus.BadRequest($"{resource.Kind} in version \"{resource.Version}\" cannot be handled as a {resource.Kind}: strict decoding error: {string.Join(", ", admitted.UnknownFields.Select(u => $"unknown field \"{u}\""))}");
@@ -593,50 +592,6 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         BumpResourceVersion(updated);
         store[key] = updated;
     }
-
-    /// <summary>Core objects: ObjectMeta, top-level fields, and a Secret's stringData folded into data (k8s.io/kubernetes/pkg/apis/core/v1 conversion).</summary>
-    private static AdmissionResult CoreAdmission(KubeResource resource, JsonObject candidate, bool strict)
-    {
-        var obj = candidate.DeepClone().AsObject();
-        var unknown = obj.Select(p => p.Key).Where(k => !resource.CoreFields.Contains(k)).ToList();
-        foreach (var field in unknown)
-        {
-            obj.Remove(field);
-        }
-
-        if (strict && unknown.Count > 0)
-        {
-            return new AdmissionResult(obj, unknown, []);
-        }
-
-        if (resource == KubeResource.Secrets && obj["stringData"] is JsonObject stringData)
-        {
-            var data = obj["data"] as JsonObject ?? [];
-            foreach (var (k, v) in stringData)
-            {
-                data[k] = Convert.ToBase64String(Encoding.UTF8.GetBytes((string?)v ?? ""));
-            }
-
-            obj["data"] = data.DeepClone();
-            obj.Remove("stringData");
-        }
-
-        var errors = MetadataValidation.Validate(obj, resource.Namespaced, nameIsLabel: resource == KubeResource.Namespaces);
-        if (resource == KubeResource.Secrets)
-        {
-            foreach (var (k, v) in obj["data"] as JsonObject ?? [])
-            {
-                if (v?.GetValueKind() != System.Text.Json.JsonValueKind.String || !IsBase64((string)v!))
-                {
-                    errors.Add(FieldError.Invalid($"data[{k}]", "<secret contents redacted>", "illegal base64 data"));
-                }
-            }
-        }
-
-        return new AdmissionResult(obj, [], errors);
-    }
-
-    private static bool IsBase64(string text) => Convert.TryFromBase64String(text, new byte[text.Length], out _);
 
     private static bool Unchanged(JsonObject old, JsonObject updated)
     {
