@@ -329,15 +329,18 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             return refusal;
         }
 
+        // Apply builds a typed object from the patch first (sigs.k8s.io/structured-merge-diff typed.go):
+        // undeclared fields are an error under Strict, and otherwise dropped before anyone owns them.
         var schema = Schema(resource);
-        if (resource.IsCustom && Strict(request) && UnknownFields.Prune(body.DeepClone().AsObject(), schema!) is { Count: > 0 } unknown)
+        var patch = body.DeepClone().AsObject();
+        var unknown = schema is null ? [] : UnknownFields.Prune(patch, schema);
+        if (unknown.Count > 0 && Strict(request))
         {
-            // Apply builds a typed object from the patch first (sigs.k8s.io/structured-merge-diff typed.go).
             return KubeStatus.BadRequest($"failed to create typed patch object ({resource.ApiVersion}, Kind={resource.Kind}): {string.Join(", ", unknown.Select(u => $".{u}: field not declared in schema"))}");
         }
 
         var force = string.Equals(request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
-        var result = ServerSideApply.Apply(live, body, manager, force, schema);
+        var result = ServerSideApply.Apply(live, patch, manager, force, schema);
         if (result.Conflicts.Count > 0)
         {
             return KubeStatus.ApplyConflict(resource.Qualified, resource.Group, name, result.Conflicts);
