@@ -33,6 +33,14 @@ public sealed class CrdAdmissionTests
     }
 
     [Fact]
+    public void Gcp_node_pool_is_refused_by_the_Default_node_pool_crd()
+    {
+        var result = Admit(NodePools(FeatureSet.Default), HyperShiftSamples.GcpNodePool(), strict: false);
+
+        Assert.Contains(result.Errors, e => e.Field == "spec.platform.type" && e.Reason == "FieldValueNotSupported");
+    }
+
+    [Fact]
     public void Default_crd_under_strict_validation_names_platform_gcp_an_unknown_field()
     {
         var result = Admit(HostedClusters(FeatureSet.Default), HyperShiftSamples.GcpHostedCluster());
