@@ -276,6 +276,26 @@ public sealed class FakeKubeApiServerTests
     }
 
     [Fact]
+    public async Task Deleting_a_hosted_cluster_deletes_its_node_pools_and_waits_for_them()
+    {
+        await using var cluster = await StartAsync();
+        cluster.Kube.FinalizerReconciles = 1;
+        Assert.Equal(HttpStatusCode.Created, (await cluster.ApplyAsync($"{HostedClusters}/example", HyperShiftSamples.GcpHostedCluster())).Code);
+        Assert.Equal(HttpStatusCode.Created, (await cluster.ApplyAsync($"{NodePools}/example-workers", HyperShiftSamples.GcpNodePool())).Code);
+        cluster.Kube.SetFinalizers("clusters", "nodepools", "example-workers", FakeKubeApiServer.HyperShiftFinalizer, "example.com/drain");
+
+        Assert.Equal(HttpStatusCode.OK, await cluster.CodeAsync(HttpMethod.Delete, $"{HostedClusters}/example"));
+        var (_, pools) = await cluster.SendAsync(HttpMethod.Get, NodePools);
+        await ReadUntilAsync(cluster, $"{HostedClusters}/example", c => c == HttpStatusCode.OK && cluster.Kube.Get("clusters", "nodepools", "example-workers")?["metadata"]!["finalizers"]!.AsArray().Count == 1);
+
+        Assert.NotNull(pools["items"]![0]!["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(HttpStatusCode.OK, await cluster.CodeAsync(HttpMethod.Get, $"{HostedClusters}/example")); // held by its pool's drain
+        cluster.Kube.SetFinalizers("clusters", "nodepools", "example-workers");
+        Assert.Equal(HttpStatusCode.NotFound, await cluster.CodeAsync(HttpMethod.Get, $"{HostedClusters}/example"));
+        Assert.Equal(["clusters"], cluster.Kube.Objects.Select(o => (string?)o["metadata"]!["name"]));
+    }
+
+    [Fact]
     public async Task A_terminating_namespace_refuses_new_content_and_goes_once_its_objects_are_gone()
     {
         await using var cluster = await StartAsync();

@@ -379,9 +379,10 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
 
     /// <summary>
     /// Starts a deletion: content without finalizers goes at once; a custom resource keeps
-    /// HyperShift's finalizer for <see cref="FinalizerReconciles"/> reads; a namespace turns
-    /// Terminating (k8s.io/apiserver/pkg/registry/rest/delete.go BeforeDelete: deletionTimestamp set,
-    /// generation bumped for objects that have one).
+    /// HyperShift's finalizer for <see cref="FinalizerReconciles"/> reads, and a HostedCluster's
+    /// deletion deletes its NodePools first; a namespace turns Terminating
+    /// (k8s.io/apiserver/pkg/registry/rest/delete.go BeforeDelete: deletionTimestamp set, generation
+    /// bumped for objects that have one).
     /// </summary>
     private void MarkDeleted(KubeResource resource, string key, JsonObject live)
     {
@@ -403,11 +404,63 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             live["status"] = new JsonObject { ["phase"] = "Terminating" };
         }
 
+        BumpResourceVersion(live);
+        if (resource == KubeResource.HostedClusters)
+        {
+            foreach (var pool in NodePoolsOf(key))
+            {
+                MarkDeleted(KubeResource.NodePools, pool, store[pool]);
+            }
+        }
+
         if (resource.IsCustom)
         {
             finalizing[key] = FinalizerReconciles;
+            if (FinalizerReconciles <= 0)
+            {
+                Reconcile(resource, key);
+            }
         }
 
+        Collect(resource, key);
+    }
+
+    /// <summary>
+    /// One HyperShift reconcile of a deleting HostedCluster or NodePool: it counts down, then its
+    /// finalizer goes; a HostedCluster's waits until its NodePools are gone (openshift/hypershift
+    /// 3ee9615567acffaf3e3ee25c2ca2942d650565cf, hypershift-operator/controllers/hostedcluster/hostedcluster_controller.go,
+    /// delete: deleteNodePools before the finalizer is removed).
+    /// </summary>
+    private void Reconcile(KubeResource resource, string key)
+    {
+        if (!finalizing.TryGetValue(key, out var remaining))
+        {
+            return;
+        }
+
+        if (resource == KubeResource.HostedClusters)
+        {
+            foreach (var pool in NodePoolsOf(key))
+            {
+                Reconcile(KubeResource.NodePools, pool);
+            }
+        }
+
+        if (remaining > 0)
+        {
+            finalizing[key] = remaining - 1;
+            return;
+        }
+
+        if (resource == KubeResource.HostedClusters && NodePoolsOf(key).Count > 0)
+        {
+            return;
+        }
+
+        finalizing.Remove(key);
+        var live = store[key];
+        var finalizers = live["metadata"]!["finalizers"]?.AsArray().Where(f => (string?)f != HyperShiftFinalizer).Select(f => f?.DeepClone()) ?? [];
+        live["metadata"]!["finalizers"] = new JsonArray([.. finalizers]);
         BumpResourceVersion(live);
         Collect(resource, key);
     }
@@ -424,23 +477,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             }
         }
 
-        if (finalizing.TryGetValue(key, out var remaining))
-        {
-            if (remaining <= 0)
-            {
-                finalizing.Remove(key);
-                var live = store[key];
-                var finalizers = live["metadata"]!["finalizers"]?.AsArray().Where(f => (string?)f != HyperShiftFinalizer).Select(f => f?.DeepClone()) ?? [];
-                live["metadata"]!["finalizers"] = new JsonArray([.. finalizers]);
-                BumpResourceVersion(live);
-                Collect(resource, key);
-            }
-            else
-            {
-                finalizing[key] = remaining - 1;
-            }
-        }
-
+        Reconcile(resource, key);
         return store.GetValueOrDefault(key)?.DeepClone().AsObject();
     }
 
@@ -657,6 +694,13 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     private static string? Route(HttpContext context, string key) => context.Request.RouteValues[key]?.ToString();
 
     private static KubeResource Resource(string plural) => KubeResource.Find(plural) ?? throw new ArgumentOutOfRangeException(nameof(plural), plural, "not served by the fake");
+
+    /// <summary>The NodePools whose spec.clusterName names the HostedCluster stored under <paramref name="hostedClusterKey"/>.</summary>
+    private List<string> NodePoolsOf(string hostedClusterKey)
+    {
+        var (ns, name) = (hostedClusterKey.Split('/')[1], hostedClusterKey.Split('/')[2]);
+        return [.. ContentOf(ns).Where(k => k.StartsWith("nodepools/", StringComparison.Ordinal) && (string?)store[k]["spec"]?["clusterName"] == name)];
+    }
 
     /// <summary>The keys of every object stored in namespace <paramref name="ns"/>.</summary>
     private List<string> ContentOf(string ns) => [.. store.Keys.Where(k => k.Split('/') is [_, var n, _] && n == ns)];
