@@ -8,12 +8,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace ClusterPlatform.Tests.Providers;
 
-/// <summary>A reply's HTTP code and body; a Status body converts implicitly, carrying its own code.</summary>
-internal readonly record struct Reply(int Code, JsonObject Body)
-{
-    public static implicit operator Reply(JsonObject status) => new(KubeStatus.Code(status), status);
-}
-
 /// <summary>One request the fake answered: the body as sent, and what the server said.</summary>
 internal sealed record KubeRequest(string Method, string Path, JsonObject? Body, int Code, string? Reason, string? Message)
 {
@@ -48,6 +42,12 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     private readonly HashSet<string> absentCrds = new(StringComparer.Ordinal);
     private readonly List<KubeRequest> requests = [];
     private long resourceVersion = 100;
+
+    /// <summary>A reply's HTTP code and body; a Status body converts implicitly, carrying its own code.</summary>
+    private readonly record struct Reply(int Code, JsonObject Body)
+    {
+        public static implicit operator Reply(JsonObject status) => new(KubeStatus.Code(status), status);
+    }
 
     /// <summary>The management cluster's feature set; it picks the CRD manifests admission uses.</summary>
     public FeatureSet FeatureSet { get; set; } = featureSet;

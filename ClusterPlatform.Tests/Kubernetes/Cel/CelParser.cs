@@ -370,7 +370,6 @@ internal sealed class CelParser
             return false;
         }
 
-        // "||" must not be read as two "|", nor "&&" as "&"; single-character operators that begin a longer one are excluded by callers' order.
         pos += token.Length;
         return true;
     }
