@@ -256,7 +256,9 @@ public sealed class FakeKubeApiServerTests
         Assert.Equal(HttpStatusCode.Conflict, again);
         Assert.Equal("AlreadyExists", (string?)status["reason"]);
         Assert.Equal("nodepools.hypershift.openshift.io \"example-workers\" already exists", (string?)status["message"]);
+        var (_, everywhere) = await cluster.SendAsync(HttpMethod.Get, "apis/hypershift.openshift.io/v1beta1/nodepools");
         Assert.Equal(["example-workers"], list["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]));
+        Assert.Equal(2, everywhere["items"]!.AsArray().Count);
     }
 
     [Fact]

@@ -147,6 +147,9 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         app.Map("/api/v1/namespaces/{ns}/{plural}/{name}", context => ServeNamespaced(context, group: ""));
         app.Map("/apis/hypershift.openshift.io/v1beta1/namespaces/{ns}/{plural}", context => ServeNamespaced(context, group: "hypershift.openshift.io"));
         app.Map("/apis/hypershift.openshift.io/v1beta1/namespaces/{ns}/{plural}/{name}", context => ServeNamespaced(context, group: "hypershift.openshift.io"));
+        app.MapGet("/apis/hypershift.openshift.io/v1beta1/{plural}", context => KubeResource.Find(Route(context, "plural")!) is { IsCustom: true } resource
+            ? Serve(context, resource, null, null)
+            : Answer(context, null, KubeStatus.PathNotFound()));
         app.MapGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}", (string name) =>
         {
             var plural = name.Split('.')[0];
@@ -228,7 +231,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
 
     private Reply List(KubeResource resource, string? ns, string? labelSelector)
     {
-        var prefix = resource.Namespaced ? $"{resource.Plural}/{ns}/" : $"{resource.Plural}/";
+        var prefix = resource.Namespaced && ns is not null ? $"{resource.Plural}/{ns}/" : $"{resource.Plural}/"; // no namespace: across all
         var items = new JsonArray();
         foreach (var key in store.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList())
         {
