@@ -58,12 +58,6 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     /// </summary>
     public int FinalizerReconciles { get; set; }
 
-    /// <summary>The older name of <see cref="FinalizerReconciles"/>, kept for the provider tests that use it.</summary>
-    public int ReadsUntilDeleted { get => FinalizerReconciles; set => FinalizerReconciles = value; }
-
-    /// <summary>HyperShift writes the object just before the next PUT arrives, so that PUT is stale (409).</summary>
-    public bool ConcurrentWriteBeforeNextReplace { get; set; }
-
     /// <summary>Every request, oldest first.</summary>
     public IReadOnlyList<KubeRequest> Requests { get { lock (gate) { return [.. requests]; } } }
 
@@ -282,12 +276,6 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         if (Placement(resource, ns, body, name, creating: false) is { } refusal)
         {
             return refusal;
-        }
-
-        if (ConcurrentWriteBeforeNextReplace)
-        {
-            ConcurrentWriteBeforeNextReplace = false;
-            BumpResourceVersion(live);
         }
 
         var sent = (string?)body["metadata"]?["resourceVersion"];

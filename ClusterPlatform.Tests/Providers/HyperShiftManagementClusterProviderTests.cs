@@ -165,13 +165,16 @@ public sealed class HyperShiftManagementClusterProviderTests
     {
         // Proof that the fake tells the feature sets apart with upstream's own schemas: the same
         // objects go to a TechPreview cluster fine, and the Default CRD refuses the GCP platform.
+        // (The provider checked the CRD once and remembers it; the cluster is "reinstalled" under it.)
         await using var techPreview = await StartAsync();
         await techPreview.Provider.ApplyAsync(techPreview.Endpoint, Alpha(), Cancellation);
         techPreview.AssertNothingRefused();
 
         techPreview.Kube.FeatureSet = FeatureSet.Default;
         await techPreview.Provider.ApplyAsync(techPreview.Endpoint, Alpha(), Cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
-        Assert.Contains(techPreview.Kube.Refused, r => r.Path.Contains("/hostedclusters/", StringComparison.Ordinal) && r.Message!.Contains("spec.platform.type", StringComparison.Ordinal));
+        // Strict field validation: the Default schema has no platform.gcp at all.
+        Assert.Contains(techPreview.Kube.Refused, r => r.Path.Contains("/hostedclusters/", StringComparison.Ordinal)
+            && r.Message!.Contains(".spec.platform.gcp: field not declared in schema", StringComparison.Ordinal));
     }
 
     [Fact]
