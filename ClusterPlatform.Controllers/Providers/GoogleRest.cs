@@ -68,25 +68,7 @@ internal static class GoogleRest
             request.Content = JsonContent.Create(body);
         }
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ProviderException($"{what}: {e.Message}", transient: true, e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProviderException($"{what}: timed out", transient: true, e);
-        }
-        catch (Polly.ExecutionRejectedException e)
-        {
-            // The service defaults' standard resilience handler: an attempt or total timeout, or an open circuit.
-            throw new ProviderException($"{what}: {e.Message}", transient: true, e);
-        }
-
+        var response = await ProviderHttp.SendAsync(http, request, what, cancellationToken);
         using (response)
         {
             var status = (int)response.StatusCode;

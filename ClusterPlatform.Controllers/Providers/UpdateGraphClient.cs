@@ -39,25 +39,11 @@ internal sealed class UpdateGraphClient(HttpClient http, IOptions<UpdateGraphOpt
         int status;
         string? reasonPhrase;
         string text;
-        try
+        using (var response = await ProviderHttp.SendAsync(http, request, what, cancellationToken))
         {
-            using var response = await http.SendAsync(request, cancellationToken);
             status = (int)response.StatusCode;
             reasonPhrase = response.ReasonPhrase;
             text = await response.Content.ReadAsStringAsync(cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ProviderException($"{what}: {e.Message}", transient: true, e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProviderException($"{what}: timed out", transient: true, e);
-        }
-        catch (Polly.ExecutionRejectedException e)
-        {
-            // The service defaults' standard resilience handler: an attempt or total timeout, or an open circuit.
-            throw new ProviderException($"{what}: {e.Message}", transient: true, e);
         }
 
         if (status is < 200 or > 299)
