@@ -21,7 +21,13 @@ internal sealed class OperatorClientController(
 
     public override string ControllerName => ControllerNames.OperatorClient;
 
-    protected override IReadOnlyList<string> Prerequisites => [ControllerNames.Placement, ControllerNames.EnvironmentValidation];
+    protected override IReadOnlyList<string> Prerequisites => [ControllerNames.Placement, ControllerNames.EnvironmentValidation, ControllerNames.DnsManagement];
+
+    /// <summary>
+    /// Environment validation makes the signing key in the cluster's namespace: once it has finalized,
+    /// no key-making is in flight, so the namespace this controller deletes cannot come back.
+    /// </summary>
+    protected override IReadOnlyList<string> FinalizeAfter => [ControllerNames.EnvironmentValidation];
 
     protected override async Task<ReconcileResult> ReconcileAsync(Cluster cluster, CancellationToken ct)
     {
@@ -46,9 +52,13 @@ internal sealed class OperatorClientController(
 
         var input = Input(cluster, projectNumber, images, live);
         var status = await hypershift.ApplyAsync(endpoint, input, ct);
+        var poolsWaiting = false;
         foreach (var pool in pools)
         {
-            await ReportPoolAsync(pool, pool.DeletionTimestamp is null ? status.NodePools.FirstOrDefault(p => p.Name == pool.Name) : null, ct);
+            var nodePool = status.NodePools.FirstOrDefault(p => p.Name == pool.Name);
+            await ReportPoolAsync(pool, nodePool, ct);
+            // A live pool not Ready yet, or a deleting pool whose NodePool HyperShift is still draining.
+            poolsWaiting |= pool.DeletionTimestamp is null ? nodePool is not { Ready: true } : nodePool is not null;
         }
 
         var reason = status.Available ? "HostedClusterAvailable" : status.Degraded ? "HostedClusterDegraded" : "HostedClusterNotAvailable";
@@ -61,9 +71,13 @@ internal sealed class OperatorClientController(
                 apiServerHost = status.ControlPlaneEndpoint?.Host,
                 apiServerPort = status.ControlPlaneEndpoint?.Port,
                 releaseImage = input.ReleaseImage,
+                // What HyperShift reports running: the latest entry of status.version.history.
+                runningVersion = status.Version is { State: "Completed" } running ? running.Version : null,
+                rolloutState = status.Version?.State,
             },
-            // HyperShift takes minutes to bring a control plane up: look again until it is Available.
-            RetryAfter: status.Available || status.Degraded ? null : RequeueAfter);
+            // HyperShift takes minutes to bring a control plane and its machines up, and its Degraded
+            // conditions clear on their own as often as not: look again until all of it is there.
+            RetryAfter: status.Available && !poolsWaiting ? null : RequeueAfter);
     }
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)
@@ -80,10 +94,11 @@ internal sealed class OperatorClientController(
             }
         }
 
-        // The node pools are finalized first: the cluster is hard-deleted only after them.
+        // The node pools are finalized first (their NodePools are gone with the HostedCluster): the
+        // cluster is hard-deleted only after them.
         foreach (var pool in await Api.GetNodePoolsAsync(ControllerName, cluster.Id, ct))
         {
-            await ReportPoolAsync(pool, null, ct);
+            await ReportPoolAsync(pool with { DeletionTimestamp = pool.DeletionTimestamp ?? cluster.DeletionTimestamp }, null, ct);
         }
 
         return new ReconcileResult(false, "Deleting", "The HostedCluster, its NodePools and its namespace are gone.", Finalized: true);
@@ -94,11 +109,17 @@ internal sealed class OperatorClientController(
         (await releases.ResolveAsync(version, ChannelGroup, ct))?.PullSpec
         ?? throw new ProviderException($"OpenShift {version} is not in the update graph's {ChannelGroup} channel; choose a listed version", transient: false);
 
-    /// <summary>A live pool reports its NodePool's readiness; a deleting pool whose NodePool is gone reports Finalized.</summary>
+    /// <summary>
+    /// A live pool reports its NodePool's readiness. A deleting pool reports Finalized only once its
+    /// NodePool is gone: HyperShift's finalizer drains its machines first, and a new pool of the
+    /// same name must not be applied onto an object that is being deleted.
+    /// </summary>
     private async Task ReportPoolAsync(NodePool pool, NodePoolStatus? status, CancellationToken ct)
     {
         var result = pool.DeletionTimestamp is not null
-            ? new ReconcileResult(false, "Deleting", "The NodePool is gone.", Finalized: true)
+            ? status is null
+                ? new ReconcileResult(false, "Deleting", "The NodePool is gone.", Finalized: true)
+                : new ReconcileResult(false, "Deleting", "Waiting for HyperShift to delete the NodePool.", Progressing: true, Finalized: false)
             : status is null
                 ? new ReconcileResult(false, "NodePoolPending", "The NodePool has not reported yet.", Progressing: true)
                 : new ReconcileResult(status.Ready, status.Ready ? "NodePoolReady" : "NodePoolNotReady",
@@ -113,7 +134,7 @@ internal sealed class OperatorClientController(
 
     private static HostedClusterInput Input(Cluster cluster, string projectNumber, Dictionary<string, string> images, IReadOnlyList<NodePool> pools) => new(
         Ref(cluster), cluster.Id, new GcpInfrastructureNames(cluster.Spec.Gcp.InfraId, cluster.Spec.Gcp.ProjectId),
-        images[cluster.Spec.Release.Version], cluster.Spec.Dns.BaseDomain, projectNumber,
+        DnsManagementController.Name(cluster), cluster.Spec.Release.Version, images[cluster.Spec.Release.Version], cluster.Spec.Dns.BaseDomain, projectNumber,
         cluster.Spec.Gcp.Region, cluster.Spec.Gcp.Network, cluster.Spec.Gcp.Subnet,
         new ClusterNetworks(cluster.Spec.Networking.MachineCidr, cluster.Spec.Networking.PodCidr, cluster.Spec.Networking.ServiceCidr),
         pools.Select(p => new NodePoolInput(p.Name, p.Spec.MachineType, p.Spec.Replicas,

@@ -5,10 +5,12 @@ namespace ClusterPlatform.Controllers.Hosting;
 
 /// <summary>
 /// "Look at this cluster again in a while", in process, as controller-runtime's RequeueAfter does.
-/// A controller waiting on something outside (HyperShift's finalizers) reports what it waits for,
-/// acks the event, and comes back here; nacking instead would burn the event's five delivery
-/// attempts in seconds on the emulator and dead-letter it. If the process stops first, the Api's
-/// reconcile sweep of clusters that are not Ready covers it. One pending requeue per controller and cluster.
+/// A controller waiting on something outside (HyperShift bringing a control plane up, or its
+/// finalizers) reports what it waits for, acks the event, and comes back here; nacking instead
+/// would burn the event's five delivery attempts in seconds on the emulator and dead-letter it. If
+/// the process stops first, the Api's reconcile sweep of clusters that are not Ready covers it.
+/// At most one wait per controller and cluster: an event that arrives meanwhile does not start a
+/// second chain, and a requeued look that fails (a transient provider failure) is scheduled again.
 /// </summary>
 internal sealed class ClusterRequeue(IOptions<ControllerOptions> options, TimeProvider time, ILogger<ClusterRequeue> logger) : IDisposable
 {
@@ -22,7 +24,7 @@ internal sealed class ClusterRequeue(IOptions<ControllerOptions> options, TimePr
     {
         if (!pending.TryAdd((controller, clusterId), true))
         {
-            return;
+            return; // a wait is already pending; it will read the latest state when it runs
         }
 
         _ = Task.Run(async () =>
@@ -30,7 +32,16 @@ internal sealed class ClusterRequeue(IOptions<ControllerOptions> options, TimePr
             try
             {
                 await Task.Delay(delay, time, stopping.Token);
-                pending.TryRemove((controller, clusterId), out _);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping: the sweep takes over
+            }
+
+            // Released before the look, so the look itself may schedule the next wait.
+            pending.TryRemove((controller, clusterId), out _);
+            try
+            {
                 await handle(stopping.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -39,11 +50,9 @@ internal sealed class ClusterRequeue(IOptions<ControllerOptions> options, TimePr
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "{Controller}: requeued reconcile of cluster {ClusterId} failed; the reconcile sweep retries it", controller, clusterId);
-            }
-            finally
-            {
-                pending.TryRemove((controller, clusterId), out _);
+                logger.LogWarning("{Controller}: requeued reconcile of cluster {ClusterId} failed ({Failure}); looking again in {Delay}",
+                    controller, clusterId, e.Message, delay);
+                Schedule(controller, clusterId, delay, handle);
             }
         });
     }

@@ -5,86 +5,55 @@ using static ClusterPlatform.Controllers.Providers.GoogleRest;
 namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
-/// Cloud DNS v1: finds the managed zone of the base domain in the platform's DNS project, reads the
-/// owner record and the API record set, and sends one change that deletes what differs and adds
-/// what is wanted, owner record included; names another cluster owns are left alone. A
-/// change that races another writer is rejected by Cloud DNS (409 on an existing addition, 412 on
-/// a stale deletion); the whole read-compare-change is then repeated once.
+/// Cloud DNS v1: finds the public managed zone of the base domain in the platform's DNS project and
+/// claims or releases the cluster's names with their owner record (TXT). The records of the names
+/// themselves are HyperShift's ExternalDNS's to write. Cloud DNS applies a change whole and refuses
+/// an addition that exists (409) and a stale deletion (412), so of two clusters claiming at once,
+/// exactly one wins; the loser reads the owner again and sees it is taken.
 /// </summary>
 internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions> options) : IDnsProvider
 {
     private GcpOptions Gcp => options.Value.Gcp;
 
-    public Task<ClusterDnsRecords> EnsureRecordsAsync(ClusterDnsRequest request, CancellationToken cancellationToken) =>
-        ChangeAsync(request.Name, request, cancellationToken);
+    public Task<ClusterDnsRecords> ClaimAsync(ClusterDnsName name, CancellationToken cancellationToken) =>
+        ChangeAsync(name, claim: true, cancellationToken);
 
-    public Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken) =>
-        ChangeAsync(name, null, cancellationToken);
+    public Task<ClusterDnsRecords> ReleaseAsync(ClusterDnsName name, CancellationToken cancellationToken) =>
+        ChangeAsync(name, claim: false, cancellationToken);
 
-    /// <param name="wanted">Null deletes the records.</param>
-    private async Task<ClusterDnsRecords> ChangeAsync(ClusterDnsName name, ClusterDnsRequest? wanted, CancellationToken cancellationToken)
+    private async Task<ClusterDnsRecords> ChangeAsync(ClusterDnsName name, bool claim, CancellationToken cancellationToken)
     {
         var zone = await ZoneAsync(name.BaseDomain, cancellationToken);
+        var ownerRecord = RecordSet($"{name.OwnerHostname}.", "TXT", Gcp.DnsTtlSeconds, Quoted(name.OwnerText));
         for (var attempt = 1; ; attempt++)
         {
-            // The owner record first: names another cluster holds are neither repointed nor deleted.
             var owner = (await RecordSetsAsync(zone, $"{name.OwnerHostname}.", ["TXT"], cancellationToken)).SingleOrDefault();
-            var ownerRecord = RecordSet($"{name.OwnerHostname}.", "TXT", Gcp.DnsTtlSeconds, Quoted(name.OwnerText));
             if (owner is not null && !Matches(owner, ownerRecord))
             {
-                return wanted is null
-                    ? Result(name, "DNS records belong to another cluster and were left alone")
-                    : ClusterDnsRecords.Taken(name, "");
+                return claim
+                    ? ClusterDnsRecords.Taken(name, "")
+                    : ClusterDnsRecords.Claimed(name, "the names belong to another cluster and were left alone");
             }
 
-            var deletions = new JsonArray();
-            var additions = new JsonArray();
-            if (owner is null && wanted is not null)
+            // How things are, whether or not this call changed them: a repeated event reports the same.
+            var done = claim
+                ? $"{name.ApiHostname} and {name.OAuthHostname} are claimed for this cluster in zone {zone}"
+                : $"the claim on {name.ApiHostname} and {name.OAuthHostname} is released";
+            if ((owner is not null) == claim)
             {
-                additions.Add(ownerRecord);
+                return ClusterDnsRecords.Claimed(name, done);
             }
-            else if (owner is not null && wanted is null)
+
+            var change = new JsonObject
             {
-                deletions.Add(owner.DeepClone());
-            }
-
-            foreach (var hostname in new[] { name.ApiHostname })
-            {
-                var fqdn = $"{hostname}.";
-                var desired = wanted is null ? null : RecordSet(fqdn, wanted.RecordType, Gcp.DnsTtlSeconds, wanted.RecordData);
-                foreach (var existing in await RecordSetsAsync(zone, fqdn, ["A", "CNAME"], cancellationToken))
-                {
-                    if (desired is not null && Matches(existing, desired))
-                    {
-                        desired = null;
-                    }
-                    else
-                    {
-                        deletions.Add(existing.DeepClone());
-                    }
-                }
-
-                if (desired is not null)
-                {
-                    additions.Add(desired);
-                }
-            }
-
-            if (deletions.Count == 0 && additions.Count == 0)
-            {
-                return Result(name, wanted is null ? "DNS records were already absent" : Points(name, zone, wanted));
-            }
-
-            // One change, so the owner record and the records are claimed (or released) together;
-            // two clusters claiming at once get 409 for the second, which then sees the owner.
-            var change = new JsonObject { ["kind"] = "dns#change", ["additions"] = additions, ["deletions"] = deletions };
+                ["kind"] = "dns#change",
+                [claim ? "additions" : "deletions"] = new JsonArray(claim ? ownerRecord : owner!.DeepClone()),
+            };
             var (status, _) = await SendAsync(http, HttpMethod.Post, ZoneUri(zone, "changes"), change,
-                $"change DNS records of {name.ApiHostname}", cancellationToken, attempt == 1 ? [409, 412] : []);
+                $"{(claim ? "claim" : "release")} the DNS names of {name.ApiHostname}", cancellationToken, attempt == 1 ? [409, 412] : []);
             if (status is not (409 or 412))
             {
-                return Result(name, wanted is null
-                    ? $"DNS records deleted from zone {zone}"
-                    : Points(name, zone, wanted));
+                return ClusterDnsRecords.Claimed(name, done);
             }
         }
     }
@@ -137,14 +106,7 @@ internal sealed class CloudDnsProvider(HttpClient http, IOptions<ProviderOptions
         ["rrdatas"] = new JsonArray(data),
     };
 
+    /// <summary>Ownership is the record's text; its TTL may have been written under another setting.</summary>
     private static bool Matches(JsonObject existing, JsonObject desired) =>
-        (string?)existing["type"] == (string?)desired["type"]
-        && (int?)existing["ttl"] == (int?)desired["ttl"]
-        && existing["rrdatas"] is JsonArray data && data.Count == 1 && (string?)data[0] == (string?)desired["rrdatas"]![0];
-
-    /// <summary>How things are, whether or not this call changed them: a repeated event reports the same.</summary>
-    private static string Points(ClusterDnsName name, string zone, ClusterDnsRequest wanted) =>
-        $"{wanted.RecordType} record {name.ApiHostname} in zone {zone} points at {wanted.Target}";
-
-    private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, message);
+        existing["rrdatas"] is JsonArray data && data.Count == 1 && (string?)data[0] == (string?)desired["rrdatas"]![0];
 }

@@ -56,6 +56,12 @@ internal sealed class GcpEnvironmentProvider(HttpClient http, IOptions<ProviderO
         {
             return new GcpEnvironmentCheck(name, false, e.Message, e.Transient);
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidCastException or System.Text.Json.JsonException)
+        {
+            // An answer of an unexpected shape (a field of another type): this check cannot decide,
+            // the others still report. Not transient: asking again gets the same answer.
+            return new GcpEnvironmentCheck(name, false, $"{name}: Google's answer could not be read: {e.Message}");
+        }
     }
 
     private async Task<(GcpEnvironmentCheck Check, string? ProjectNumber)> ProjectAsync(string projectId, CancellationToken cancellationToken)

@@ -52,18 +52,20 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
             var client = Client(managementCluster);
             await ApplyAsync(client, Namespace(clusterId, cluster), cancellationToken);
             return await SigningKeyAsync(client, cluster, issuerUrl, cancellationToken);
-        });
+        }, cancellationToken);
 
     public Task<HostedClusterStatus> ApplyAsync(Uri managementCluster, HostedClusterInput cluster, CancellationToken cancellationToken) =>
         CallAsync($"apply HostedCluster {cluster.Ref.Name}", async () =>
         {
             var client = Client(managementCluster);
             await RequireGcpPlatformAsync(client, managementCluster, cancellationToken);
+            // Built before anything is sent: a HostedCluster that cannot be built sends nothing.
+            var hostedCluster = HostedCluster(cluster, options);
             await ApplyAsync(client, Namespace(cluster.ClusterId, cluster.Ref), cancellationToken);
             await ApplyAsync(client, await PullSecretAsync(cluster.Ref.Namespace, cancellationToken), cancellationToken);
             await CreateOnceAsync(client, cluster.Ref.Namespace, cluster.Ref.EtcdEncryptionKeySecret,
                 () => new Dictionary<string, byte[]> { ["key"] = RandomNumberGenerator.GetBytes(32) }, cancellationToken);
-            await ApplyAsync(client, HostedCluster(cluster, options), cancellationToken);
+            await ApplyAsync(client, hostedCluster, cancellationToken);
 
             var wanted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var pool in cluster.NodePools)
@@ -79,10 +81,10 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
             }
 
             return await StatusAsync(client, cluster.Ref, cancellationToken);
-        });
+        }, cancellationToken);
 
     public Task<HostedClusterStatus> GetStatusAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken) =>
-        CallAsync($"read HostedCluster {cluster.Name}", () => StatusAsync(Client(managementCluster), cluster, cancellationToken));
+        CallAsync($"read HostedCluster {cluster.Name}", () => StatusAsync(Client(managementCluster), cluster, cancellationToken), cancellationToken);
 
     public Task<DeletionProgress> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken) =>
         CallAsync($"delete HostedCluster {cluster.Name}", async () =>
@@ -118,7 +120,7 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
             }
 
             return new DeletionProgress(remaining);
-        });
+        }, cancellationToken);
 
     public void Dispose()
     {
@@ -243,13 +245,23 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
             : throw new ProviderException(
                 $"{ProviderOptions.Section}:ManagementClusters:{nameof(ManagementClusterOptions.PullSecretPath)} is not set; HyperShift cannot pull the release without a pull secret.",
                 transient: false);
+        byte[] content;
+        try
+        {
+            content = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ProviderException($"the pull secret at {path} cannot be read: {e.Message}", transient: false, e);
+        }
+
         return new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Secret",
             ["metadata"] = new JsonObject { ["name"] = options.PullSecretName, ["namespace"] = @namespace },
             ["type"] = "kubernetes.io/dockerconfigjson",
-            ["data"] = new JsonObject { [".dockerconfigjson"] = Convert.ToBase64String(await File.ReadAllBytesAsync(path, cancellationToken)) },
+            ["data"] = new JsonObject { [".dockerconfigjson"] = Convert.ToBase64String(content) },
         };
     }
 
@@ -337,7 +349,7 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
     /// Kubernetes failures as provider failures. 422 (the CRD refused the object) and 403 are
     /// permanent: retrying the same request cannot succeed, and the server's message says why.
     /// </summary>
-    private static async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
+    private static async Task<T> CallAsync<T>(string what, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
@@ -352,6 +364,11 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
         catch (HttpRequestException e)
         {
             throw new ProviderException($"{what}: {e.Message}", transient: true, e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // KubernetesClient's own request timeout, not the caller giving up.
+            throw new ProviderException($"{what}: timed out", transient: true, e);
         }
     }
 

@@ -36,6 +36,31 @@ internal static class HyperShiftManifests
     /// </summary>
     public static readonly KeyValuePair<string, string> PodSecurityOverride = new("hypershift.openshift.io/pod-security-admission-label-override", "baseline");
 
+    /// <summary>
+    /// The guide's "CAPG Image Override Required for 4.22.x/4.23.x only (GCP-841)": the CAPG image in
+    /// these releases crashes on a removed feature gate, so the HostedCluster names a working one.
+    /// </summary>
+    public const string CapiProviderGcpImageAnnotation = "hypershift.openshift.io/capi-provider-gcp-image";
+
+    public static readonly IReadOnlyList<string> MinorsNeedingCapiProviderGcpImage = ["4.22", "4.23"];
+
+    /// <summary>The CAPG image the release needs named, or null when its own works.</summary>
+    /// <exception cref="ProviderException">Permanent: the release needs one and none is configured.</exception>
+    public static string? CapiProviderGcpImage(string version, ManagementClusterOptions options)
+    {
+        if (options.CapiProviderGcpImages.TryGetValue(version, out var image))
+        {
+            return image;
+        }
+
+        return MinorsNeedingCapiProviderGcpImage.Any(minor => version.StartsWith($"{minor}.", StringComparison.Ordinal))
+            ? throw new ProviderException(
+                $"OpenShift {version} needs its cluster-api-provider-gcp image named (HyperShift's GCP guide, GCP-841); set " +
+                $"{ProviderOptions.Section}:ManagementClusters:{nameof(ManagementClusterOptions.CapiProviderGcpImages)}:{version} to the output of " +
+                "`oc adm release info <release image> --image-for=cluster-api-provider-gcp`", transient: false)
+            : null;
+    }
+
     public static Dictionary<string, string> NamespaceLabels(Guid clusterId, HostedClusterRef cluster) => new(StringComparer.Ordinal)
     {
         [ClusterIdLabel] = clusterId.ToString(),
@@ -60,7 +85,7 @@ internal static class HyperShiftManifests
             ["name"] = cluster.Ref.Name,
             ["namespace"] = cluster.Ref.Namespace,
             ["labels"] = Labels(new() { [ClusterLabel] = cluster.Ref.Name }),
-            ["annotations"] = Labels(new() { [PodSecurityOverride.Key] = PodSecurityOverride.Value }),
+            ["annotations"] = Labels(Annotations(cluster, options)),
         },
         ["spec"] = new JsonObject
         {
@@ -87,10 +112,21 @@ internal static class HyperShiftManifests
                 ["serviceNetwork"] = Cidrs(cluster.Networking.ServiceCidr),
             },
             ["platform"] = new JsonObject { ["type"] = "GCP", ["gcp"] = GcpPlatform(cluster) },
-            ["services"] = Services(),
+            ["services"] = Services(cluster.Names),
             ["configuration"] = new JsonObject { ["featureGate"] = new JsonObject { ["featureSet"] = FeatureSet } },
         },
     };
+
+    private static Dictionary<string, string> Annotations(HostedClusterInput cluster, ManagementClusterOptions options)
+    {
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [PodSecurityOverride.Key] = PodSecurityOverride.Value };
+        if (CapiProviderGcpImage(cluster.ReleaseVersion, options) is { } capg)
+        {
+            annotations[CapiProviderGcpImageAnnotation] = capg;
+        }
+
+        return annotations;
+    }
 
     public static JsonObject NodePool(HostedClusterInput cluster, NodePoolInput pool)
     {
@@ -147,21 +183,25 @@ internal static class HyperShiftManifests
             ResourceCondition.ListFrom(hostedCluster["status"]),
             nodePools
                 .Select(pool => new NodePoolStatus(
-                    (string?)pool["metadata"]?["labels"]?[NodePoolLabel] ?? (string?)pool["metadata"]?["name"] ?? "",
+                    Text(pool["metadata"]?["labels"]?[NodePoolLabel]) is { Length: > 0 } label ? label : Text(pool["metadata"]?["name"]),
                     Generation(pool),
-                    pool["status"]?["replicas"] is JsonValue replicas ? replicas.GetValue<int>() : 0,
+                    (int)(Number(pool["status"]?["replicas"]) ?? 0),
                     ResourceCondition.ListFrom(pool["status"])))
                 .OrderBy(pool => pool.Name, StringComparer.Ordinal)
                 .ToList(),
-            hostedCluster["status"]?["controlPlaneEndpoint"] is JsonObject endpoint && (string?)endpoint["host"] is { Length: > 0 } host
-                ? new ControlPlaneEndpoint(host, endpoint["port"] is JsonValue port ? port.GetValue<int>() : 0)
+            hostedCluster["status"]?["controlPlaneEndpoint"] is JsonObject endpoint && Text(endpoint["host"]) is { Length: > 0 } host
+                ? new ControlPlaneEndpoint(host, (int)(Number(endpoint["port"]) ?? 0))
                 : null,
             hostedCluster["status"]?["version"]?["history"] is JsonArray { Count: > 0 } history && history[0] is JsonObject latest
-                ? new ReleaseHistoryEntry((string?)latest["version"] ?? "", (string?)latest["image"] ?? "", (string?)latest["state"] ?? "")
+                ? new ReleaseHistoryEntry(Text(latest["version"]), Text(latest["image"]), Text(latest["state"]))
                 : null);
 
-    private static long Generation(JsonNode resource) =>
-        resource["metadata"]?["generation"] is JsonValue generation ? generation.GetValue<long>() : 0;
+    private static long Generation(JsonNode resource) => Number(resource["metadata"]?["generation"]) ?? 0;
+
+    internal static string Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : "";
+
+    /// <summary>A number as the server wrote it; anything else reads as absent rather than failing the reconcile.</summary>
+    internal static long? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
 
     // cmd/cluster/gcp/create.go, ApplyPlatformSpecifics: every field of GCPPlatformSpec the guide's command sets.
     private static JsonObject GcpPlatform(HostedClusterInput cluster)
@@ -188,18 +228,21 @@ internal static class HyperShiftManifests
     }
 
     /// <summary>
-    /// The publishing strategy of <c>GetIngressServicePublishingStrategyMapping(OVNKubernetes, usesExternalDNS: false, isPrivate: false)</c>
-    /// (cmd/cluster/core/create.go), sorted by service as it sorts them: the API server gets its own
-    /// load balancer, whose address HyperShift reports as <c>status.controlPlaneEndpoint</c>
-    /// (control-plane-operator/controllers/hostedcontrolplane/kas/service.go); the platform's DNS
-    /// controller points the cluster's API name at it. The CRD makes services immutable.
+    /// The publishing of <c>hypershift create cluster gcp --external-dns-domain</c>
+    /// (cmd/cluster/core/create.go GetIngressServicePublishingStrategyMapping with external DNS, then
+    /// cmd/cluster/gcp/create.go ApplyPlatformSpecifics), sorted by service as it sorts them: the API
+    /// server and OAuth server are Routes with hostnames, which HyperShift's ExternalDNS publishes and
+    /// which name the API server's certificate and the kubeconfig; Konnectivity and Ignition are
+    /// reached over Private Service Connect. The hostnames are the names the platform's DNS
+    /// controller claimed for this cluster, not <c>api-&lt;name&gt;.&lt;domain&gt;</c>: cluster names are
+    /// unique per organization only, and the claim keeps two tenants apart. The CRD makes services immutable.
     /// </summary>
-    private static JsonArray Services() =>
+    private static JsonArray Services(ClusterDnsName names) =>
     [
-        Service("APIServer", "LoadBalancer"),
-        Service("Ignition", "Route"),
-        Service("Konnectivity", "Route"),
-        Service("OAuthServer", "Route"),
+        Service("APIServer", names.ApiHostname),
+        Service("Ignition", hostname: null),
+        Service("Konnectivity", hostname: null),
+        Service("OAuthServer", names.OAuthHostname),
     ];
 
     private static JsonObject Labels(Dictionary<string, string> labels) =>
@@ -207,9 +250,14 @@ internal static class HyperShiftManifests
 
     private static JsonArray Cidrs(string cidr) => [new JsonObject { ["cidr"] = cidr }];
 
-    private static JsonObject Service(string service, string type) => new()
+    private static JsonObject Service(string service, string? hostname)
     {
-        ["service"] = service,
-        ["servicePublishingStrategy"] = new JsonObject { ["type"] = type },
-    };
+        var strategy = new JsonObject { ["type"] = "Route" };
+        if (hostname is not null)
+        {
+            strategy["route"] = new JsonObject { ["hostname"] = hostname };
+        }
+
+        return new JsonObject { ["service"] = service, ["servicePublishingStrategy"] = strategy };
+    }
 }

@@ -69,11 +69,15 @@ public sealed record HostedClusterRef(string Namespace, string Name)
 /// <param name="ProjectNumber">The project's number, which workload identity federation needs (environment validation reports it).</param>
 /// <param name="Network">The VPC network of the nodes.</param>
 /// <param name="Subnet">The nodes' subnet, also the Private Service Connect subnet (the guide: "same as --subnet").</param>
-/// <param name="ReleaseImage">The release image by digest (from the update graph).</param>
+/// <param name="Names">The DNS names the platform claimed: the API server's and OAuth server's route hostnames.</param>
+/// <param name="ReleaseVersion">The OpenShift version the cluster should run (MAJOR.MINOR.PATCH).</param>
+/// <param name="ReleaseImage">That version's release image by digest (from the update graph).</param>
 public sealed record HostedClusterInput(
     HostedClusterRef Ref,
     Guid ClusterId,
     GcpInfrastructureNames Infrastructure,
+    ClusterDnsName Names,
+    string ReleaseVersion,
     string ReleaseImage,
     string BaseDomain,
     string ProjectNumber,
@@ -171,7 +175,8 @@ public sealed record ResourceCondition(string Type, string Status, string? Reaso
     internal static IReadOnlyList<ResourceCondition> ListFrom(JsonNode? status) =>
         status?["conditions"] is JsonArray conditions
             ? conditions.OfType<JsonObject>().Select(c => new ResourceCondition(
-                (string?)c["type"] ?? "", (string?)c["status"] ?? "Unknown", (string?)c["reason"], (string?)c["message"],
-                c["observedGeneration"] is JsonValue g ? g.GetValue<long>() : 0)).ToList()
+                HyperShiftManifests.Text(c["type"]), HyperShiftManifests.Text(c["status"]) is { Length: > 0 } status ? status : "Unknown",
+                HyperShiftManifests.Text(c["reason"]), HyperShiftManifests.Text(c["message"]),
+                HyperShiftManifests.Number(c["observedGeneration"]) ?? 0)).ToList()
             : [];
 }

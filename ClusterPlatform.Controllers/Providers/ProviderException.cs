@@ -27,6 +27,9 @@ public sealed class ProviderException : Exception
 
     public bool Transient { get; }
 
-    /// <summary>HTTP statuses worth retrying: throttling, timeouts and server errors.</summary>
-    internal static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
+    /// <summary>
+    /// HTTP statuses worth retrying: throttling, timeouts and server errors, and 401, an expired or
+    /// revoked token that the next call's fresh token may cure (403 is a missing permission: permanent).
+    /// </summary>
+    internal static bool IsTransientStatus(int status) => status is 401 or 408 or 429 or >= 500;
 }

@@ -107,6 +107,13 @@ public sealed class ManagementClusterOptions
     public string? PullSecretPath { get; set; }
 
     /// <summary>
+    /// The cluster-api-provider-gcp (CAPG) image of each release, by version (MAJOR.MINOR.PATCH),
+    /// for the releases whose own CAPG image crashes (the GCP guide's GCP-841 warning: 4.22.x and
+    /// 4.23.x). Find it with <c>oc adm release info &lt;release image&gt; --image-for=cluster-api-provider-gcp</c>.
+    /// </summary>
+    public Dictionary<string, string> CapiProviderGcpImages { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// Size of each hosted cluster's service-account signing key; HyperShift's GCP guide makes a
     /// 4096-bit RSA key (docs/content/how-to/gcp/create-gcp-iam.md).
     /// </summary>

@@ -1,65 +1,57 @@
-using System.Collections.Concurrent;
-
 namespace ClusterPlatform.Controllers.Providers;
 
-/// <summary>DNS records kept in memory, keyed by fully qualified name, with the cluster that owns each name.</summary>
+/// <summary>The owner records the simulated DNS holds, by owner hostname: which cluster claimed which names.</summary>
 public sealed class SimulatedDnsProvider : IDnsProvider
 {
-    private readonly ConcurrentDictionary<string, SimulatedDnsRecord> records = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Guid> owners = new(StringComparer.OrdinalIgnoreCase);
     private readonly SimulatedFaults faults;
 
     internal SimulatedDnsProvider(SimulatedFaults faults) => this.faults = faults;
 
-    /// <summary>A snapshot of the records, so tests and diagnostics can see what exists.</summary>
-    public IReadOnlyDictionary<string, SimulatedDnsRecord> Records => new Dictionary<string, SimulatedDnsRecord>(records, StringComparer.OrdinalIgnoreCase);
-
-    public async Task<ClusterDnsRecords> EnsureRecordsAsync(ClusterDnsRequest request, CancellationToken cancellationToken)
+    /// <summary>A snapshot of the owner records (TXT), so tests and diagnostics can see what exists.</summary>
+    public IReadOnlyDictionary<string, SimulatedDnsRecord> Records
     {
-        await faults.BeforeCallAsync("dns-ensure", request.Name.ClusterName, cancellationToken);
-        var record = new SimulatedDnsRecord(request.RecordType, request.RecordData);
-        // Claiming the names and writing them is one step, as one Cloud DNS change is.
-        lock (owners)
+        get
         {
-            if (owners.TryGetValue(request.Name.OwnerHostname, out var owner) && owner != request.Name.ClusterId)
+            lock (owners)
             {
-                return ClusterDnsRecords.Taken(request.Name, "simulated: ");
-            }
-
-            owners[request.Name.OwnerHostname] = request.Name.ClusterId;
-            foreach (var hostname in Hostnames(request.Name))
-            {
-                records[hostname] = record;
+                return owners.ToDictionary(o => o.Key, o => new SimulatedDnsRecord("TXT", $"\"clusterplatform-cluster={o.Value}\""), StringComparer.OrdinalIgnoreCase);
             }
         }
-
-        // The message says how things are, not what this call changed: a repeated event reports the same.
-        return Result(request.Name, $"simulated: {record.Type} record {request.Name.ApiHostname} points at {request.Target}");
     }
 
-    public async Task<ClusterDnsRecords> DeleteRecordsAsync(ClusterDnsName name, CancellationToken cancellationToken)
+    public async Task<ClusterDnsRecords> ClaimAsync(ClusterDnsName name, CancellationToken cancellationToken)
     {
-        await faults.BeforeCallAsync("dns-delete", name.ClusterName, cancellationToken);
-        int removed;
+        await faults.BeforeCallAsync("dns-claim", name.ClusterName, cancellationToken);
         lock (owners)
         {
             if (owners.TryGetValue(name.OwnerHostname, out var owner) && owner != name.ClusterId)
             {
-                return Result(name, "simulated: the records belong to another cluster and were left alone");
+                return ClusterDnsRecords.Taken(name, "simulated: ");
             }
 
-            owners.Remove(name.OwnerHostname);
-            removed = Hostnames(name).Count(hostname => records.TryRemove(hostname, out _));
+            owners[name.OwnerHostname] = name.ClusterId;
         }
 
-        return Result(name, removed == 0 ? "simulated: records were already absent" : $"simulated: {removed} record(s) deleted");
+        // The message says how things are, not what this call changed: a repeated event reports the same.
+        return ClusterDnsRecords.Claimed(name, $"simulated: {name.ApiHostname} and {name.OAuthHostname} are claimed for this cluster");
     }
 
-    private static string[] Hostnames(ClusterDnsName name) => [name.ApiHostname];
+    public async Task<ClusterDnsRecords> ReleaseAsync(ClusterDnsName name, CancellationToken cancellationToken)
+    {
+        await faults.BeforeCallAsync("dns-release", name.ClusterName, cancellationToken);
+        lock (owners)
+        {
+            if (owners.TryGetValue(name.OwnerHostname, out var owner) && owner != name.ClusterId)
+            {
+                return ClusterDnsRecords.Claimed(name, "simulated: the names belong to another cluster and were left alone");
+            }
 
-    private static ClusterDnsRecords Result(ClusterDnsName name, string message) => new(name.ApiHostname, message);
+            return ClusterDnsRecords.Claimed(name, owners.Remove(name.OwnerHostname) ? "simulated: the claim was released" : "simulated: the names were not claimed");
+        }
+    }
 }
 
-/// <param name="Type">A or CNAME.</param>
-/// <param name="Data">The address, or the CNAME target with its trailing dot.</param>
+/// <param name="Type">TXT for an owner record.</param>
+/// <param name="Data">The record's data as Cloud DNS stores it.</param>
 public sealed record SimulatedDnsRecord(string Type, string Data);

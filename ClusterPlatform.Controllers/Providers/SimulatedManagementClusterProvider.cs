@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 
@@ -50,14 +48,15 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         objects.TryAdd(Key(managementCluster, "Namespace", "", @namespace), HyperShiftManifests.Namespace(cluster.ClusterId, cluster.Ref));
 
         var hostedClusterKey = Key(managementCluster, "HostedCluster", @namespace, cluster.Ref.Name);
-        var hostedCluster = Stored(hostedClusterKey, HyperShiftManifests.HostedCluster(cluster, options.Value.ManagementClusters));
+        var hostedCluster = Stored(hostedClusterKey, HyperShiftManifests.HostedCluster(cluster, WithCapiProviderGcpImage(cluster.ReleaseVersion)));
         hostedCluster["status"] = new JsonObject
         {
             ["conditions"] = new JsonArray(Condition("Available", "AsExpected", "simulated hosted control plane is available", hostedCluster)),
-            ["controlPlaneEndpoint"] = new JsonObject { ["host"] = ControlPlaneAddress(cluster.ClusterId), ["port"] = 6443 },
+            // For a Route with a hostname, HyperShift reports the hostname and port 443 (kas/service.go ReconcileServiceStatus).
+            ["controlPlaneEndpoint"] = new JsonObject { ["host"] = cluster.Names.ApiHostname, ["port"] = 443 },
             ["version"] = new JsonObject
             {
-                ["history"] = new JsonArray(new JsonObject { ["image"] = cluster.ReleaseImage, ["state"] = "Completed", ["version"] = "" }),
+                ["history"] = new JsonArray(new JsonObject { ["image"] = cluster.ReleaseImage, ["state"] = "Completed", ["version"] = cluster.ReleaseVersion }),
             },
         };
         objects[hostedClusterKey] = hostedCluster;
@@ -122,11 +121,25 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         return applied;
     }
 
-    /// <summary>A stable address per cluster in TEST-NET-3 (RFC 5737), as a load balancer would have one.</summary>
-    private static string ControlPlaneAddress(Guid clusterId)
+    /// <summary>
+    /// A local run cannot read release payloads, so a release that needs its CAPG image named gets a
+    /// stable simulated digest unless one is configured; the annotation is then the real one.
+    /// </summary>
+    private ManagementClusterOptions WithCapiProviderGcpImage(string version)
     {
-        var hash = SHA256.HashData(clusterId.ToByteArray());
-        return new IPAddress([203, 0, 113, (byte)(hash[0] % 254 + 1)]).ToString();
+        var configured = options.Value.ManagementClusters;
+        if (configured.CapiProviderGcpImages.ContainsKey(version)
+            || !HyperShiftManifests.MinorsNeedingCapiProviderGcpImage.Any(minor => version.StartsWith($"{minor}.", StringComparison.Ordinal)))
+        {
+            return configured;
+        }
+
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"cluster-api-provider-gcp {version}")));
+        return new ManagementClusterOptions
+        {
+            PullSecretName = configured.PullSecretName,
+            CapiProviderGcpImages = new(configured.CapiProviderGcpImages, StringComparer.Ordinal) { [version] = $"quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:{digest}" },
+        };
     }
 
     private HostedClusterStatus Status(Uri managementCluster, HostedClusterRef cluster) => HyperShiftManifests.Status(

@@ -111,92 +111,96 @@ public sealed class CloudDnsProviderTests
 
     private static readonly ClusterDnsName Alpha = new(Guid.Parse("0b5e5c4e-8f3a-4d52-9c1e-5a7f0d2b9e11"), "alpha", "acme.example.com");
 
+    private const string Owner = "_owner.alpha.acme.example.com.";
+
+    private static JsonObject OwnerRecord(Guid clusterId, int ttl = 300) => new()
+    {
+        ["name"] = Owner,
+        ["type"] = "TXT",
+        ["ttl"] = ttl,
+        ["rrdatas"] = new JsonArray($"\"clusterplatform-cluster={clusterId}\""),
+    };
+
     [Fact]
-    public async Task Records_are_created_in_the_parent_zone_then_left_alone_when_they_already_match()
+    public async Task A_claim_writes_the_owner_record_in_the_public_parent_zone_once_and_leaves_the_names_records_to_ExternalDNS()
     {
         var (dns, server, provider) = await StartAsync();
         await using var _ = server;
 
-        var created = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
-        var again = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+        var claimed = await provider.ClaimAsync(Alpha, Cancellation);
+        var again = await provider.ClaimAsync(Alpha, Cancellation);
 
-        Assert.Equal("api.alpha.acme.example.com", created.ApiHostname);
-        Assert.Equal("203.0.113.10", dns.Data("api.alpha.acme.example.com.", "A"));
+        Assert.True(claimed.Ready);
+        Assert.Equal(("api.alpha.acme.example.com", "oauth.alpha.acme.example.com"), (claimed.ApiHostname, claimed.OAuthHostname));
+        Assert.Equal($"\"clusterplatform-cluster={Alpha.ClusterId}\"", dns.Data(Owner, "TXT"));
+        Assert.Equal(["_owner.alpha.acme.example.com. TXT"], dns.RecordSets.Keys);
         Assert.Contains("GET /dns/v1/projects/dns-project/managedZones?dnsName=acme.example.com. -> 200", server.Log);
-        Assert.Equal("A record api.alpha.acme.example.com in zone example-zone points at 203.0.113.10", again.Message);
+        // A repeated claim reports the same and sends nothing.
+        Assert.Equal(claimed.Message, again.Message);
+        Assert.Equal("api.alpha.acme.example.com and oauth.alpha.acme.example.com are claimed for this cluster in zone example-zone", again.Message);
         Assert.Single(server.Log, r => r.StartsWith("POST ", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task A_changed_endpoint_replaces_the_record_even_when_the_type_changes()
+    public async Task Only_a_public_zone_counts_a_private_zone_of_the_same_name_is_passed_over()
     {
-        var (dns, server, provider) = await StartAsync();
+        var (_, server, provider) = await StartAsync();
         await using var _ = server;
-        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
 
-        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.99"), Cancellation);
-        Assert.Equal("203.0.113.99", dns.Data("api.alpha.acme.example.com.", "A"));
+        await provider.ClaimAsync(Alpha, Cancellation);
 
-        var result = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "router.mc1.example.net"), Cancellation);
-        Assert.Null(dns.Data("api.alpha.acme.example.com.", "A"));
-        Assert.Equal("CNAME record api.alpha.acme.example.com in zone example-zone points at router.mc1.example.net", result.Message);
+        Assert.Contains("POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 200", server.Log);
+        Assert.DoesNotContain(server.Log, r => r.Contains("example-internal", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task A_record_changed_by_another_writer_between_read_and_change_is_reread_and_replaced()
+    public async Task An_owner_record_written_under_another_TTL_is_still_this_clusters()
     {
         var (dns, server, provider) = await StartAsync();
         await using var _ = server;
-        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
-        dns.BeforeNextChange = () => dns.RecordSets["api.alpha.acme.example.com. A"]["rrdatas"] = new JsonArray("198.51.100.1");
+        dns.RecordSets[$"{Owner} TXT"] = OwnerRecord(Alpha.ClusterId, ttl: 60);
 
-        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.99"), Cancellation);
-
-        Assert.Equal(
-            ["POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 200",
-             "POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 412",
-             "POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 200"],
-            server.Log.Where(r => r.StartsWith("POST ", StringComparison.Ordinal)));
-        Assert.Equal("203.0.113.99", dns.Data("api.alpha.acme.example.com.", "A"));
-    }
-
-    [Fact]
-    public async Task Delete_removes_both_records_and_deleting_absent_records_succeeds()
-    {
-        var (dns, server, provider) = await StartAsync();
-        await using var _ = server;
-        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
-
-        var deleted = await provider.DeleteRecordsAsync(Alpha, Cancellation);
-        var again = await provider.DeleteRecordsAsync(Alpha, Cancellation);
+        Assert.True((await provider.ClaimAsync(Alpha, Cancellation)).Ready);
+        await provider.ReleaseAsync(Alpha, Cancellation);
 
         Assert.Empty(dns.RecordSets);
-        Assert.Equal("DNS records deleted from zone example-zone", deleted.Message);
-        Assert.Equal("DNS records were already absent", again.Message);
     }
 
     [Fact]
-    public async Task Names_another_cluster_owns_are_neither_repointed_nor_deleted_and_are_taken_over_once_released()
+    public async Task A_release_removes_the_owner_record_and_releasing_an_absent_claim_succeeds()
+    {
+        var (dns, server, provider) = await StartAsync();
+        await using var _ = server;
+        await provider.ClaimAsync(Alpha, Cancellation);
+
+        var released = await provider.ReleaseAsync(Alpha, Cancellation);
+        var again = await provider.ReleaseAsync(Alpha, Cancellation);
+
+        Assert.Empty(dns.RecordSets);
+        Assert.Equal("the claim on api.alpha.acme.example.com and oauth.alpha.acme.example.com is released", released.Message);
+        Assert.Equal(released.Message, again.Message);
+        Assert.Equal(2, server.Log.Count(r => r.StartsWith("POST ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Names_another_cluster_owns_are_neither_claimed_nor_released_and_are_taken_over_once_released()
     {
         var (dns, server, provider) = await StartAsync();
         await using var _ = server;
         var namesake = Alpha with { ClusterId = Guid.Parse("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") };
-        await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
-        Assert.Equal($"\"clusterplatform-cluster={Alpha.ClusterId}\"", dns.Data("_owner.alpha.acme.example.com.", "TXT"));
+        await provider.ClaimAsync(namesake, Cancellation);
 
-        var refused = await provider.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation);
-        var leftAlone = await provider.DeleteRecordsAsync(namesake, Cancellation);
+        var refused = await provider.ClaimAsync(Alpha, Cancellation);
+        var leftAlone = await provider.ReleaseAsync(Alpha, Cancellation);
 
         Assert.False(refused.Ready);
-        Assert.Contains("belongs to another cluster (owner record _owner.alpha.acme.example.com)", refused.Message, StringComparison.Ordinal);
-        Assert.Equal("DNS records belong to another cluster and were left alone", leftAlone.Message);
-        Assert.Equal("203.0.113.10", dns.Data("api.alpha.acme.example.com.", "A"));
-        Assert.Single(server.Log, r => r.StartsWith("POST ", StringComparison.Ordinal));
+        Assert.Contains("belong to another cluster (owner record _owner.alpha.acme.example.com)", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("the names belong to another cluster and were left alone", leftAlone.Message);
+        Assert.Equal($"\"clusterplatform-cluster={namesake.ClusterId}\"", dns.Data(Owner, "TXT"));
 
-        await provider.DeleteRecordsAsync(Alpha, Cancellation);
-        Assert.Empty(dns.RecordSets);
-        Assert.True((await provider.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation)).Ready);
-        Assert.Equal($"\"clusterplatform-cluster={namesake.ClusterId}\"", dns.Data("_owner.alpha.acme.example.com.", "TXT"));
+        await provider.ReleaseAsync(namesake, Cancellation);
+        Assert.True((await provider.ClaimAsync(Alpha, Cancellation)).Ready);
+        Assert.Equal($"\"clusterplatform-cluster={Alpha.ClusterId}\"", dns.Data(Owner, "TXT"));
     }
 
     [Fact]
@@ -206,20 +210,14 @@ public sealed class CloudDnsProviderTests
         await using var _ = server;
         var namesake = Alpha with { ClusterId = Guid.Parse("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") };
         // The namesake's claim lands between Alpha's read and Alpha's change.
-        dns.BeforeNextChange = () => dns.RecordSets["_owner.alpha.acme.example.com. TXT"] = new JsonObject
-        {
-            ["name"] = "_owner.alpha.acme.example.com.",
-            ["type"] = "TXT",
-            ["ttl"] = 300,
-            ["rrdatas"] = new JsonArray($"\"clusterplatform-cluster={namesake.ClusterId}\""),
-        };
+        dns.BeforeNextChange = () => dns.RecordSets[$"{Owner} TXT"] = OwnerRecord(namesake.ClusterId);
 
-        var result = await provider.EnsureRecordsAsync(new ClusterDnsRequest(Alpha, "203.0.113.10"), Cancellation);
+        var result = await provider.ClaimAsync(Alpha, Cancellation);
 
         Assert.False(result.Ready);
         Assert.Equal(["POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 409"],
             server.Log.Where(r => r.StartsWith("POST ", StringComparison.Ordinal)));
-        Assert.Null(dns.Data("api.alpha.acme.example.com.", "A"));
+        Assert.Equal($"\"clusterplatform-cluster={namesake.ClusterId}\"", dns.Data(Owner, "TXT"));
     }
 
     [Fact]
@@ -229,7 +227,7 @@ public sealed class CloudDnsProviderTests
         await using var __ = server;
 
         var failure = await Assert.ThrowsAsync<ProviderException>(() =>
-            provider.EnsureRecordsAsync(new ClusterDnsRequest(new ClusterDnsName(Alpha.ClusterId, "alpha", "acme.example.org"), "203.0.113.10"), Cancellation));
+            provider.ClaimAsync(new ClusterDnsName(Alpha.ClusterId, "alpha", "acme.example.org"), Cancellation));
 
         Assert.False(failure.Transient);
         Assert.Equal("no Cloud DNS managed zone in project dns-project serves acme.example.org", failure.Message);

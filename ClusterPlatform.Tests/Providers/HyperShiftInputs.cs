@@ -22,6 +22,8 @@ internal static class HyperShiftInputs
             HostedClusterRef.For(ClusterId, name),
             ClusterId,
             names,
+            new ClusterDnsName(ClusterId, name, "acme.example.com"),
+            "4.22.3",
             ReleaseImage,
             "acme.example.com",
             "123456789012",

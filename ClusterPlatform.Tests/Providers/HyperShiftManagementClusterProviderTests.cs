@@ -18,6 +18,7 @@ public sealed class HyperShiftManagementClusterProviderTests
 {
     private const string PullSecretJson = """{"auths":{"quay.io":{"auth":"dGVzdDp0ZXN0"}}}""";
     private const string HostedClusters = "hostedclusters";
+    private const string CapgImage = "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:7c3e1d2f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f";
     private const string NodePools = "nodepools";
 
     // One file for the class: its content never changes.
@@ -54,13 +55,13 @@ public sealed class HyperShiftManagementClusterProviderTests
         }
 
         /// <summary>What HyperShift does once it has looked at a HostedCluster: Available at the object's generation.</summary>
-        public void HyperShiftReportsAvailable(HostedClusterRef cluster, string host = "34.120.1.2")
+        public void HyperShiftReportsAvailable(HostedClusterRef cluster, string host = "api.alpha.acme.example.com")
         {
             var generation = (long)kube.Get(cluster.Namespace, HostedClusters, cluster.Name)!["metadata"]!["generation"]!;
             kube.SetStatus(cluster.Namespace, HostedClusters, cluster.Name, JsonNode.Parse("""
                 {"conditions":[{"type":"Available","status":"True","reason":"AsExpected","message":"The hosted control plane is available",
                                 "observedGeneration":GENERATION,"lastTransitionTime":"2026-12-01T10:00:00Z"}],
-                 "controlPlaneEndpoint":{"host":"HOST","port":6443},
+                 "controlPlaneEndpoint":{"host":"HOST","port":443},
                  "version":{"history":[{"state":"Completed","version":"4.22.3","image":"IMAGE","startedTime":"2026-12-01T09:50:00Z",
                                         "completionTime":"2026-12-01T10:00:00Z","verified":true}],
                             "desired":{"image":"IMAGE","version":"4.22.3"},"availableUpdates":null,"observedGeneration":GENERATION}}
@@ -80,7 +81,12 @@ public sealed class HyperShiftManagementClusterProviderTests
         var kube = new FakeKubeApiServer(featureSet);
         var server = await LocalApiServer.StartAsync(kube.Map);
         // A smaller key than production's 4096 bits keeps the tests quick; the shape is the same.
-        var options = new ManagementClusterOptions { PullSecretPath = pullSecret ?? PullSecretFile, SigningKeyBits = 2048 };
+        var options = new ManagementClusterOptions
+        {
+            PullSecretPath = pullSecret ?? PullSecretFile,
+            SigningKeyBits = 2048,
+            CapiProviderGcpImages = { ["4.22.3"] = CapgImage },
+        };
         return new Harness(kube, server, new HyperShiftManagementClusterProvider(options, _ => Task.FromResult("test-token")));
     }
 
@@ -124,9 +130,10 @@ public sealed class HyperShiftManagementClusterProviderTests
                   "imageRegistry":"alpha-1a2b3-image-registry@acme-prod-123.iam.gserviceaccount.com",
                   "network":"alpha-1a2b3-cloud-network@acme-prod-123.iam.gserviceaccount.com"}}}}
             """), spec["platform"]), spec["platform"]!.ToJsonString());
-        // The API server on its own load balancer (the guide's mapping without external DNS), sorted as hypershift sorts it.
-        Assert.Equal(["APIServer:LoadBalancer", "Ignition:Route", "Konnectivity:Route", "OAuthServer:Route"],
-            spec["services"]!.AsArray().Select(s => $"{s!["service"]}:{s["servicePublishingStrategy"]!["type"]}"));
+        Assert.Equal(CapgImage, (string?)hostedCluster["metadata"]!["annotations"]!["hypershift.openshift.io/capi-provider-gcp-image"]);
+        // The guide's external-DNS publishing, sorted as hypershift sorts it: API and OAuth routes with the claimed names.
+        Assert.Equal(["APIServer:Route:api.alpha.acme.example.com", "Ignition:Route:", "Konnectivity:Route:", "OAuthServer:Route:oauth.alpha.acme.example.com"],
+            spec["services"]!.AsArray().Select(s => $"{s!["service"]}:{s["servicePublishingStrategy"]!["type"]}:{s["servicePublishingStrategy"]!["route"]?["hostname"]}"));
         // Defaults the CRD applies were applied, not sent: etcd is required by the schema and defaulted by it.
         Assert.Equal("Managed", (string?)spec["etcd"]!["managementType"]);
 
@@ -171,10 +178,24 @@ public sealed class HyperShiftManagementClusterProviderTests
         techPreview.AssertNothingRefused();
 
         techPreview.Kube.FeatureSet = FeatureSet.Default;
-        await techPreview.Provider.ApplyAsync(techPreview.Endpoint, Alpha(), Cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
+        var refused = await Assert.ThrowsAsync<ProviderException>(() => techPreview.Provider.ApplyAsync(techPreview.Endpoint, Alpha(), Cancellation));
+        Assert.False(refused.Transient);
         // Strict field validation: the Default schema has no platform.gcp at all.
         Assert.Contains(techPreview.Kube.Refused, r => r.Path.Contains("/hostedclusters/", StringComparison.Ordinal)
             && r.Message!.Contains(".spec.platform.gcp: field not declared in schema", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_release_that_needs_its_CAPG_image_named_is_refused_for_good_until_it_is_configured()
+    {
+        await using var h = await StartAsync();
+
+        var failure = await Assert.ThrowsAsync<ProviderException>(() => h.Provider.ApplyAsync(h.Endpoint, Alpha() with { ReleaseVersion = "4.23.1" }, Cancellation));
+
+        Assert.False(failure.Transient);
+        Assert.Contains("CapiProviderGcpImages:4.23.1", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("oc adm release info <release image> --image-for=cluster-api-provider-gcp", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Kube.Requests, r => r.IsWrite);
     }
 
     [Fact]
@@ -243,7 +264,7 @@ public sealed class HyperShiftManagementClusterProviderTests
         var caughtUp = await h.Provider.GetStatusAsync(h.Endpoint, cluster.Ref, Cancellation);
 
         Assert.True(available.Available);
-        Assert.Equal(new ControlPlaneEndpoint("34.120.1.2", 6443), available.ControlPlaneEndpoint);
+        Assert.Equal(new ControlPlaneEndpoint("api.alpha.acme.example.com", 443), available.ControlPlaneEndpoint);
         Assert.Equal(new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed"), available.Version);
         Assert.Equal(2, changed.Generation);
         Assert.False(changed.Available);
@@ -344,8 +365,9 @@ public sealed class HyperShiftManagementClusterProviderTests
         // Environment validation made the key; the HostedCluster was never applied.
         await h.Provider.EnsureSigningKeyAsync(h.Endpoint, cluster.ClusterId, cluster.Ref, cluster.Infrastructure.IssuerUrl, Cancellation);
 
-        while (!(await h.Provider.DeleteAsync(h.Endpoint, cluster.Ref, Cancellation)).Gone)
+        for (var reconcile = 1; !(await h.Provider.DeleteAsync(h.Endpoint, cluster.Ref, Cancellation)).Gone; reconcile++)
         {
+            Assert.True(reconcile < 20, "deletion never finished");
         }
 
         Assert.Empty(h.Kube.Objects);
@@ -378,12 +400,13 @@ public sealed class HyperShiftManagementClusterProviderTests
         var issuer = cluster.Infrastructure.IssuerUrl;
 
         var first = await h.Provider.EnsureSigningKeyAsync(h.Endpoint, cluster.ClusterId, cluster.Ref, issuer, Cancellation);
-        var writesAfterFirst = h.Kube.Requests.Count(r => r.IsWrite);
+        var requestsAfterFirst = h.Kube.Requests.Count;
         var second = await h.Provider.EnsureSigningKeyAsync(h.Endpoint, cluster.ClusterId, cluster.Ref, issuer, Cancellation);
 
         Assert.Equal(first, second);
         // The second call reads the public JWKS only: it neither makes a key nor reads the private one back.
-        Assert.DoesNotContain(h.Kube.Requests.Skip(writesAfterFirst), r => r.Path.Contains("/secrets/", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Kube.Requests.Skip(requestsAfterFirst), r => r.Path.Contains("/secrets", StringComparison.Ordinal));
+        Assert.Contains(h.Kube.Requests.Skip(requestsAfterFirst), r => r.Path.Contains("/configmaps/", StringComparison.Ordinal));
         var pem = Encoding.ASCII.GetString(Convert.FromBase64String((string)h.Kube.Secret(cluster.Ref.Namespace, "alpha-sa-token-issuer-key")!["data"]!["key"]!));
         Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----", pem, StringComparison.Ordinal); // PKCS#1, as openssl genrsa -traditional
         using var rsa = RSA.Create();
@@ -456,7 +479,7 @@ public sealed class HyperShiftManagementClusterProviderTests
     {
         var kube = new FakeKubeApiServer();
         await using var server = await LocalApiServer.StartAsync(kube.Map);
-        using var provider = new HyperShiftManagementClusterProvider(new ManagementClusterOptions(), _ => Task.FromResult("test-token"));
+        using var provider = new HyperShiftManagementClusterProvider(new ManagementClusterOptions { CapiProviderGcpImages = { ["4.22.3"] = CapgImage } }, _ => Task.FromResult("test-token"));
 
         var failure = await Assert.ThrowsAsync<ProviderException>(() => provider.ApplyAsync(server.BaseAddress, Alpha(), Cancellation));
 

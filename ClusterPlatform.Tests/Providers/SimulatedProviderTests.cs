@@ -88,42 +88,38 @@ public sealed class SimulatedProviderTests
     private static readonly Guid AlphaId = Guid.Parse("6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e");
 
     [Fact]
-    public async Task Dns_names_another_cluster_owns_are_neither_repointed_nor_deleted_until_it_releases_them()
+    public async Task Dns_names_another_cluster_owns_are_neither_claimed_nor_released_until_it_releases_them()
     {
         var dns = Providers().GetRequiredService<SimulatedDnsProvider>();
         var alpha = new ClusterDnsName(AlphaId, "alpha", "acme.example.com");
         var namesake = alpha with { ClusterId = Guid.NewGuid() };
-        await dns.EnsureRecordsAsync(new ClusterDnsRequest(alpha, "203.0.113.10"), Cancellation);
+        await dns.ClaimAsync(alpha, Cancellation);
 
-        var refused = await dns.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation);
+        var refused = await dns.ClaimAsync(namesake, Cancellation);
         Assert.False(refused.Ready);
-        Assert.Contains("belongs to another cluster", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("left alone", (await dns.DeleteRecordsAsync(namesake, Cancellation)).Message, StringComparison.Ordinal);
-        Assert.Equal(new SimulatedDnsRecord("A", "203.0.113.10"), dns.Records["api.alpha.acme.example.com"]);
+        Assert.Contains("belong to another cluster", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("left alone", (await dns.ReleaseAsync(namesake, Cancellation)).Message, StringComparison.Ordinal);
+        Assert.Equal(new SimulatedDnsRecord("TXT", $"\"clusterplatform-cluster={AlphaId}\""), dns.Records["_owner.alpha.acme.example.com"]);
 
-        await dns.DeleteRecordsAsync(alpha, Cancellation);
-        Assert.True((await dns.EnsureRecordsAsync(new ClusterDnsRequest(namesake, "198.51.100.7"), Cancellation)).Ready);
-        Assert.Equal(new SimulatedDnsRecord("A", "198.51.100.7"), dns.Records["api.alpha.acme.example.com"]);
+        await dns.ReleaseAsync(alpha, Cancellation);
+        Assert.True((await dns.ClaimAsync(namesake, Cancellation)).Ready);
+        Assert.Equal(new SimulatedDnsRecord("TXT", $"\"clusterplatform-cluster={namesake.ClusterId}\""), dns.Records["_owner.alpha.acme.example.com"]);
     }
 
     [Fact]
-    public async Task Dns_records_are_created_idempotently_and_deleted_even_when_absent()
+    public async Task Dns_claims_are_idempotent_and_releasing_an_absent_claim_succeeds()
     {
-        var services = Providers();
-        var dns = services.GetRequiredService<SimulatedDnsProvider>();
+        var dns = Providers().GetRequiredService<SimulatedDnsProvider>();
         var name = new ClusterDnsName(AlphaId, "alpha", "acme.example.com");
 
-        var created = await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "203.0.113.10"), Cancellation);
-        Assert.Equal("api.alpha.acme.example.com", created.ApiHostname);
-        Assert.Equal(new SimulatedDnsRecord("A", "203.0.113.10"), dns.Records["api.alpha.acme.example.com"]);
-        Assert.Contains("simulated", (await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "203.0.113.10"), Cancellation)).Message, StringComparison.Ordinal);
+        var claimed = await dns.ClaimAsync(name, Cancellation);
+        Assert.Equal(("api.alpha.acme.example.com", "oauth.alpha.acme.example.com"), (claimed.ApiHostname, claimed.OAuthHostname));
+        Assert.Equal(claimed.Message, (await dns.ClaimAsync(name, Cancellation)).Message);
+        Assert.Single(dns.Records);
 
-        await dns.EnsureRecordsAsync(new ClusterDnsRequest(name, "ingress.mc1.example.net"), Cancellation);
-        Assert.Equal(new SimulatedDnsRecord("CNAME", "ingress.mc1.example.net."), dns.Records["api.alpha.acme.example.com"]);
-
-        Assert.Equal("simulated: 1 record(s) deleted", (await dns.DeleteRecordsAsync(name, Cancellation)).Message);
+        Assert.Equal("simulated: the claim was released", (await dns.ReleaseAsync(name, Cancellation)).Message);
         Assert.Empty(dns.Records);
-        Assert.Equal("simulated: records were already absent", (await dns.DeleteRecordsAsync(name, Cancellation)).Message);
+        Assert.Equal("simulated: the names were not claimed", (await dns.ReleaseAsync(name, Cancellation)).Message);
     }
 
     [Fact]
@@ -131,17 +127,17 @@ public sealed class SimulatedProviderTests
     {
         var dns = Providers(("Simulation:TransientFailurePattern", "^flaky"), ("Simulation:TransientFailureCount", "2"))
             .GetRequiredService<IDnsProvider>();
-        var request = new ClusterDnsRequest(new ClusterDnsName(Guid.NewGuid(), "flaky-one", "acme.example.com"), "203.0.113.10");
+        var request = new ClusterDnsName(Guid.NewGuid(), "flaky-one", "acme.example.com");
 
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            var failure = await Assert.ThrowsAsync<ProviderException>(() => dns.EnsureRecordsAsync(request, Cancellation));
+            var failure = await Assert.ThrowsAsync<ProviderException>(() => dns.ClaimAsync(request, Cancellation));
             Assert.True(failure.Transient);
             Assert.Contains("simulated transient failure", failure.Message, StringComparison.Ordinal);
         }
 
-        await dns.EnsureRecordsAsync(request, Cancellation);
-        await dns.EnsureRecordsAsync(request with { Name = new ClusterDnsName(Guid.NewGuid(), "steady", "acme.example.com") }, Cancellation);
+        await dns.ClaimAsync(request, Cancellation);
+        await dns.ClaimAsync(new ClusterDnsName(Guid.NewGuid(), "steady", "acme.example.com"), Cancellation);
     }
 
     [Fact]
@@ -177,7 +173,7 @@ public sealed class SimulatedProviderTests
     {
         var dns = Providers(("Simulation:Latency", "00:00:00.050")).GetRequiredService<IDnsProvider>();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await dns.DeleteRecordsAsync(new ClusterDnsName(Guid.NewGuid(), "slow", "acme.example.com"), Cancellation);
+        await dns.ReleaseAsync(new ClusterDnsName(Guid.NewGuid(), "slow", "acme.example.com"), Cancellation);
         Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(45), $"took {started.Elapsed}");
     }
 

@@ -110,7 +110,8 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         var ready = await WaitForPhaseAsync(client, cluster["href"].Text(), "Ready");
         var hypershift = ready["status"]!["controllers"]!.AsArray().Single(c => c!["name"].Text() == "operator-client-controller")!["data"]!;
         var @namespace = hypershift["namespace"].Text();
-        var hostnames = new[] { $"api.{cluster["name"].Text()}.acme.example.com" };
+        // The platform's DNS writes the names' claim; their records are HyperShift's ExternalDNS's.
+        var hostnames = new[] { $"_owner.{cluster["name"].Text()}.acme.example.com" };
 
         var before = await SimulatedWorldAsync();
         Assert.All(hostnames, name => Assert.Contains(name, before.DnsRecords));
@@ -156,7 +157,7 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         Assert.Equal("Ready", (await acme.GetObjectAsync(first["href"].Text()))["status"]!["phase"].Text());
         Assert.NotEqual("Ready", (await other.GetObjectAsync(namesake["href"].Text()))["status"]!["phase"].Text());
 
-        Assert.Contains($"api.{name}.acme.example.com", (await SimulatedWorldAsync()).DnsRecords);
+        Assert.Equal($"\"clusterplatform-cluster={first["id"].Text()}\"", (await SimulatedWorldAsync()).DnsData[$"_owner.{name}.acme.example.com"]);
 
         using (var delete = await acme.DeleteAsync(first["href"].Text()))
         {
@@ -165,7 +166,7 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
 
         // Released by acme's deletion, the names go to the namesake at the next reconcile of a cluster that is not Ready.
         await WaitForPhaseAsync(other, namesake["href"].Text(), "Ready");
-        Assert.Contains($"api.{name}.acme.example.com", (await SimulatedWorldAsync()).DnsRecords);
+        Assert.Equal($"\"clusterplatform-cluster={namesake["id"].Text()}\"", (await SimulatedWorldAsync()).DnsData[$"_owner.{name}.acme.example.com"]);
     }
 
     [Fact]
@@ -287,12 +288,14 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         using var controllers = topology.App.CreateHttpClient(ResourceNames.Controllers);
         var world = await controllers.GetObjectAsync("/simulated/world");
         return new SimulatedWorld(
-            world["dnsRecords"]!.AsArray().Select(r => r!["name"].Text()).ToHashSet(StringComparer.Ordinal),
+            world["dnsRecords"]!.AsArray().ToDictionary(r => r!["name"].Text(), r => r!["data"].Text(), StringComparer.Ordinal),
             world["managementClusterObjects"]!.AsArray().Select(o => (Kind: o!["kind"].Text(), Namespace: o["namespace"].Text(), Name: o["name"].Text())).ToList());
     }
 
-    private sealed record SimulatedWorld(IReadOnlySet<string> DnsRecords, IReadOnlyList<(string Kind, string Namespace, string Name)> Objects)
+    private sealed record SimulatedWorld(IReadOnlyDictionary<string, string> DnsData, IReadOnlyList<(string Kind, string Namespace, string Name)> Objects)
     {
+        public IReadOnlyCollection<string> DnsRecords => [.. DnsData.Keys];
+
         /// <summary>The objects of one hosted cluster: its namespace itself and what is in it.</summary>
         public IEnumerable<(string Kind, string Namespace, string Name)> ObjectsIn(string @namespace) =>
             Objects.Where(o => o.Namespace == @namespace || (o.Kind == "Namespace" && o.Name == @namespace));
