@@ -63,14 +63,14 @@ public static class ClustersApi
     private static async Task<Ok<Cluster>> ReplaceCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
-        return await Handlers.UpdateAsync(id, http, caller, store, current => Serialize(requests.ParseUpdate(body.Root, current.Name, CurrentGcp(current))), ct);
+        return await Handlers.UpdateAsync(id, http, caller, store, current => Serialize(requests.ParseUpdate(body.Root, current.Name, CurrentSpec(current))), ct);
     }
 
     private static async Task<Ok<Cluster>> PatchCluster(Guid id, HttpContext http, Caller caller, ClusterRequests requests, ResourceStore store, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.MergePatch, ct);
         return await Handlers.UpdateAsync(id, http, caller, store, current =>
-            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name, CurrentGcp(current))), ct);
+            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name, CurrentSpec(current))), ct);
     }
 
     private static Task<Results<Accepted<Cluster>, NoContent>> DeleteCluster(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
@@ -122,7 +122,7 @@ public static class ClustersApi
         return TypedResults.Ok(new AuditList("AuditList", items, next is { } n ? AuditCursor.Encode(n) : null));
     }
 
-    private static GcpSpec CurrentGcp(ResourceRow current) => ResourceMapper.Read<ClusterSpec>(current.Spec).Gcp;
+    private static ClusterSpec CurrentSpec(ResourceRow current) => ResourceMapper.Read<ClusterSpec>(current.Spec);
 
     private static (string Labels, string Spec) Serialize(ClusterUpdateRequest request) =>
         (ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec));

@@ -39,8 +39,14 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     /// <summary>
     /// A PUT body, or a merge-patched document: <c>{labels, spec}</c>; <c>name</c> and the GCP names
     /// (<c>infraId</c>, <c>network</c>, <c>subnet</c>) may appear only unchanged, and are kept when left out.
+    /// The project, region, networks and base domain are immutable too: HyperShift's HostedCluster
+    /// CRD refuses a change to any of them (openshift/hypershift 3ee9615567acffaf3e3ee25c2ca2942d650565cf,
+    /// api/hypershift/v1beta1/gcp.go "Project is immutable", "Region is immutable";
+    /// hostedcluster_types.go "baseDomain is immutable", "clusterNetwork/machineNetwork/serviceNetwork
+    /// is immutable"), so accepting one would leave the cluster Degraded for good. Networking left out
+    /// of a PUT keeps the current networks.
     /// </summary>
-    public ClusterUpdateRequest ParseUpdate(JsonElement root, string currentName, GcpSpec currentGcp)
+    public ClusterUpdateRequest ParseUpdate(JsonElement root, string currentName, ClusterSpec current)
     {
         var fields = new JsonFields(new ValidationErrors());
         if (!fields.IsObject(root, "$", CreateFields))
@@ -50,9 +56,27 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
 
         Immutable(fields, root, "$", "name", currentName);
         var labels = ParseLabels(fields, root);
-        var spec = ParseSpec(fields, root, g => KeptGcpNames(fields, g, currentGcp));
+        var spec = ParseSpec(fields, root, g => KeptGcpNames(fields, g, current.Gcp), current.Networking);
+        if (spec is not null)
+        {
+            Unchanged(fields.Errors, $"{GcpPath}.projectId", spec.Gcp.ProjectId, current.Gcp.ProjectId);
+            Unchanged(fields.Errors, $"{GcpPath}.region", spec.Gcp.Region, current.Gcp.Region);
+            Unchanged(fields.Errors, "$.spec.networking.machineCidr", spec.Networking.MachineCidr, current.Networking.MachineCidr);
+            Unchanged(fields.Errors, "$.spec.networking.podCidr", spec.Networking.PodCidr, current.Networking.PodCidr);
+            Unchanged(fields.Errors, "$.spec.networking.serviceCidr", spec.Networking.ServiceCidr, current.Networking.ServiceCidr);
+            Unchanged(fields.Errors, "$.spec.dns.baseDomain", spec.Dns.BaseDomain, current.Dns.BaseDomain);
+        }
+
         fields.Errors.ThrowIfAny();
         return new ClusterUpdateRequest(labels, spec!);
+    }
+
+    private static void Unchanged(ValidationErrors errors, string path, string given, string current)
+    {
+        if (given != current)
+        {
+            errors.Add(path, "is immutable");
+        }
     }
 
     /// <summary>A field an update may repeat but not change; the value to keep.</summary>
@@ -96,7 +120,8 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
         return labels;
     }
 
-    private ClusterSpec? ParseSpec(JsonFields fields, JsonElement root, Func<JsonElement, (string InfraId, string Network, string Subnet)> gcpNames)
+    private ClusterSpec? ParseSpec(JsonFields fields, JsonElement root, Func<JsonElement, (string InfraId, string Network, string Subnet)> gcpNames,
+        NetworkingSpec? keptNetworking = null)
     {
         var platform = options.Value;
         if (fields.Object(root, "spec", "$", required: true, SpecFields) is not { } spec)
@@ -124,13 +149,13 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
             release = new ReleaseSpec(version!);
         }
 
-        var networking = DefaultNetworking;
+        var networking = keptNetworking ?? DefaultNetworking;
         if (fields.Object(spec, "networking", path, required: false, NetworkingFields) is { } n)
         {
             networking = new NetworkingSpec(
-                fields.String(n, "machineCidr", "$.spec.networking", required: false) ?? DefaultNetworking.MachineCidr,
-                fields.String(n, "podCidr", "$.spec.networking", required: false) ?? DefaultNetworking.PodCidr,
-                fields.String(n, "serviceCidr", "$.spec.networking", required: false) ?? DefaultNetworking.ServiceCidr);
+                fields.String(n, "machineCidr", "$.spec.networking", required: false) ?? networking.MachineCidr,
+                fields.String(n, "podCidr", "$.spec.networking", required: false) ?? networking.PodCidr,
+                fields.String(n, "serviceCidr", "$.spec.networking", required: false) ?? networking.ServiceCidr);
         }
 
         ValidateNetworking(networking, fields.Errors);

@@ -116,7 +116,7 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
         Assert.Equal(1, (long)afterLabels["generation"]!);
         Assert.Equal("qa", afterLabels["labels"]!["env"].Text());
 
-        using var specChange = await client.PutAsync(href, Bodies.Json(Update(afterLabels, "spec.dns.baseDomain", "other.example.com")));
+        using var specChange = await client.PutAsync(href, Bodies.Json(Update(afterLabels, "spec.release.version", "4.22.5")));
         var afterSpec = await specChange.ReadObjectAsync();
         Assert.Equal(2, (long)afterSpec["generation"]!);
 
