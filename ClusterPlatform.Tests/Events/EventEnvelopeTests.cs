@@ -54,14 +54,16 @@ public sealed class EventEnvelopeTests
     }
 
     [Theory]
-    // Data plus attribute keys and values, as docs/events.md counts them: cluster events have room to
-    // spare at any generation; a node pool event fills 256 bytes at eight digits and needs 257 at nine.
+    // Data plus attribute keys and values, as docs/events.md counts them (its table): cluster events have
+    // room to spare at any generation; a node pool event fills 256 bytes at eight digits and needs 257 at nine.
     [InlineData(EventTypes.ClusterReconcile, 1L, 198)]
+    [InlineData(EventTypes.ClusterReconcile, 99_999_999L, 205)]
     [InlineData(EventTypes.ClusterReconcile, 999_999_999L, 206)]
     [InlineData(EventTypes.ClusterReconcile, long.MaxValue, 216)]
     [InlineData(EventTypes.NodePoolCreated, 1L, 249)]
     [InlineData(EventTypes.NodePoolUpdated, 99_999_999L, 256)]
     [InlineData(EventTypes.NodePoolDeleted, 999_999_999L, 257)]
+    [InlineData(EventTypes.NodePoolCreated, long.MaxValue, 267)]
     public void Message_sizes_are_the_ones_docs_events_md_gives(string type, long generation, int bytes)
     {
         var message = EventMessages.ToMessage(Row(type, generation));
