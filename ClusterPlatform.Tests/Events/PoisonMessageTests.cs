@@ -69,7 +69,11 @@ public sealed class PoisonMessageTests(PubSubEmulator emulator) : IAsyncDisposab
             {
                 foreach (var received in await connection.PullNowAsync(PubSubAdmin.InspectionSubscriptionId(pubSub.DeadLetterTopic)))
                 {
-                    deadLetters.TryAdd(received.Message.Attributes[DeadLetters.SourceMessageIdAttribute], received.Message);
+                    // Keyed by the original's id; a dead letter of the subscription's policy would lack it.
+                    var original = received.Message.Attributes.TryGetValue(DeadLetters.SourceMessageIdAttribute, out var id)
+                        ? id
+                        : $"by policy: {received.Message.MessageId}";
+                    deadLetters.TryAdd(original, received.Message);
                 }
 
                 return handled.Count >= 2 && deadLetters.Count >= 2;
