@@ -32,7 +32,7 @@ internal static class EventsBenchmark
         var subscriber = new PubSubSubscriber(connection).RunAsync(ControllerNames.Placement, (message, _) =>
         {
             var now = DateTime.UtcNow;
-            if (ClusterEvent.TryParse(message.Message.Data.Span) is { } e)
+            if (ClusterEvent.TryParse(message.Message.Data.Span, message.Message.Attributes) is { } e)
             {
                 handlerStarts.TryAdd(e.Id, now);
             }

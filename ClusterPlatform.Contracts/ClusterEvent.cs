@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -7,25 +7,52 @@ namespace ClusterPlatform.Contracts;
 /// <summary>
 /// The anemic event published on the cluster events topic (<c>PubSub:Topic</c>) for every committed change:
 /// what changed and at which generation, never the state itself. Consumers GET the current state.
+/// A message carries it in two parts: the <see cref="EventAttributes.Type"/> attribute, which
+/// subscription filters can read, and compact JSON data with only what the attributes do not carry
+/// (<c>id</c>, <c>clusterId</c>, <c>nodePoolId</c> for node pool events, <c>generation</c>), so that
+/// every message fits API.md's <see cref="EventTopics.MaxMessageBytes"/>.
 /// </summary>
-public sealed record ClusterEvent(
-    Guid Id,
-    string Type,
-    Guid ClusterId,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? NodePoolId,
-    long Generation,
-    [property: JsonConverter(typeof(Rfc3339SecondsConverter))] DateTime Time)
+public sealed record ClusterEvent(Guid Id, string Type, Guid ClusterId, Guid? NodePoolId, long Generation)
 {
-    /// <summary>Compact UTF-8 JSON: the message data.</summary>
-    public byte[] ToJsonUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, ClusterEventJsonContext.Default.ClusterEvent);
-
-    /// <summary>Parses message data; null when it is not a cluster event (a poison message to dead-letter).</summary>
-    public static ClusterEvent? TryParse(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// When the event row was written, to the millisecond: the Unix time in the first 48 bits of the
+    /// UUIDv7 <see cref="Id"/> (RFC 9562), which is why the data carries no time of its own.
+    /// </summary>
+    public DateTimeOffset Time
     {
+        get
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            Id.TryWriteBytes(bytes, bigEndian: true, out _);
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)(BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 16));
+        }
+    }
+
+    /// <summary>Compact UTF-8 JSON: the message data (the type goes in the attribute).</summary>
+    public byte[] ToJsonUtf8() =>
+        JsonSerializer.SerializeToUtf8Bytes(new EventData(Id, ClusterId, NodePoolId, Generation), ClusterEventJsonContext.Default.EventData);
+
+    /// <summary>
+    /// Reads an event from a message's data and attributes; null when the message is not a cluster
+    /// event (no <see cref="EventAttributes.Type"/> attribute, or data without an id and a cluster id),
+    /// a poison message to dead-letter. Data written before the type and time left it (with
+    /// <c>type</c> and <c>time</c> fields) still reads: unknown fields are skipped, and the type is
+    /// taken from the attribute, which those messages carried too.
+    /// </summary>
+    public static ClusterEvent? TryParse(ReadOnlySpan<byte> data, IReadOnlyDictionary<string, string> attributes)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        if (!attributes.TryGetValue(EventAttributes.Type, out var type) || string.IsNullOrEmpty(type))
+        {
+            return null;
+        }
+
         try
         {
-            var parsed = JsonSerializer.Deserialize(json, ClusterEventJsonContext.Default.ClusterEvent);
-            return parsed is { Type.Length: > 0 } && parsed.ClusterId != Guid.Empty ? parsed : null;
+            return JsonSerializer.Deserialize(data, ClusterEventJsonContext.Default.EventData) is { } parsed
+                && parsed.Id != Guid.Empty && parsed.ClusterId != Guid.Empty
+                ? new ClusterEvent(parsed.Id, type, parsed.ClusterId, parsed.NodePoolId, parsed.Generation)
+                : null;
         }
         catch (JsonException)
         {
@@ -34,21 +61,15 @@ public sealed record ClusterEvent(
     }
 }
 
-/// <summary>
-/// Whole seconds: API.md caps a message at 256 bytes, and the event id (a UUIDv7) already carries
-/// the time to the millisecond for anyone who needs to order events.
-/// </summary>
-internal sealed class Rfc3339SecondsConverter : JsonConverter<DateTime>
-{
-    public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-
-    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-}
+/// <summary>The message data of a <see cref="ClusterEvent"/>: its fields in this order, a missing node pool id left out.</summary>
+internal sealed record EventData(
+    Guid Id,
+    Guid ClusterId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? NodePoolId,
+    long Generation);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(ClusterEvent))]
+[JsonSerializable(typeof(EventData))]
 internal sealed partial class ClusterEventJsonContext : JsonSerializerContext;
 
 /// <summary>The event types of API.md, exactly.</summary>

@@ -63,12 +63,14 @@ internal static class Program
             throw new InvalidOperationException($"{ControllerOptions.Section}:{nameof(ControllerOptions.Enabled)} names an unknown controller '{unknown}'; known: {string.Join(", ", ControllerNames.All)}.");
         }
 
+        builder.Services.AddSingleton<DeadLetters>();
         foreach (var name in enabled)
         {
             builder.Services.AddSingleton<IHostedService>(services => new SubscriptionWorker(
                 services.GetServices<IClusterEventHandler>().Single(handler => handler.ControllerName == name),
                 services.GetRequiredService<PubSubAdmin>(),
                 services.GetRequiredService<PubSubSubscriber>(),
+                services.GetRequiredService<DeadLetters>(),
                 services.GetRequiredService<IOptions<ControllerOptions>>(),
                 services.GetRequiredService<IOptions<PubSubOptions>>(),
                 services.GetRequiredService<ControllerMetrics>(),

@@ -7,14 +7,18 @@ namespace ClusterPlatform.Api.Events;
 /// <summary>An outbox row, as the relay claims it.</summary>
 internal sealed record OutboxRow(Guid Id, string Type, Guid ClusterId, Guid? NodePoolId, long Generation, DateTime OccurredAt, string? TraceParent);
 
-/// <summary>The Pub/Sub message of an event: compact JSON data and the <c>type</c> and <c>traceparent</c> attributes (API.md).</summary>
+/// <summary>
+/// The Pub/Sub message of an event (API.md, docs/events.md): the <c>type</c> and <c>traceparent</c>
+/// attributes, and compact JSON data with only what they do not carry. The row's time is not sent:
+/// the UUIDv7 id carries it.
+/// </summary>
 internal static class EventMessages
 {
     public static PubsubMessage ToMessage(OutboxRow row)
     {
         var message = new PubsubMessage
         {
-            Data = ByteString.CopyFrom(new ClusterEvent(row.Id, row.Type, row.ClusterId, row.NodePoolId, row.Generation, row.OccurredAt).ToJsonUtf8()),
+            Data = ByteString.CopyFrom(new ClusterEvent(row.Id, row.Type, row.ClusterId, row.NodePoolId, row.Generation).ToJsonUtf8()),
             Attributes = { [EventAttributes.Type] = row.Type },
         };
         if (row.TraceParent is not null)
@@ -26,8 +30,10 @@ internal static class EventMessages
     }
 
     /// <summary>
-    /// The size Pub/Sub bills and limits: data plus every attribute key and value. API.md caps it at
-    /// <see cref="EventTopics.MaxMessageBytes"/>.
+    /// The size API.md caps at <see cref="EventTopics.MaxMessageBytes"/>: data plus every attribute key
+    /// and value, the part of a message the publisher chooses. Pub/Sub's billed volume of a message
+    /// is this plus 20 bytes for the publish timestamp and the server-assigned message id, with at
+    /// least 1,000 bytes per request (docs/events.md).
     /// </summary>
     public static int Size(PubsubMessage message) =>
         message.Data.Length + message.Attributes.Sum(a => System.Text.Encoding.UTF8.GetByteCount(a.Key) + System.Text.Encoding.UTF8.GetByteCount(a.Value));

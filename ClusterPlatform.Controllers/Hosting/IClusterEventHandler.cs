@@ -4,7 +4,8 @@ namespace ClusterPlatform.Controllers.Hosting;
 
 /// <summary>
 /// What one controller does with an event. Returning acks the message; throwing nacks it, so Pub/Sub
-/// redelivers it with backoff and dead-letters it after the fifth attempt.
+/// redelivers it with backoff and dead-letters it after the fifth attempt. Messages that are not
+/// cluster events never get here: the subscription worker dead-letters them at once.
 /// </summary>
 public interface IClusterEventHandler
 {

@@ -1,4 +1,3 @@
-using System.Text;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
@@ -10,12 +9,14 @@ namespace ClusterPlatform.Controllers.Hosting;
 /// Runs one controller: makes sure its subscription exists (named after it, with the dead-letter
 /// policy and retry backoff of API.md), then feeds it the subscription's events with bounded
 /// concurrency. The subscriber traces each message as a span whose parent is the event's
-/// <c>traceparent</c>; this adds a log scope with the controller, event and cluster.
+/// <c>traceparent</c>; this adds a log scope with the controller, event and cluster. A message that
+/// is not a cluster event goes to the dead-letter topic at once and is acked (<see cref="DeadLetters"/>).
 /// </summary>
 internal sealed class SubscriptionWorker(
     IClusterEventHandler handler,
     PubSubAdmin admin,
     PubSubSubscriber subscriber,
+    DeadLetters deadLetters,
     IOptions<ControllerOptions> options,
     IOptions<PubSubOptions> pubSub,
     ControllerMetrics metrics,
@@ -60,9 +61,14 @@ internal sealed class SubscriptionWorker(
 
     private async Task HandleAsync(ReceivedMessage received, CancellationToken ct)
     {
-        var clusterEvent = ClusterEvent.TryParse(received.Message.Data.Span)
-            ?? throw new InvalidDataException(
-                $"Message {received.Message.MessageId} is not a cluster event: {Encoding.UTF8.GetString(received.Message.Data.Span[..Math.Min(received.Message.Data.Length, 200)])}");
+        var message = received.Message;
+        if (ClusterEvent.TryParse(message.Data.Span, message.Attributes) is not { } clusterEvent)
+        {
+            // Returning acks it: redelivery cannot turn it into an event.
+            await deadLetters.MoveAsync(handler.ControllerName, received, PoisonReason(message), ct);
+            return;
+        }
+
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["Controller"] = handler.ControllerName,
@@ -72,4 +78,9 @@ internal sealed class SubscriptionWorker(
         });
         await metrics.MeasureAsync(handler.ControllerName, () => handler.HandleAsync(clusterEvent, received.DeliveryAttempt, ct));
     }
+
+    private static string PoisonReason(PubsubMessage message) =>
+        message.Attributes.TryGetValue(EventAttributes.Type, out var type) && type.Length > 0
+            ? "its data is not a cluster event's (an id, a cluster id and a generation)"
+            : $"it has no '{EventAttributes.Type}' attribute";
 }

@@ -44,7 +44,7 @@ internal sealed class EventCollector : IAsyncDisposable
 
     public HashSet<Guid> IdsOn(string controller) =>
         Received.TryGetValue(controller, out var queue)
-            ? queue.Select(m => ClusterEvent.TryParse(m.Data.Span)!.Id).ToHashSet()
+            ? queue.Select(m => ClusterEvent.TryParse(m.Data.Span, m.Attributes)!.Id).ToHashSet()
             : [];
 
     public async ValueTask DisposeAsync()

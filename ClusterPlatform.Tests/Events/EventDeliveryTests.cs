@@ -40,10 +40,10 @@ public sealed class EventDeliveryTests(ApiServer api) : IClassFixture<ApiServer>
         {
             var messages = collector.Received[controller].ToList();
             // Exactly the committed events: nothing for the rejected requests, nothing twice.
-            Assert.Equal(committed.Select(e => e.Id).Order(), messages.Select(m => ClusterEvent.TryParse(m.Data.Span)!.Id).Order());
+            Assert.Equal(committed.Select(e => e.Id).Order(), messages.Select(m => ClusterEvent.TryParse(m.Data.Span, m.Attributes)!.Id).Order());
             foreach (var message in messages)
             {
-                var received = ClusterEvent.TryParse(message.Data.Span)!;
+                var received = ClusterEvent.TryParse(message.Data.Span, message.Attributes)!;
                 var stored = committed.Single(e => e.Id == received.Id);
                 Assert.Equal((stored.Type, stored.ClusterId, stored.NodePoolId, stored.Generation),
                     (received.Type, received.ClusterId, received.NodePoolId, received.Generation));
@@ -75,7 +75,7 @@ public sealed class EventTraceTests(ApiServer api) : IClassFixture<ApiServer>
         var stored = (await EventCollector.OutboxAsync(api)).Single(e => e.ClusterId == clusterId);
         await collector.WaitForAsync([stored.Id]);
 
-        var message = collector.Received[ControllerNames.Placement].First(m => ClusterEvent.TryParse(m.Data.Span)!.Id == stored.Id);
+        var message = collector.Received[ControllerNames.Placement].First(m => ClusterEvent.TryParse(m.Data.Span, m.Attributes)!.Id == stored.Id);
         Assert.True(ActivityContext.TryParse(message.Attributes[EventAttributes.TraceParent], null, out var context));
         Assert.Equal(traceId, context.TraceId);
     }

@@ -1,22 +1,26 @@
+using System.Text;
 using System.Text.Json;
 using ClusterPlatform.Api.Events;
 using ClusterPlatform.Contracts;
 
 namespace ClusterPlatform.Tests.Events;
 
-/// <summary>The event message of API.md: compact JSON data, the type and traceparent attributes, and its size.</summary>
+/// <summary>
+/// The event message of docs/events.md: the type and traceparent attributes, compact JSON data with
+/// only what they do not carry, and its size against API.md's 256 bytes.
+/// </summary>
 public sealed class EventEnvelopeTests
 {
+    // A full W3C traceparent: version, 16-byte trace id, 8-byte span id, flags (55 characters).
     private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-    // Adding a node pool id costs exactly the bytes of `,"nodePoolId":"<uuid>"`.
-    private const int NodePoolIdBytes = 52;
+    private static readonly DateTime OccurredAt = new(2026, 11, 26, 4, 25, 42, 505, DateTimeKind.Utc);
 
     public static TheoryData<string> Types => new(EventTypes.All);
 
     [Theory]
     [MemberData(nameof(Types))]
-    public void Message_carries_compact_json_and_the_type_and_traceparent_attributes(string type)
+    public void Data_carries_only_the_ids_and_the_generation_and_the_attributes_carry_type_and_traceparent(string type)
     {
         var row = Row(type, generation: 3);
 
@@ -25,37 +29,78 @@ public sealed class EventEnvelopeTests
         var json = message.Data.ToStringUtf8();
         Assert.DoesNotContain(" ", json);
         using var document = JsonDocument.Parse(json);
-        var expectedFields = type.StartsWith("nodepool.", StringComparison.Ordinal)
-            ? new[] { "id", "type", "clusterId", "nodePoolId", "generation", "time" }
-            : ["id", "type", "clusterId", "generation", "time"];
+        var expectedFields = IsNodePool(type) ? new[] { "id", "clusterId", "nodePoolId", "generation" } : ["id", "clusterId", "generation"];
         Assert.Equal(expectedFields, document.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(row.Id.ToString(), document.RootElement.GetProperty("id").GetString());
         Assert.Equal(3, document.RootElement.GetProperty("generation").GetInt64());
-        Assert.Matches("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", document.RootElement.GetProperty("time").GetString());
-        Assert.Equal(type, message.Attributes[EventAttributes.Type]);
-        Assert.Equal(TraceParent, message.Attributes[EventAttributes.TraceParent]);
-        Assert.Equal(row with { OccurredAt = row.OccurredAt.AddTicks(-(row.OccurredAt.Ticks % TimeSpan.TicksPerSecond)), TraceParent = null },
-            ToRow(ClusterEvent.TryParse(message.Data.Span)!));
+        Assert.Equal(
+            new Dictionary<string, string> { [EventAttributes.Type] = type, [EventAttributes.TraceParent] = TraceParent },
+            message.Attributes.ToDictionary());
+
+        var parsed = ClusterEvent.TryParse(message.Data.Span, message.Attributes);
+        Assert.Equal(new ClusterEvent(row.Id, type, row.ClusterId, row.NodePoolId, 3), parsed);
+        // The time the data no longer carries is the id's, to the millisecond.
+        Assert.Equal(new DateTimeOffset(OccurredAt), parsed!.Time);
     }
 
     [Theory]
     [MemberData(nameof(Types))]
-    public void Cluster_events_fit_in_256_bytes_and_node_pool_events_exceed_it_only_by_their_node_pool_id(string type)
+    public void Every_message_fits_256_bytes_up_to_generation_99_999_999(string type)
     {
-        // The size grows by a byte per digit of the generation. At 99, the longest type (cluster.reconcile)
-        // is exactly 256 bytes; docs/events.md gives the limits per type.
-        var size = EventMessages.Size(EventMessages.ToMessage(Row(type, generation: 99)));
+        // The worst case below nine digits: the longest ids (every UUID is 36 characters), a full traceparent.
+        var size = EventMessages.Size(EventMessages.ToMessage(Row(type, generation: 99_999_999)));
 
-        // API.md's 256 bytes cannot hold a node pool event with every field it requires (three UUIDs,
-        // type, generation, time, traceparent): docs/events.md records this conflict.
-        var limit = type.StartsWith("nodepool.", StringComparison.Ordinal) ? EventTopics.MaxMessageBytes + NodePoolIdBytes : EventTopics.MaxMessageBytes;
-        Assert.InRange(size, 1, limit);
+        Assert.InRange(size, 1, EventTopics.MaxMessageBytes);
     }
 
-    private static OutboxRow Row(string type, long generation) => new(
-        Guid.CreateVersion7(), type, Guid.CreateVersion7(),
-        type.StartsWith("nodepool.", StringComparison.Ordinal) ? Guid.CreateVersion7() : null,
-        generation, new DateTime(2026, 11, 26, 4, 25, 42, 505, DateTimeKind.Utc), TraceParent);
+    [Theory]
+    // Data plus attribute keys and values, as docs/events.md counts them (its table): cluster events have
+    // room to spare at any generation; a node pool event fills 256 bytes at eight digits and needs 257 at nine.
+    [InlineData(EventTypes.ClusterReconcile, 1L, 198)]
+    [InlineData(EventTypes.ClusterReconcile, 99_999_999L, 205)]
+    [InlineData(EventTypes.ClusterReconcile, 999_999_999L, 206)]
+    [InlineData(EventTypes.ClusterReconcile, long.MaxValue, 216)]
+    [InlineData(EventTypes.NodePoolCreated, 1L, 249)]
+    [InlineData(EventTypes.NodePoolUpdated, 99_999_999L, 256)]
+    [InlineData(EventTypes.NodePoolDeleted, 999_999_999L, 257)]
+    [InlineData(EventTypes.NodePoolCreated, long.MaxValue, 267)]
+    public void Message_sizes_are_the_ones_docs_events_md_gives(string type, long generation, int bytes)
+    {
+        var message = EventMessages.ToMessage(Row(type, generation));
 
-    private static OutboxRow ToRow(ClusterEvent e) => new(e.Id, e.Type, e.ClusterId, e.NodePoolId, e.Generation, e.Time, null);
+        Assert.Equal(bytes, EventMessages.Size(message));
+    }
+
+    [Fact]
+    public void Data_of_the_earlier_format_with_type_and_time_still_reads_with_the_type_from_the_attribute()
+    {
+        var (id, clusterId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var data = Encoding.UTF8.GetBytes(
+            $$"""{"id":"{{id}}","type":"cluster.updated","clusterId":"{{clusterId}}","generation":3,"time":"2026-11-26T04:25:42Z"}""");
+
+        var parsed = ClusterEvent.TryParse(data, new Dictionary<string, string> { [EventAttributes.Type] = EventTypes.ClusterUpdated });
+
+        Assert.Equal(new ClusterEvent(id, EventTypes.ClusterUpdated, clusterId, null, 3), parsed);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"0190c3a4-0000-7000-8000-000000000001","clusterId":"0190c3a4-0000-7000-8000-000000000002","generation":1}""", null)]
+    [InlineData("""{"id":"0190c3a4-0000-7000-8000-000000000001","clusterId":"0190c3a4-0000-7000-8000-000000000002","generation":1}""", "")]
+    [InlineData("""{"id":"0190c3a4-0000-7000-8000-000000000001","generation":1}""", EventTypes.ClusterCreated)]
+    [InlineData("""{"clusterId":"0190c3a4-0000-7000-8000-000000000002","generation":1}""", EventTypes.ClusterCreated)]
+    [InlineData("not json", EventTypes.ClusterCreated)]
+    [InlineData("", EventTypes.ClusterCreated)]
+    public void A_message_without_a_type_attribute_or_without_ids_is_not_a_cluster_event(string data, string? type)
+    {
+        var attributes = type is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [EventAttributes.Type] = type };
+
+        Assert.Null(ClusterEvent.TryParse(Encoding.UTF8.GetBytes(data), attributes));
+    }
+
+    private static bool IsNodePool(string type) => type.StartsWith("nodepool.", StringComparison.Ordinal);
+
+    private static OutboxRow Row(string type, long generation) => new(
+        Guid.CreateVersion7(new DateTimeOffset(OccurredAt)), type, Guid.CreateVersion7(),
+        IsNodePool(type) ? Guid.CreateVersion7() : null,
+        generation, OccurredAt, TraceParent);
 }
