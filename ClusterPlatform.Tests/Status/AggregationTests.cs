@@ -150,8 +150,8 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         var three = await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.DnsManagement], "Available=True");
         Assert.Equal(0, three.ObservedGeneration());
 
-        await User.BumpGenerationAsync(href, "two.example.com");
-        Assert.Equal(3, (long)(await User.BumpGenerationAsync(href, "three.example.com"))["generation"]!);
+        await User.BumpGenerationAsync(href, 4);
+        Assert.Equal(3, (long)(await User.BumpGenerationAsync(href, 5))["generation"]!);
 
         await controllers[Controllers.EnvironmentValidation].ReportAsync(href, Report(Controllers.EnvironmentValidation, 3, "Available=True"));
         await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 2, "Available=True"));
@@ -170,7 +170,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("respec")))["href"].Text();
         Assert.Equal("Ready", (await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True")).Phase());
 
-        var patched = await User.BumpGenerationAsync(href, "new.example.com");
+        var patched = await User.BumpGenerationAsync(href, 6);
         Assert.Equal(2, (long)patched["generation"]!);
         var status = patched["status"]!;
         Assert.Equal("Pending", status.Phase()); // no report at generation 2 yet
@@ -198,7 +198,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True", "Degraded=True:old trouble");
         Assert.Equal("Failed", (await User.GetObjectAsync(href))["status"]!.Phase());
 
-        var status = (await User.BumpGenerationAsync(href, "later.example.com"))["status"]!;
+        var status = (await User.BumpGenerationAsync(href, 7))["status"]!;
 
         Assert.Equal("Pending", status.Phase());
         Assert.Equal("False", status.StatusOf("Degraded"));
@@ -262,7 +262,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(reported.ToJsonString(), patched["status"]!.ToJsonString());
 
         var put = new JsonObject { ["labels"] = new JsonObject(), ["spec"] = cluster["spec"]!.DeepClone() };
-        put["spec"]!["dns"]!["baseDomain"] = "put.example.com";
+        put["spec"]!["release"]!["version"] = "4.22.8";
         using var replaced = await user.PutAsync(href, Bodies.Json(put));
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         var replacedStatus = (await replaced.ReadObjectAsync())["status"]!;

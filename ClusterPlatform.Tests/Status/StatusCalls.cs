@@ -90,11 +90,14 @@ public static class StatusCalls
     public static JsonObject ReportOf(this JsonArray reports, string controller) =>
         reports.Single(r => r!["name"].Text() == controller)!.AsObject();
 
-    /// <summary>A merge patch that changes the spec (so raises the generation) by setting the DNS base domain.</summary>
-    public static async Task<JsonObject> BumpGenerationAsync(this HttpClient client, string href, string baseDomain)
+    /// <summary>
+    /// A merge patch that changes the spec (so raises the generation) by moving the release to patch
+    /// <paramref name="patch"/> of 4.22 (the release is one of the few spec fields that may change).
+    /// </summary>
+    public static async Task<JsonObject> BumpGenerationAsync(this HttpClient client, string href, int patch)
     {
         using var response = await client.PatchAsync(href, Bodies.Json(
-            new JsonObject { ["spec"] = new JsonObject { ["dns"] = new JsonObject { ["baseDomain"] = baseDomain } } }, "application/merge-patch+json"));
+            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = $"4.22.{patch}" } } }, "application/merge-patch+json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.ReadObjectAsync();
     }
