@@ -8,8 +8,12 @@ internal static class OpenApiSetup
 {
     private const string Bearer = "Bearer";
 
-    public static IServiceCollection AddApiOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(options =>
+    public static IServiceCollection AddApiOpenApi(this IServiceCollection services) => services
+        // The Api reads every body itself (Validation/RequestBody.cs) and refuses numbers in strings;
+        // the web defaults' AllowReadingFromString made the generator describe each integer as
+        // ["integer", "string"] with a digits pattern. Strict says what the Api takes (and writes).
+        .ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict)
+        .AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
@@ -28,6 +32,12 @@ internal static class OpenApiSetup
                 document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, document)] = [] });
                 return Task.CompletedTask;
             });
+            // Order matters: the merge patches copy the rules, and the headers follow the statuses.
             options.MarkDefaultedFieldsOptional();
+            options.AddSchemaRules();
+            options.AddQueryRules();
+            options.AddProblemSchema();
+            options.AddMergePatchBodies();
+            options.AddHttpHeaders();
         });
 }
