@@ -10,7 +10,7 @@ namespace ClusterPlatform.Api.OpenApi;
 /// takes or returns which header follows from the statuses its endpoint declares
 /// (<c>Endpoints/EndpointConventions.cs</c>), so each fact has one home: an operation that can answer
 /// 304 takes <c>If-None-Match</c>, one that can answer 412 takes <c>If-Match</c>, a create (201) takes
-/// <c>Idempotency-Key</c> and returns <c>Location</c>; resources come with their <c>ETag</c>; 429 and 503
+/// <c>Idempotency-Key</c>; a create and a soft delete (202) return <c>Location</c>; resources come with their <c>ETag</c>; 429 and 503
 /// say <c>Retry-After</c>; every response carries <c>X-Request-Id</c>, and every operation may answer 500.
 /// </summary>
 internal static class HttpHeaders
@@ -49,7 +49,7 @@ internal static class HttpHeaders
         headers[RequestLogging.Header] = Header("The request id: the caller's own when it was 1–128 characters of `[A-Za-z0-9._:-]`, else one the Api made (the trace id).",
             OpenApiSchemas.String(128, "^[A-Za-z0-9._:-]+$", 1));
         headers[ETag] = Header("The resource's strong ETag, `\"<n>\"`; send it back in `If-Match` or `If-None-Match`.", OpenApiSchemas.String(22, ETagPattern));
-        headers[Location] = Header("The new resource's path.", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference", MaxLength = 128 });
+        headers[Location] = Header("The resource's path.", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference", MaxLength = 128 });
         headers[RetryAfter] = Header("Whole seconds to wait before retrying, at least 1.", new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" });
         headers[WwwAuthenticate] = Header("The bearer challenge (RFC 6750).", OpenApiSchemas.String(1024, "^Bearer"));
 
@@ -101,7 +101,8 @@ internal static class HttpHeaders
                 headers[ETag] = new OpenApiHeaderReference(ETag, document);
             }
 
-            if (status == "201")
+            // A create says where the resource is; so does a soft delete (202), whose resource stays readable.
+            if (status is "201" or "202")
             {
                 headers[Location] = new OpenApiHeaderReference(Location, document);
             }
