@@ -19,6 +19,7 @@ internal static class HttpHeaders
     private const string Location = "Location";
     private const string RetryAfter = "Retry-After";
     private const string WwwAuthenticate = "WWW-Authenticate";
+    private const string AllowOrigin = "Access-Control-Allow-Origin";
     private const string IfMatch = "If-Match";
     private const string IfNoneMatch = "If-None-Match";
 
@@ -50,7 +51,14 @@ internal static class HttpHeaders
             OpenApiSchemas.String(128, "^[A-Za-z0-9._:-]+$", 1));
         headers[ETag] = Header("The resource's strong ETag, `\"<n>\"`; send it back in `If-Match` or `If-None-Match`.", OpenApiSchemas.String(22, ETagPattern));
         headers[Location] = Header("The resource's path.", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference", MaxLength = 128 });
-        headers[RetryAfter] = Header("Whole seconds to wait before retrying, at least 1.", new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" });
+        headers[RetryAfter] = Header("Whole seconds to wait before retrying, at least 1.",
+            new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        // Only in answer to an allowed Origin (Http:Cors:AllowedOrigins; in Development also http://localhost:*), so never required.
+        headers[AllowOrigin] = new OpenApiHeader
+        {
+            Description = "The caller's Origin, when it is one of the configured origins (CORS).",
+            Schema = OpenApiSchemas.String(2048, "^https?://"),
+        };
         headers[WwwAuthenticate] = Header("The bearer challenge (RFC 6750).", OpenApiSchemas.String(1024, "^Bearer"));
 
         var parameters = document.Components.Parameters;
@@ -96,6 +104,7 @@ internal static class HttpHeaders
 
             var headers = concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
             headers[RequestLogging.Header] = new OpenApiHeaderReference(RequestLogging.Header, document);
+            headers[AllowOrigin] = new OpenApiHeaderReference(AllowOrigin, document);
             if (status == "304" || (status is "200" or "201" or "202" && IsResource(concrete)))
             {
                 headers[ETag] = new OpenApiHeaderReference(ETag, document);
