@@ -22,12 +22,30 @@ internal static class SchemaRules
         options.AddDocumentTransformer((document, context, _) =>
         {
             var platform = context.ApplicationServices.GetRequiredService<IOptions<PlatformOptions>>().Value;
+            Closed(document);
             Clusters(document, platform);
             NodePools(document, platform);
             Statuses(document);
             Fleet(document, platform);
             return Task.CompletedTask;
         });
+
+    /// <summary>
+    /// API.md: "Any field this page does not define is rejected (400), not ignored". The bodies and
+    /// the specs they carry are closed; responses hold exactly these fields too.
+    /// </summary>
+    private static void Closed(OpenApiDocument document)
+    {
+        foreach (var type in new[]
+                 {
+                     nameof(ClusterCreateRequest), nameof(ClusterUpdateRequest), nameof(ClusterSpec), nameof(GcpSpec), nameof(ReleaseSpec),
+                     nameof(NetworkingSpec), nameof(DnsSpec), nameof(NodePoolCreateRequest), nameof(NodePoolUpdateRequest), nameof(NodePoolSpec),
+                     nameof(AutoscalingSpec), nameof(StatusReportRequest), nameof(ConditionReport), nameof(ManagementClusterRequest),
+                 })
+        {
+            document.Component(type).AdditionalPropertiesAllowed = false;
+        }
+    }
 
     private static void Clusters(OpenApiDocument document, PlatformOptions platform)
     {
