@@ -104,7 +104,8 @@ internal static class SchemaRules
         var disk = spec.Property("diskSizeGb");
         disk.Range(NodePoolRequests.MinDiskSizeGb, NodePoolRequests.MaxDiskSizeGb);
         disk.Default = NodePoolRequests.DefaultDiskSizeGb;
-        spec.SetProperty("machineType", String(63, Ecma(FieldRules.MachineTypePattern)));
+        // The pattern has no length of its own; the body limit is the only bound.
+        spec.SetProperty("machineType", String(RequestBody.MaxBytes, Ecma(FieldRules.MachineTypePattern)));
         spec.SetProperty("version", Version(platform));
 
         var autoscaling = document.Component(nameof(AutoscalingSpec));
