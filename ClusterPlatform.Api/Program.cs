@@ -59,9 +59,17 @@ builder.Services.AddSingleton<NodePoolRequests>();
 
 var app = builder.Build();
 
+// Build-time OpenAPI generation (GetDocument.Insider) runs this entry point to read the endpoints;
+// it has no database, and the document does not depend on one.
+var generatingDocument = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
+
 // The schema is current before the first request is served (advisory-locked across replicas).
-await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
-if (app.Configuration.GetValue("Fleet:SeedLocal", false))
+if (!generatingDocument)
+{
+    await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+}
+
+if (!generatingDocument && app.Configuration.GetValue("Fleet:SeedLocal", false))
 {
     // A local run gets one simulated management cluster per supported region.
     await app.Services.GetRequiredService<FleetStore>().SeedAsync(

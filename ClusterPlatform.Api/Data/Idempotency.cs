@@ -8,6 +8,7 @@ namespace ClusterPlatform.Api.Data;
 internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHash)
 {
     public const string Header = "Idempotency-Key";
+    public const int MaxLength = 255;
 
     public static IdempotencyKey? From(string? header, string caller, ResourceKind kind, byte[] body)
     {
@@ -16,9 +17,9 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
             return null;
         }
 
-        if (header.Length is 0 or > 255 || header.Any(c => c < 0x21 || c > 0x7e))
+        if (header.Length is 0 or > MaxLength || header.Any(c => c < 0x21 || c > 0x7e))
         {
-            throw ApiException.BadRequest("invalid-idempotency-key", $"{Header} must be 1–255 visible ASCII characters.");
+            throw ApiException.BadRequest("invalid-idempotency-key", $"{Header} must be 1–{MaxLength} visible ASCII characters.");
         }
 
         return new IdempotencyKey($"{kind.Table}|{caller}", header, SHA256.HashData(body));

@@ -21,7 +21,7 @@ public static class ClustersApi
         group.MapGet("/", ListClusters).WithName(nameof(ListClusters)).WithSummary("List clusters").Reads();
         group.MapPost("/", CreateCluster).WithName(nameof(CreateCluster)).WithSummary("Create a cluster")
             .Accepts<ClusterCreateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status422UnprocessableEntity]);
-        group.MapGet("/{id:guid}", GetCluster).WithName(nameof(GetCluster)).WithSummary("Get a cluster").Reads();
+        group.MapGet("/{id:guid}", GetCluster).WithName(nameof(GetCluster)).WithSummary("Get a cluster").ReadsOne();
         group.MapPut("/{id:guid}", ReplaceCluster).WithName(nameof(ReplaceCluster)).WithSummary("Replace a cluster's labels and spec")
             .Accepts<ClusterUpdateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
         group.MapPatch("/{id:guid}", PatchCluster).WithName(nameof(PatchCluster)).WithSummary("Merge-patch a cluster's labels and spec")
@@ -36,7 +36,7 @@ public static class ClustersApi
         group.MapDelete("/{id:guid}", DeleteCluster).WithName(nameof(DeleteCluster)).WithSummary("Delete a cluster and its node pools")
             .Writes(StatusCodes.Status412PreconditionFailed);
         group.MapGet("/{id:guid}/audit", GetClusterAudit).WithName(nameof(GetClusterAudit))
-            .WithSummary("The audit trail of a cluster and its node pools (admins)").Admins();
+            .WithSummary("The audit trail of a cluster and its node pools (admins)").Admins(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         group.MapGet("/{id:guid}/nodepools", ListClusterNodePools).WithName(nameof(ListClusterNodePools))
             .WithSummary("List a cluster's node pools").Reads();
         return group;

@@ -2,51 +2,63 @@ using ClusterPlatform.Api.Identity;
 
 namespace ClusterPlatform.Api.Endpoints;
 
-/// <summary>Authorization and the problem responses every read or write endpoint can return, declared once for the OpenAPI document.</summary>
+/// <summary>
+/// Authorization and the problem responses each kind of endpoint can return, declared once for the
+/// OpenAPI document. The headers that go with them (If-Match with 412, Retry-After with 429 and 503, …)
+/// follow from these statuses in <c>OpenApi/HttpHeaders.cs</c>.
+/// </summary>
 internal static class EndpointConventions
 {
+    /// <summary>Statuses of endpoints that take a JSON body.</summary>
+    public static readonly int[] BodyProblems = [StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
+
+    /// <summary>What the edge can answer on any endpoint: the rate limiter (429) and the request timeout (504).</summary>
+    private static readonly int[] EdgeProblems = [StatusCodes.Status429TooManyRequests, StatusCodes.Status504GatewayTimeout];
+
+    /// <summary>
+    /// A write that met a deadlock or serialization failure in PostgreSQL wrote nothing and is answered
+    /// 503 with Retry-After (Errors/ProblemExceptionHandler.cs).
+    /// </summary>
+    private static readonly int[] WriteProblems = [StatusCodes.Status503ServiceUnavailable];
+
+    private static readonly int[] Unauthorized = [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden];
+
     public static RouteHandlerBuilder Reads(this RouteHandlerBuilder endpoint) => endpoint
         .RequireAuthorization(AuthenticationSetup.ReadPolicy)
-        .ProducesProblem(StatusCodes.Status400BadRequest)
-        .ProducesProblem(StatusCodes.Status401Unauthorized)
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound);
+        .Problems([StatusCodes.Status400BadRequest, .. Unauthorized, StatusCodes.Status404NotFound, .. EdgeProblems]);
 
-    public static RouteHandlerBuilder Writes(this RouteHandlerBuilder endpoint, params int[] more)
+    /// <summary>A read of one resource: with its ETag, and 304 for a matching <c>If-None-Match</c>.</summary>
+    public static RouteHandlerBuilder ReadsOne(this RouteHandlerBuilder endpoint) => endpoint
+        .Reads()
+        .Produces(StatusCodes.Status304NotModified);
+
+    public static RouteHandlerBuilder Writes(this RouteHandlerBuilder endpoint, params int[] more) => endpoint
+        .RequireAuthorization(AuthenticationSetup.WritePolicy)
+        .ProducesValidationProblem()
+        .Problems([.. Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, .. more, .. WriteProblems, .. EdgeProblems]);
+
+    /// <summary>A controller's status report (and an admin's): a JSON body, 409 for a stale report, 422 for a future generation.</summary>
+    public static RouteHandlerBuilder Reports(this RouteHandlerBuilder endpoint) => endpoint
+        .Controllers()
+        .ProducesValidationProblem()
+        .Problems([StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, .. BodyProblems, StatusCodes.Status422UnprocessableEntity, .. WriteProblems]);
+
+    /// <summary>Endpoints for controllers and admins; <paramref name="more"/> are their own statuses.</summary>
+    public static RouteHandlerBuilder Controllers(this RouteHandlerBuilder endpoint, params int[] more) => endpoint
+        .RequireAuthorization(AuthenticationSetup.ReportPolicy)
+        .Problems([.. Unauthorized, .. more, .. EdgeProblems]);
+
+    public static RouteHandlerBuilder Admins(this RouteHandlerBuilder endpoint, params int[] more) => endpoint
+        .RequireAuthorization(AuthenticationSetup.AdminPolicy)
+        .Problems([.. Unauthorized, .. more, .. EdgeProblems]);
+
+    private static RouteHandlerBuilder Problems(this RouteHandlerBuilder endpoint, int[] statuses)
     {
-        endpoint
-            .RequireAuthorization(AuthenticationSetup.WritePolicy)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        foreach (var status in more)
+        foreach (var status in statuses)
         {
             endpoint.ProducesProblem(status);
         }
 
         return endpoint;
     }
-
-    public static RouteHandlerBuilder Reports(this RouteHandlerBuilder endpoint) => endpoint
-        .RequireAuthorization(AuthenticationSetup.ReportPolicy)
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status401Unauthorized)
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-
-    public static RouteHandlerBuilder Admins(this RouteHandlerBuilder endpoint) => endpoint
-        .RequireAuthorization(AuthenticationSetup.AdminPolicy)
-        .ProducesProblem(StatusCodes.Status400BadRequest)
-        .ProducesProblem(StatusCodes.Status401Unauthorized)
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound);
-
-    /// <summary>Statuses of endpoints that take a JSON body.</summary>
-    public static readonly int[] BodyProblems = [StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
 }

@@ -21,7 +21,7 @@ public static class NodePoolsApi
         group.MapGet("/", ListNodePools).WithName(nameof(ListNodePools)).WithSummary("List node pools").Reads();
         group.MapPost("/", CreateNodePool).WithName(nameof(CreateNodePool)).WithSummary("Create a node pool in a cluster")
             .Accepts<NodePoolCreateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status422UnprocessableEntity]);
-        group.MapGet("/{id:guid}", GetNodePool).WithName(nameof(GetNodePool)).WithSummary("Get a node pool").Reads();
+        group.MapGet("/{id:guid}", GetNodePool).WithName(nameof(GetNodePool)).WithSummary("Get a node pool").ReadsOne();
         group.MapPut("/{id:guid}", ReplaceNodePool).WithName(nameof(ReplaceNodePool)).WithSummary("Replace a node pool's labels and spec")
             .Accepts<NodePoolUpdateRequest>(RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
         group.MapPatch("/{id:guid}", PatchNodePool).WithName(nameof(PatchNodePool)).WithSummary("Merge-patch a node pool's labels and spec")

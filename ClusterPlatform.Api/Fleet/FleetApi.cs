@@ -17,6 +17,9 @@ namespace ClusterPlatform.Api.Fleet;
 /// </summary>
 public static class FleetApi
 {
+    public const int MaxCapacity = 10_000;
+    public const int MaxNameLength = 63;
+
     private static readonly string[] Fields = ["region", "capacity", "apiEndpoint", "ingressTarget"];
 
     public static RouteGroupBuilder MapFleetApi(this IEndpointRouteBuilder app)
@@ -24,13 +27,15 @@ public static class FleetApi
         var group = app.MapGroup("/api/v1/management-clusters").WithTags("ManagementClusters");
         group.WithRequestTimeout(EndpointGroups.Fleet);
         group.MapGet("/", ListManagementClusters).WithName(nameof(ListManagementClusters)).WithSummary("List the management-cluster fleet")
-            .RequireAuthorization(AuthenticationSetup.ReportPolicy).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .Controllers();
         group.MapPut("/{name}", PutManagementCluster).WithName(nameof(PutManagementCluster)).WithSummary("Create or replace a management cluster (admins)")
-            .Accepts<ManagementClusterRequest>(RequestBody.Json).Admins().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .Accepts<ManagementClusterRequest>(RequestBody.Json)
+            .Admins([.. EndpointConventions.BodyProblems, StatusCodes.Status503ServiceUnavailable]).ProducesValidationProblem();
         group.MapPost("/placements/{clusterId:guid}", PlaceCluster).WithName(nameof(PlaceCluster))
-            .WithSummary("Place a cluster on the least loaded management cluster of its region, or return its placement").Reports();
+            .WithSummary("Place a cluster on the least loaded management cluster of its region, or return its placement")
+            .Controllers(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
         group.MapDelete("/placements/{clusterId:guid}", ReleaseCluster).WithName(nameof(ReleaseCluster))
-            .WithSummary("Release a cluster's placement and its capacity").Reports();
+            .WithSummary("Release a cluster's placement and its capacity").Controllers(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
@@ -42,7 +47,7 @@ public static class FleetApi
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
         var fields = new JsonFields(new ValidationErrors());
-        FieldRules.Name(name, "$.name", 3, 63, fields.Errors);
+        FieldRules.Name(name, "$.name", FieldRules.MinNameLength, MaxNameLength, fields.Errors);
         if (!fields.IsObject(body.Root, "$", Fields))
         {
             fields.Errors.ThrowIfAny();
@@ -53,7 +58,7 @@ public static class FleetApi
         var apiEndpoint = fields.String(body.Root, "apiEndpoint", "$", required: true);
         var ingress = fields.String(body.Root, "ingressTarget", "$", required: true);
         FieldRules.Region(region, "$.region", platform.Value.SupportedRegions, fields.Errors);
-        FieldRules.Range(capacity, "$.capacity", 0, 10_000, fields.Errors);
+        FieldRules.Range(capacity, "$.capacity", 0, MaxCapacity, fields.Errors);
         if (apiEndpoint is not null && !(Uri.TryCreate(apiEndpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
         {
             fields.Errors.Add("$.apiEndpoint", "must be an absolute https URL");

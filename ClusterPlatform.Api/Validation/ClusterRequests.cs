@@ -11,6 +11,8 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     // OpenShift's defaults; a careful API fills what the client may reasonably leave out.
     public static readonly NetworkingSpec DefaultNetworking = new("10.0.0.0/16", "10.128.0.0/14", "172.30.0.0/16");
 
+    public const int MaxNameLength = 40;
+
     private static readonly string[] CreateFields = ["name", "labels", "spec"];
     private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns"];
     private static readonly string[] GcpFields = ["projectId", "region", "network", "infraId", "subnet"];
@@ -29,7 +31,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
         }
 
         var name = fields.String(root, "name", "$", required: true);
-        FieldRules.Name(name, "$.name", 3, 40, fields.Errors);
+        FieldRules.Name(name, "$.name", FieldRules.MinNameLength, MaxNameLength, fields.Errors);
         var labels = ParseLabels(fields, root);
         var spec = ParseSpec(fields, root, g => NewGcpNames(fields, g, () => InfraIds.Derive(id, name ?? "")));
         fields.Errors.ThrowIfAny();

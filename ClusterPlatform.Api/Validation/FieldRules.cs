@@ -7,36 +7,50 @@ namespace ClusterPlatform.Api.Validation;
 internal static partial class FieldRules
 {
     public const int MaxLabels = 64;
+    public const int MaxLabelNameLength = 63;
+    public const int MaxDnsSubdomainLength = 253;
+    public const int MinNameLength = 3;
+
+    // The patterns are constants so the OpenAPI document states the same rules (OpenApi/SchemaRules.cs).
+    internal const string ResourceNamePattern = "^[a-z]([-a-z0-9]*[a-z0-9])?\\z";
+    internal const string ProjectIdPattern = "^[a-z][a-z0-9-]{4,28}[a-z0-9]\\z";
+    internal const string GcpResourceNamePattern = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?\\z";
+    internal const string InfraIdLengthPattern = "^[a-z][a-z0-9-]{0,11}[a-z0-9]\\z";
+    internal const string ReservedInfraIdPrefix = "gcp-";
+    internal const string MachineTypePattern = "^[a-z][a-z0-9]*-[a-z0-9]+(-[0-9]+)?\\z";
+    internal const string VersionPattern = "^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\z";
+    internal const string LabelNamePattern = "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\\z";
+    internal const string DnsLabelPattern = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\z";
 
     // Every pattern ends in \z, not $: in .NET "$" also matches before a final newline, which would
     // let "prod-east\n" through as a name.
 
-    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?\\z")]
+    [GeneratedRegex(ResourceNamePattern)]
     private static partial Regex ResourceName();
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]\\z")]
+    [GeneratedRegex(ProjectIdPattern)]
     private static partial Regex ProjectId();
 
-    [GeneratedRegex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?\\z")]
+    [GeneratedRegex(GcpResourceNamePattern)]
     private static partial Regex GcpResourceName();
 
     // HyperShift names service accounts "<infraId>-cloud-controller" (the longest of the six), whose id
     // its HostedCluster CRD caps at 30 characters, so an infra id has at most 13.
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,11}[a-z0-9]\\z")]
+    [GeneratedRegex(InfraIdLengthPattern)]
     private static partial Regex InfraIdPattern();
 
-    [GeneratedRegex("^[a-z][a-z0-9]*-[a-z0-9]+(-[0-9]+)?\\z")]
+    [GeneratedRegex(MachineTypePattern)]
     private static partial Regex MachineType();
 
-    [GeneratedRegex("^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\z")]
+    [GeneratedRegex(VersionPattern)]
     private static partial Regex Version();
 
     // Kubernetes label name part and value: alphanumeric at both ends, '-', '_' and '.' inside.
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\\z")]
+    [GeneratedRegex(LabelNamePattern)]
     private static partial Regex LabelName();
 
     // RFC 1123 DNS label, lower case.
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\z")]
+    [GeneratedRegex(DnsLabelPattern)]
     private static partial Regex DnsLabel();
 
     public static void Name(string? name, string path, int min, int max, ValidationErrors errors)
@@ -72,7 +86,7 @@ internal static partial class FieldRules
                 errors.Add(keyPath, "key must be a Kubernetes label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends");
             }
 
-            if (value.Length > 63 || (value.Length > 0 && !LabelName().IsMatch(value)))
+            if (value.Length > MaxLabelNameLength || (value.Length > 0 && !LabelName().IsMatch(value)))
             {
                 errors.Add(keyPath, "value must be empty or at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends");
             }
@@ -88,11 +102,11 @@ internal static partial class FieldRules
             return false;
         }
 
-        return name.Length is > 0 and <= 63 && LabelName().IsMatch(name);
+        return name.Length is > 0 and <= MaxLabelNameLength && LabelName().IsMatch(name);
     }
 
     public static bool IsDnsSubdomain(string value) =>
-        value.Length is > 0 and <= 253 && value.Split('.').All(DnsLabel().IsMatch);
+        value.Length is > 0 and <= MaxDnsSubdomainLength && value.Split('.').All(DnsLabel().IsMatch);
 
     public static void ProjectIdRule(string? value, string path, ValidationErrors errors)
     {
@@ -136,7 +150,7 @@ internal static partial class FieldRules
             errors.Add(path, "must be 2–13 lower-case letters, digits or '-', starting with a letter and not ending with '-'");
         }
 
-        if (value.StartsWith("gcp-", StringComparison.Ordinal))
+        if (value.StartsWith(ReservedInfraIdPrefix, StringComparison.Ordinal))
         {
             errors.Add(path, "must not start with 'gcp-' (Google reserves it for workload identity pools)");
         }

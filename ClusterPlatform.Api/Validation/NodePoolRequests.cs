@@ -9,6 +9,10 @@ namespace ClusterPlatform.Api.Validation;
 internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
 {
     public const int DefaultDiskSizeGb = 128;
+    public const int MinDiskSizeGb = 20;
+    public const int MaxDiskSizeGb = 2000;
+    public const int MaxReplicas = 500;
+    public const int MaxNameLength = 30;
 
     private static readonly string[] CreateFields = ["clusterId", "name", "labels", "spec"];
     private static readonly string[] SpecFields = ["replicas", "machineType", "diskSizeGb", "version", "autoscaling"];
@@ -24,7 +28,7 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
 
         var clusterId = fields.Uuid(root, "clusterId", "$", required: true);
         var name = fields.String(root, "name", "$", required: true);
-        FieldRules.Name(name, "$.name", 3, 30, fields.Errors);
+        FieldRules.Name(name, "$.name", FieldRules.MinNameLength, MaxNameLength, fields.Errors);
         var labels = ClusterRequests.ParseLabels(fields, root);
         var spec = ParseSpec(fields, root);
         fields.Errors.ThrowIfAny();
@@ -69,8 +73,8 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
         {
             var min = fields.Int(a, "min", "$.spec.autoscaling", required: true);
             var max = fields.Int(a, "max", "$.spec.autoscaling", required: true);
-            FieldRules.Range(min, "$.spec.autoscaling.min", 1, 500, fields.Errors);
-            FieldRules.Range(max, "$.spec.autoscaling.max", 1, 500, fields.Errors);
+            FieldRules.Range(min, "$.spec.autoscaling.min", 1, MaxReplicas, fields.Errors);
+            FieldRules.Range(max, "$.spec.autoscaling.max", 1, MaxReplicas, fields.Errors);
             if (min is { } lo && max is { } hi && lo > hi)
             {
                 fields.Errors.Add("$.spec.autoscaling", "min must not exceed max");
@@ -89,8 +93,8 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
             fields.Errors.Add("$.spec.replicas", "either replicas or autoscaling is required");
         }
 
-        FieldRules.Range(replicas, "$.spec.replicas", 0, 500, fields.Errors);
-        FieldRules.Range(diskSizeGb, "$.spec.diskSizeGb", 20, 2000, fields.Errors);
+        FieldRules.Range(replicas, "$.spec.replicas", 0, MaxReplicas, fields.Errors);
+        FieldRules.Range(diskSizeGb, "$.spec.diskSizeGb", MinDiskSizeGb, MaxDiskSizeGb, fields.Errors);
         FieldRules.MachineTypeRule(machineType, "$.spec.machineType", fields.Errors);
         FieldRules.ReleaseVersion(version, "$.spec.version", options.Value.SupportedVersions, fields.Errors);
         return new NodePoolSpec(replicas, machineType!, diskSizeGb, version!, autoscaling);

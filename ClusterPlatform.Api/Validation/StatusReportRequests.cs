@@ -9,13 +9,16 @@ internal static partial class StatusReportRequests
 {
     public const int MaxDataBytes = 16 * 1024;
     public const int MaxMessageLength = 1024;
+    public const int MaxReasonLength = 64;
     public static readonly IReadOnlyList<string> ConditionTypes = ["Available", "Progressing", "Degraded", "Finalized"];
-    private static readonly string[] Statuses = ["True", "False", "Unknown"];
+    internal static readonly IReadOnlyList<string> Statuses = ["True", "False", "Unknown"];
     private static readonly string[] Fields = ["controller", "observedGeneration", "conditions", "data"];
     private static readonly string[] ConditionFields = ["type", "status", "reason", "message"];
 
     // \z, not $: in .NET "$" also matches before a final newline, which would let "Placed\n" through.
-    [GeneratedRegex("^[A-Z][A-Za-z0-9]{0,63}\\z")]
+    internal const string ReasonPattern = "^[A-Z][A-Za-z0-9]{0,63}\\z";
+
+    [GeneratedRegex(ReasonPattern)]
     private static partial Regex Reason();
 
     public static StatusReportRequest Parse(JsonElement root)

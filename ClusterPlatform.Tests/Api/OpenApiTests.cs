@@ -60,6 +60,49 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.DoesNotContain("networking", document["components"]!["schemas"]!["ClusterSpec"]!["required"]!.AsArray().Select(r => r.Text()));
     }
 
+    [Fact]
+    public async Task Integers_are_integers_report_data_is_an_object_or_null_and_a_patch_body_requires_nothing()
+    {
+        var document = await api.Anonymous().GetObjectAsync("/openapi/v1.json");
+        var text = document.ToJsonString();
+        var schemas = document["components"]!["schemas"]!;
+
+        // The generator's ["integer", "string"] came from reading numbers from strings, which the Api never does.
+        Assert.DoesNotContain("\"string\",\"integer\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"integer\",\"string\"", text, StringComparison.Ordinal);
+        Assert.Null(schemas["JsonElement"]);
+        foreach (var owner in new[] { "ControllerStatus", "StatusReportRequest" })
+        {
+            Assert.Equal(["null", "object"], schemas[owner]!["properties"]!["data"]!["type"]!.AsArray().Select(t => t.Text()).Order());
+        }
+
+        var patch = document["paths"]!["/api/v1/nodepools/{id}"]!["patch"]!["requestBody"]!["content"]!["application/merge-patch+json"]!["schema"]!["$ref"].Text();
+        var patchSchema = schemas[patch.Split('/')[^1]]!;
+        Assert.Null(patchSchema["required"]);
+        Assert.Equal(["machineType", "version"], schemas["NodePoolSpec"]!["required"]!.AsArray().Select(r => r.Text()).Order());
+    }
+
+    [Fact]
+    public async Task Limits_come_from_the_validation_rules()
+    {
+        var document = await api.Anonymous().GetObjectAsync("/openapi/v1.json");
+        var schemas = document["components"]!["schemas"]!;
+        var limit = document["paths"]!["/api/v1/clusters"]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]?.GetValue<string>() == "limit")!["schema"]!;
+
+        Assert.Equal((1, 500), (limit["minimum"]!.GetValue<int>(), limit["maximum"]!.GetValue<int>()));
+        var spec = schemas["NodePoolSpec"]!["properties"]!;
+        Assert.Equal((0, 500), (spec["replicas"]!["minimum"]!.GetValue<int>(), spec["replicas"]!["maximum"]!.GetValue<int>()));
+        Assert.Equal((20, 2000), (spec["diskSizeGb"]!["minimum"]!.GetValue<int>(), spec["diskSizeGb"]!["maximum"]!.GetValue<int>()));
+        var labels = schemas["ClusterCreateRequest"]!["properties"]!["labels"]!;
+        Assert.Equal(64, labels["maxProperties"]!.GetValue<int>());
+        Assert.Equal(63, labels["additionalProperties"]!["maxLength"]!.GetValue<int>());
+        var name = schemas["Cluster"]!["properties"]!["name"]!;
+        Assert.Equal((3, 40, "^[a-z]([-a-z0-9]*[a-z0-9])?$"), (name["minLength"]!.GetValue<int>(), name["maxLength"]!.GetValue<int>(), name["pattern"].Text()));
+        Assert.Equal(30, schemas["NodePool"]!["properties"]!["name"]!["maxLength"]!.GetValue<int>());
+        Assert.Equal(4, schemas["StatusReportRequest"]!["properties"]!["conditions"]!["maxItems"]!.GetValue<int>());
+        Assert.Equal(["code", "detail", "status", "title", "traceId", "type"], schemas["ProblemDetails"]!["required"]!.AsArray().Select(r => r.Text()).Order());
+    }
+
     private static List<string> Operations(JsonObject paths, string path) =>
         paths[path]!.AsObject().Select(o => o.Key).Where(k => k is "get" or "post" or "put" or "patch" or "delete").Order().ToList();
 }

@@ -1,0 +1,289 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ClusterPlatform.Contracts;
+using ClusterPlatform.Tests.Infrastructure;
+
+namespace ClusterPlatform.Tests.Api.Conformance;
+
+/// <summary>
+/// Issue 13: the document the Api serves at <c>/openapi/v1.json</c> is true of the Api. A recorded set
+/// of real requests, covering every operation with a success and every error class the Api answers
+/// (400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 504), goes to a real running Api, and
+/// each exchange is checked against the document by <see cref="OpenApiDocumentValidator"/>.
+/// </summary>
+public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceApiServer api) : IClassFixture<OpenApiConformanceTests.ConformanceApiServer>
+{
+    private const string Fleet = "/api/v1/management-clusters";
+
+    /// <summary>Reads of one identity are cut off after a burst of 40 (for a 429), and fleet requests time out after 1 s (for a 504).</summary>
+    public sealed class ConformanceApiServer(PostgresServer postgres, PubSubEmulator emulator) : ApiServer(postgres, emulator)
+    {
+        public const int ReadBurst = 40;
+
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Http:RateLimits:ReadsPerSecond"] = "1",
+            ["Http:RateLimits:ReadBurst"] = ReadBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Http:Timeouts:Groups:fleet"] = "00:00:01",
+        };
+    }
+
+    private readonly ExchangeRecorder recorder = new();
+
+    [Fact]
+    public async Task Every_recorded_response_matches_the_document_and_every_valid_request_is_allowed_by_it()
+    {
+        var document = await api.Anonymous().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        var validator = new OpenApiDocumentValidator(JsonDocument.Parse(document).RootElement);
+
+        await ClustersAsync();
+        await NodePoolsAsync();
+        await FleetAsync();
+        await EdgeAsync();
+
+        var failures = new List<string>();
+        foreach (var (exchange, validRequest) in recorder.Exchanges)
+        {
+            var what = $"{exchange.Method} {exchange.PathAndQuery} -> {exchange.Status}";
+            if (exchange.Status == 405 && validator.HasPath(exchange.PathAndQuery.Split('?')[0]))
+            {
+                // A method the path does not have: the document cannot list it under an operation.
+                Assert.Equal("method-not-allowed", JsonNode.Parse(exchange.ResponseBody)!["code"].Text());
+                continue;
+            }
+
+            failures.AddRange(validator.ResponseViolations(exchange).Select(v => $"{what}: response: {v}"));
+            if (validRequest)
+            {
+                failures.AddRange(validator.RequestViolations(exchange).Select(v => $"{what}: request: {v}"));
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+
+        // The set really is every operation's success and every error class.
+        var succeeded = recorder.Exchanges.Where(e => e.Exchange.Status is >= 200 and < 300).Select(e => validator.OperationOf(e.Exchange)).ToHashSet();
+        Assert.Equal([], validator.Operations().Except(succeeded).Order());
+        var statuses = recorder.Exchanges.Select(e => e.Exchange.Status).ToHashSet();
+        Assert.Subset(statuses, new HashSet<int> { 200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 504 });
+    }
+
+    [Fact]
+    public async Task The_validator_refuses_what_the_document_does_not_allow()
+    {
+        var document = await api.Anonymous().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        var validator = new OpenApiDocumentValidator(JsonDocument.Parse(document).RootElement);
+        var user = api.As("user", ApiCalls.Unique("strict"));
+        var (_, cluster, headers) = await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("strict"));
+        var created = recorder.Exchanges[^1].Exchange;
+        Assert.Empty(validator.ResponseViolations(created));
+        Assert.Empty(validator.RequestViolations(created));
+
+        var withoutId = cluster!.DeepClone().AsObject();
+        withoutId.Remove("id");
+        var stringGeneration = cluster.DeepClone().AsObject().With("generation", "1");
+        Assert.NotEmpty(validator.ResponseViolations(created with { ResponseBody = withoutId.ToJsonString() }));
+        Assert.NotEmpty(validator.ResponseViolations(created with { ResponseBody = stringGeneration.ToJsonString() }));
+        Assert.NotEmpty(validator.ResponseViolations(created with { Status = 418 }));
+        Assert.NotEmpty(validator.ResponseViolations(created with { ResponseHeaders = new Dictionary<string, string>(headers) { ["Retry-After"] = "1" } }));
+        Assert.NotEmpty(validator.ResponseViolations(created with { ResponseHeaders = headers.Where(h => h.Key != "ETag").ToDictionary() }));
+        Assert.NotEmpty(validator.RequestViolations(created with { PathAndQuery = $"{ApiCalls.Clusters}?dryRun=true" }));
+        Assert.NotEmpty(validator.RequestViolations(created with { RequestBody = Bodies.Cluster("UPPER").ToJsonString() }));
+        Assert.NotEmpty(validator.RequestViolations(created with { RequestBody = Bodies.Cluster("mars").With("spec.gcp.region", "mars-north1").ToJsonString() }));
+        Assert.NotEmpty(validator.RequestViolations(created with { RequestContentType = "text/plain" }));
+        var (_, problem, _) = await Send(user, HttpMethod.Get, $"{ApiCalls.Clusters}/{Guid.CreateVersion7()}");
+        var notFound = recorder.Exchanges[^1].Exchange;
+        Assert.Empty(validator.ResponseViolations(notFound));
+        var withoutTraceId = problem!.DeepClone().AsObject();
+        withoutTraceId.Remove("traceId");
+        Assert.NotEmpty(validator.ResponseViolations(notFound with { ResponseBody = withoutTraceId.ToJsonString() }));
+        Assert.NotEmpty(validator.RequestViolations(created with { RequestHeaders = new Dictionary<string, string> { ["If-Match"] = "\"1\"" } }));
+    }
+
+    private async Task ClustersAsync()
+    {
+        var org = ApiCalls.Unique("acme");
+        var user = api.As("user", org);
+        var viewer = api.As("viewer", org);
+        var admin = api.As("admin", null);
+        var placement = api.As("controller", null, ControllerNames.Placement);
+        var dns = api.As("controller", null, ControllerNames.DnsManagement);
+        var validation = api.As("controller", null, ControllerNames.EnvironmentValidation);
+
+        // The least a create may say: no labels, no networking, no GCP names.
+        var minimal = new JsonObject
+        {
+            ["name"] = "minimal",
+            ["spec"] = new JsonObject
+            {
+                ["gcp"] = new JsonObject { ["projectId"] = "acme-prod-123", ["region"] = "us-central1" },
+                ["release"] = new JsonObject { ["version"] = "4.22.3" },
+                ["dns"] = new JsonObject { ["baseDomain"] = "acme.example.com" },
+            },
+        };
+        var (_, created, createdHeaders) = await Send(user, HttpMethod.Post, ApiCalls.Clusters, minimal);
+        var id = created!["id"].Text();
+        var path = $"{ApiCalls.Clusters}/{id}";
+        var etag = createdHeaders["ETag"];
+
+        var key = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
+        var (_, full, _) = await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("full"), headers: key);
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("full"), headers: key);
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("other"), headers: key); // 422: the key's body differs
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("full")); // 409: name clash
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("X"), validRequest: false); // 400 validation
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, rawBody: "{\"name\":", validRequest: false); // 400 malformed
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("texty"), mediaType: "text/plain", validRequest: false); // 415
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, rawBody: $"{{\"name\":\"{new string('a', 70_000)}\"}}", validRequest: false); // 413
+        await Send(api.Anonymous(), HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("anonymous")); // 401
+        await Send(viewer, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("viewed")); // 403
+
+        await Send(user, HttpMethod.Get, $"{ApiCalls.Clusters}?limit=1&labelSelector=env%3Dprod&phase=Pending");
+        await Send(user, HttpMethod.Get, $"{ApiCalls.Clusters}?limit=0", validRequest: false); // 400
+        await Send(user, HttpMethod.Get, $"{ApiCalls.Clusters}?continue=not-a-cursor"); // 400 invalid-continue
+        await Send(user, HttpMethod.Get, path);
+        await Send(user, HttpMethod.Get, path, headers: new Dictionary<string, string> { ["If-None-Match"] = etag }); // 304
+        await Send(user, HttpMethod.Get, $"{ApiCalls.Clusters}/{Guid.CreateVersion7()}"); // 404
+        await Send(api.Anonymous(), HttpMethod.Get, path); // 401
+
+        var replace = new JsonObject { ["labels"] = new JsonObject { ["env"] = "dev" }, ["spec"] = created["spec"]!.DeepClone() };
+        await Send(user, HttpMethod.Put, path, replace, headers: new Dictionary<string, string> { ["If-Match"] = etag });
+        await Send(user, HttpMethod.Put, path, replace, headers: new Dictionary<string, string> { ["If-Match"] = "\"999\"" }); // 412
+        await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = new JsonObject { ["team"] = "a" } }, mediaType: "application/merge-patch+json");
+        await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = new JsonObject { ["team"] = null } }, mediaType: "application/merge-patch+json");
+        await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = new JsonObject() }, validRequest: false); // 415: not a merge patch
+        var (_, patched, _) = await Send(user, HttpMethod.Patch, path,
+            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.22.4" } } }, mediaType: "application/merge-patch+json");
+        var generation = patched!["generation"]!.GetValue<long>();
+
+        var status = $"{path}/status";
+        await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, data: null));
+        await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, new JsonObject { ["managementCluster"] = "mc-1" }));
+        await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation - 1, data: null)); // 409 stale
+        await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation + 50, data: null)); // 422 future
+        await Send(dns, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, data: null)); // 403 another's name
+        await Send(user, HttpMethod.Get, $"{path}/statuses");
+        await Send(user, HttpMethod.Get, $"{path}/jwks"); // 404 signing-key-not-ready
+        await Send(validation, HttpMethod.Put, status, Report(ControllerNames.EnvironmentValidation, generation, new JsonObject
+        {
+            [SigningKeyData.DataField] = new JsonObject
+            {
+                ["issuerUrl"] = "https://issuer.example.com", ["keyId"] = "k1",
+                ["jwks"] = new JsonObject { ["keys"] = new JsonArray(new JsonObject { ["kty"] = "RSA", ["kid"] = "k1", ["use"] = "sig", ["alg"] = "RS256", ["n"] = "AQAB", ["e"] = "AQAB" }) },
+            },
+        }));
+        await Send(user, HttpMethod.Get, $"{path}/jwks");
+        await Send(admin, HttpMethod.Get, $"{path}/audit?limit=10");
+        await Send(user, HttpMethod.Get, $"{path}/audit"); // 403
+        await Send(user, HttpMethod.Get, $"{path}/nodepools?limit=5");
+
+        var fullPath = $"{ApiCalls.Clusters}/{full!["id"].Text()}";
+        await Send(user, HttpMethod.Delete, fullPath);
+        await Send(user, HttpMethod.Delete, fullPath);
+        await Send(user, HttpMethod.Put, fullPath, new JsonObject { ["spec"] = full["spec"]!.DeepClone() }); // 409 deleting
+        await Send(admin, HttpMethod.Delete, $"{fullPath}?force=true"); // 400: no reason
+        await Send(admin, HttpMethod.Delete, $"{fullPath}?force=true&reason=conformance%20test"); // 204
+        await Send(user, HttpMethod.Post, path, Bodies.Cluster("posted")); // 405
+    }
+
+    private async Task NodePoolsAsync()
+    {
+        var org = ApiCalls.Unique("pools");
+        var user = api.As("user", org);
+        var operatorClient = api.As("controller", null, ControllerNames.OperatorClient);
+        var cluster = await user.CreateClusterAsync("pooled");
+        var clusterId = cluster["id"].Text();
+
+        // Only autoscaling, and no disk size or labels: the Api fills them in.
+        var autoscaled = new JsonObject
+        {
+            ["clusterId"] = clusterId,
+            ["name"] = "autoscaled",
+            ["spec"] = new JsonObject { ["machineType"] = "n2-standard-4", ["version"] = "4.22.3", ["autoscaling"] = new JsonObject { ["min"] = 1, ["max"] = 3 } },
+        };
+        await Send(user, HttpMethod.Post, ApiCalls.NodePools, autoscaled);
+        var (_, pool, poolHeaders) = await Send(user, HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(clusterId));
+        await Send(user, HttpMethod.Post, ApiCalls.NodePools,
+            Bodies.NodePool(clusterId, "both").With("spec.autoscaling", new JsonObject { ["min"] = 1, ["max"] = 2 }), validRequest: false); // 400
+        await Send(user, HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(Guid.CreateVersion7().ToString(), "orphan")); // 404
+
+        var path = $"{ApiCalls.NodePools}/{pool!["id"].Text()}";
+        await Send(user, HttpMethod.Get, $"{ApiCalls.NodePools}?clusterId={clusterId}&limit=10");
+        await Send(user, HttpMethod.Get, path);
+        await Send(user, HttpMethod.Get, path, headers: new Dictionary<string, string> { ["If-None-Match"] = poolHeaders["ETag"] });
+        await Send(user, HttpMethod.Put, path, new JsonObject { ["labels"] = new JsonObject { ["pool"] = "big" }, ["spec"] = pool["spec"]!.DeepClone() });
+        var (_, switched, _) = await Send(user, HttpMethod.Patch, path,
+            new JsonObject { ["spec"] = new JsonObject { ["replicas"] = null, ["autoscaling"] = new JsonObject { ["min"] = 1, ["max"] = 2 } } },
+            mediaType: "application/merge-patch+json");
+        await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = null }, mediaType: "application/merge-patch+json",
+            headers: new Dictionary<string, string> { ["If-Match"] = "\"999\"" }); // 412
+        await Send(operatorClient, HttpMethod.Put, $"{path}/status", Report(ControllerNames.OperatorClient, switched!["generation"]!.GetValue<long>(), data: null));
+        await Send(operatorClient, HttpMethod.Put, $"{path}/status", rawBody: "[]", validRequest: false); // 400
+        await Send(user, HttpMethod.Get, $"{path}/statuses");
+        await Send(user, HttpMethod.Delete, path);
+    }
+
+    private async Task FleetAsync()
+    {
+        var admin = api.As("admin", null);
+        var placement = api.As("controller", null, ControllerNames.Placement);
+        var dns = api.As("controller", null, ControllerNames.DnsManagement);
+        var user = api.As("user", ApiCalls.Unique("fleet"));
+        var cluster = await user.CreateClusterAsync("placed");
+        var placements = $"{Fleet}/placements/{cluster["id"].Text()}";
+
+        await Send(admin, HttpMethod.Get, Fleet);
+        await Send(user, HttpMethod.Get, Fleet); // 403
+        var body = new JsonObject { ["region"] = "us-central1", ["capacity"] = 10, ["apiEndpoint"] = "https://mc.example.com:6443", ["ingressTarget"] = "ingress.mc.example.com" };
+        await Send(admin, HttpMethod.Put, $"{Fleet}/mc-conformance", body);
+        await Send(admin, HttpMethod.Put, $"{Fleet}/mc-conformance", body.DeepClone().AsObject().With("capacity", -1), validRequest: false); // 400
+        await Send(placement, HttpMethod.Post, placements);
+        await Send(dns, HttpMethod.Post, placements); // 403
+        await Send(placement, HttpMethod.Post, $"{Fleet}/placements/{Guid.CreateVersion7()}"); // 404
+        await Send(placement, HttpMethod.Delete, placements);
+    }
+
+    private async Task EdgeAsync()
+    {
+        // 429: one identity's reads past its burst.
+        var reader = api.As("user", ApiCalls.Unique("reader"));
+        for (var i = 0; i <= ConformanceApiServer.ReadBurst; i++)
+        {
+            using var response = await reader.GetAsync($"{ApiCalls.Clusters}?limit=1", TestContext.Current.CancellationToken);
+        }
+
+        await Send(reader, HttpMethod.Get, $"{ApiCalls.Clusters}?limit=1");
+
+        // 504: a lock on the fleet holds the list past the fleet group's timeout.
+        await using var connection = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE management_clusters IN ACCESS EXCLUSIVE MODE", connection, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await Send(api.As("admin", null), HttpMethod.Get, Fleet);
+    }
+
+    private static JsonObject Report(string controller, long generation, JsonObject? data)
+    {
+        var report = new JsonObject
+        {
+            ["controller"] = controller,
+            ["observedGeneration"] = generation,
+            ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Available", ["status"] = "True", ["reason"] = "AsExpected", ["message"] = "conformance" }),
+        };
+        if (data is not null)
+        {
+            report["data"] = data;
+        }
+
+        return report;
+    }
+
+    private Task<(int Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers)> Send(HttpClient client, HttpMethod method, string path,
+        JsonNode? json = null, string mediaType = "application/json", IReadOnlyDictionary<string, string>? headers = null, string? rawBody = null,
+        bool validRequest = true) =>
+        recorder.SendAsync(client, method, path, json, mediaType, headers, rawBody, validRequest);
+}
