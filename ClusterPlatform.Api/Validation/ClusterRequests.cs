@@ -11,7 +11,8 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     // OpenShift's defaults; a careful API fills what the client may reasonably leave out.
     public static readonly NetworkingSpec DefaultNetworking = new("10.0.0.0/16", "10.128.0.0/14", "172.30.0.0/16");
 
-    private static readonly string[] CreateFields = ["name", "labels", "spec"];
+    /// <summary>The top-level names of a create or update body (and so of a merge patch).</summary>
+    public static readonly IReadOnlyList<string> BodyFields = ["name", "labels", "spec"];
     private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns"];
     private static readonly string[] GcpFields = ["projectId", "region", "network", "infraId", "subnet"];
     private const string GcpPath = "$.spec.gcp";
@@ -23,7 +24,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     public ClusterCreateRequest ParseCreate(JsonElement root, Guid id)
     {
         var fields = new JsonFields(new ValidationErrors());
-        if (!fields.IsObject(root, "$", CreateFields))
+        if (!fields.IsObject(root, "$", BodyFields))
         {
             fields.Errors.ThrowIfAny();
         }
@@ -43,7 +44,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     public ClusterUpdateRequest ParseUpdate(JsonElement root, string currentName, GcpSpec currentGcp)
     {
         var fields = new JsonFields(new ValidationErrors());
-        if (!fields.IsObject(root, "$", CreateFields))
+        if (!fields.IsObject(root, "$", BodyFields))
         {
             fields.Errors.ThrowIfAny();
         }
