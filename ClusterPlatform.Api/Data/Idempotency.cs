@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using ClusterPlatform.Api.Errors;
+using ClusterPlatform.Api.Identity;
 using Npgsql;
 
 namespace ClusterPlatform.Api.Data;
@@ -9,7 +11,7 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
 {
     public const string Header = "Idempotency-Key";
 
-    public static IdempotencyKey? From(string? header, string caller, ResourceKind kind, byte[] body)
+    public static IdempotencyKey? From(string? header, Caller caller, ResourceKind kind, byte[] body)
     {
         if (header is null)
         {
@@ -21,8 +23,18 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
             throw ApiException.BadRequest("invalid-idempotency-key", $"{Header} must be 1–255 visible ASCII characters.");
         }
 
-        return new IdempotencyKey($"{kind.Table}|{caller}", header, SHA256.HashData(body));
+        return new IdempotencyKey(ScopeOf(kind, caller), header, SHA256.HashData(body));
     }
+
+    /// <summary>
+    /// The collection and the caller as one string that no other pair gives: each part carries its
+    /// length, because subjects may contain any separator (Auth0's are <c>auth0|123</c>), and a plain
+    /// <c>table|sub|org</c> let subject <c>a|b</c> of organization <c>c</c> and subject <c>a</c> of
+    /// organization <c>b|c</c> share keys, and so each other's stored 201 bodies. A missing
+    /// organization is length -1, apart from any organization's.
+    /// </summary>
+    internal static string ScopeOf(ResourceKind kind, Caller caller) => string.Create(CultureInfo.InvariantCulture,
+        $"{kind.Table}|{caller.Subject.Length}:{caller.Subject}|{caller.Organization?.Length ?? -1}:{caller.Organization}");
 }
 
 /// <summary>The first response to a request, kept to answer its repeats.</summary>
@@ -83,7 +95,6 @@ internal static class Idempotency
         AddKey(command, key);
         command.Parameters.AddWithValue("status", response.Status);
         command.Parameters.AddWithValue("etag", response.ETag);
-        command.Parameters.AddWithValue("body", response.Body);
         command.Parameters.AddWithValue("body", response.Body);
         await command.ExecuteNonQueryAsync(ct);
     }

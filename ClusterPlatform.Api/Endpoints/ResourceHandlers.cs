@@ -33,8 +33,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
 
     public async Task<Created<T>> CreateAsync(HttpContext http, JsonBody body, Caller caller, NewResource resource, ResourceStore store, CancellationToken ct)
     {
-        var key = IdempotencyKey.From(http.Request.Headers[IdempotencyKey.Header].FirstOrDefault(),
-            $"{caller.Subject}|{caller.Organization}", kind, body.Raw);
+        var key = IdempotencyKey.From(http.Request.Headers[IdempotencyKey.Header].FirstOrDefault(), caller, kind, body.Raw);
         var outcome = await store.CreateAsync(kind, resource, key, row => ResourceMapper.Write(map(row)), ct);
         var (etag, created) = outcome.Created is { } row
             ? (row.ETag, map(row))
