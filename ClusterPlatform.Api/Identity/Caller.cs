@@ -29,7 +29,10 @@ public sealed record Caller(string Subject, string? Organization, IReadOnlySet<s
     {
         var roles = user.FindAll(ApiClaims.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
         var org = user.FindFirst(ApiClaims.Organization)?.Value;
-        return new Caller(user.FindFirst(ApiClaims.Subject)?.Value ?? "unknown", string.IsNullOrWhiteSpace(org) ? null : org, roles);
+        // Every scheme refuses a token without exactly one subject (TokenClaims), so an authenticated caller has one.
+        var subject = user.FindFirst(ApiClaims.Subject)?.Value
+            ?? throw new InvalidOperationException("An authenticated principal without a subject reached an endpoint.");
+        return new Caller(subject, string.IsNullOrWhiteSpace(org) ? null : org, roles);
     }
 
     public static ValueTask<Caller?> BindAsync(HttpContext context) => ValueTask.FromResult<Caller?>(From(context.User));
