@@ -35,13 +35,14 @@ internal static class HttpHardening
 
         // Kestrel names itself in every response by default; that only tells an attacker what to try.
         services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
+        services.AddKestrelRejections(environment);
         services.AddApiRateLimits(options.RateLimits);
         return services;
     }
 
     /// <summary>Before everything else, so even a failure early in the pipeline is logged with its id and headers.</summary>
     public static IApplicationBuilder UseEdge(this IApplicationBuilder app, IHostEnvironment environment) =>
-        app.UseRequestLogging().UseSecurityHeaders(environment);
+        app.UseKestrelRejections().UseRequestLogging().UseSecurityHeaders(environment);
 
     /// <summary>After authentication (the limits are per identity), before authorization and the endpoints.</summary>
     public static IApplicationBuilder UseLimits(this IApplicationBuilder app) =>
