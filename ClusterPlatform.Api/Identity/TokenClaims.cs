@@ -1,7 +1,11 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Claims;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace ClusterPlatform.Api.Identity;
 
@@ -20,13 +24,13 @@ internal static class TokenClaims
 
     /// <summary>
     /// Refuses the token in <paramref name="context"/> when its identity claims are unusable; true when
-    /// it may go on. Without a subject, tokens shared one "unknown" identity (its rate limit, its
+    /// it may go on. A claim named twice in the payload is refused too. Without a subject, tokens shared one "unknown" identity (its rate limit, its
     /// idempotency keys); with two organizations the first silently won; a control character in either
     /// reached <c>createdBy</c>, the audit actor and the logs, where a newline forges a line.
     /// </summary>
     public static bool Check(TokenValidatedContext context, string organizationClaim)
     {
-        var problem = Problem(context.Principal!, organizationClaim);
+        var problem = RepeatedName(context.SecurityToken) ?? Problem(context.Principal!, organizationClaim);
         if (problem is null)
         {
             return true;
@@ -35,6 +39,29 @@ internal static class TokenClaims
         // The reason goes to the log and (in Development only) WWW-Authenticate; never the token.
         context.Fail(problem);
         return false;
+    }
+
+    /// <summary>
+    /// A payload such as <c>{"org":"a","org":"b"}</c> is signed as it stands, and the token library
+    /// keeps one of the two silently; whoever else reads the token (a gateway, an audit) may keep the
+    /// other. Read once more, with duplicates refused, like the Api's request bodies.
+    /// </summary>
+    private static string? RepeatedName(SecurityToken token)
+    {
+        if (token is not JsonWebToken jwt)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.EncodedPayload), new JsonDocumentOptions { AllowDuplicateProperties = false });
+            return null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return "The token's payload names a claim more than once.";
+        }
     }
 
     private static string? Problem(ClaimsPrincipal token, string organizationClaim)
