@@ -92,6 +92,8 @@ public sealed class TokenClaimTests(ApiServer api) : IClassFixture<ApiServer>
         using var fresh = await api.WithToken(TestTokens.Create("fresh", "acme", ["user"], DateTime.UtcNow.AddMinutes(1))).GetAsync(ApiCalls.Clusters);
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (late.StatusCode, fresh.StatusCode));
+        // Development tells a developer why (outside it the description is left out: ProductionEdgeTests).
+        Assert.Contains("error_description", string.Join(", ", late.Headers.WwwAuthenticate.Select(h => h.ToString())), StringComparison.Ordinal);
     }
 
     [Theory]
