@@ -27,14 +27,22 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
     }
 
     /// <summary>
-    /// The collection and the caller as one string that no other pair gives: each part carries its
-    /// length, because subjects may contain any separator (Auth0's are <c>auth0|123</c>), and a plain
-    /// <c>table|sub|org</c> let subject <c>a|b</c> of organization <c>c</c> and subject <c>a</c> of
-    /// organization <c>b|c</c> share keys, and so each other's stored 201 bodies. A missing
-    /// organization is length -1, apart from any organization's.
+    /// The collection and the caller as one string that no other pair gives. A plain <c>table|sub|org</c>
+    /// let subject <c>a|b</c> of organization <c>c</c> and subject <c>a</c> of organization <c>b|c</c>
+    /// share keys, and so each other's stored 201 bodies; subjects may carry any separator (Auth0's are
+    /// <c>auth0|123</c>). So when either part has a <c>|</c>, both are written with their lengths
+    /// (<c>clusters|3:a|b|1:c</c>), which reads back one way only. Otherwise the plain form stays: it has
+    /// exactly two <c>|</c>, a length-prefixed scope at least three, so they never meet, and keys stored
+    /// before the change still answer their retries. A missing organization is the empty part
+    /// (organizations are never empty, see <see cref="Caller"/>).
     /// </summary>
-    internal static string ScopeOf(ResourceKind kind, Caller caller) => string.Create(CultureInfo.InvariantCulture,
-        $"{kind.Table}|{caller.Subject.Length}:{caller.Subject}|{caller.Organization?.Length ?? -1}:{caller.Organization}");
+    internal static string ScopeOf(ResourceKind kind, Caller caller)
+    {
+        var (subject, organization) = (caller.Subject, caller.Organization ?? "");
+        return subject.Contains('|', StringComparison.Ordinal) || organization.Contains('|', StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture, $"{kind.Table}|{subject.Length}:{subject}|{organization.Length}:{organization}")
+            : $"{kind.Table}|{subject}|{organization}";
+    }
 }
 
 /// <summary>The first response to a request, kept to answer its repeats.</summary>

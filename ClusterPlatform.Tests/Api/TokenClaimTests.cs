@@ -85,6 +85,19 @@ public sealed class TokenClaimTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(("b|c", "auth0"), (created[1]["organization"].Text(), created[1]["createdBy"].Text()));
     }
 
+    [Theory]
+    [InlineData("a|b", "c", "a", "b|c")]
+    [InlineData("a|3:b", "c", "5:a", "b|c")] // one part prefixed and the other plain would read two ways
+    [InlineData("a", "", "a", "|")]
+    [InlineData("3:a|b", "c", "a|b", "c")]
+    public void Idempotency_scopes_of_different_callers_differ(string subject, string organization, string otherSubject, string otherOrganization)
+    {
+        static string Scope(string subject, string organization) =>
+            ClusterPlatform.Api.Data.IdempotencyKey.ScopeOf(ClusterPlatform.Api.Data.ResourceKind.Cluster, new(subject, organization.Length == 0 ? null : organization, new HashSet<string>()));
+
+        Assert.NotEqual(Scope(subject, organization), Scope(otherSubject, otherOrganization));
+    }
+
     [Fact]
     public async Task A_development_token_expired_a_minute_ago_is_refused_because_the_skew_is_30_seconds()
     {
