@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Identity;
@@ -27,22 +26,10 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
     }
 
     /// <summary>
-    /// The collection and the caller as one string that no other pair gives. A plain <c>table|sub|org</c>
-    /// let subject <c>a|b</c> of organization <c>c</c> and subject <c>a</c> of organization <c>b|c</c>
-    /// share keys, and so each other's stored 201 bodies; subjects may carry any separator (Auth0's are
-    /// <c>auth0|123</c>). So when either part has a <c>|</c>, both are written with their lengths
-    /// (<c>clusters|3:a|b|1:c</c>), which reads back one way only. Otherwise the plain form stays: it has
-    /// exactly two <c>|</c>, a length-prefixed scope at least three, so they never meet, and keys stored
-    /// before the change still answer their retries. A missing organization is the empty part
-    /// (organizations are never empty, see <see cref="Caller"/>).
+    /// The collection and the caller (<see cref="Caller.Key"/>, which no other caller shares, so no
+    /// caller replays another's stored 201 body). Tables have no <c>|</c>, so the first one ends the table.
     /// </summary>
-    internal static string ScopeOf(ResourceKind kind, Caller caller)
-    {
-        var (subject, organization) = (caller.Subject, caller.Organization ?? "");
-        return subject.Contains('|', StringComparison.Ordinal) || organization.Contains('|', StringComparison.Ordinal)
-            ? string.Create(CultureInfo.InvariantCulture, $"{kind.Table}|{subject.Length}:{subject}|{organization.Length}:{organization}")
-            : $"{kind.Table}|{subject}|{organization}";
-    }
+    internal static string ScopeOf(ResourceKind kind, Caller caller) => $"{kind.Table}|{caller.Key}";
 }
 
 /// <summary>The first response to a request, kept to answer its repeats.</summary>
