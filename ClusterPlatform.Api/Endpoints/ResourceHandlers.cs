@@ -62,9 +62,10 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
                 throw ApiException.Forbidden("force-delete-forbidden", "Only an admin may force a delete.");
             }
 
-            if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxForceReasonLength)
+            // The reason is stored in the audit trail, as PostgreSQL text, which cannot hold U+0000.
+            if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxForceReasonLength || reason.Contains('\0', StringComparison.Ordinal))
             {
-                throw ApiException.BadRequest("invalid-reason", $"A force delete needs a reason of 1–{MaxForceReasonLength} characters.");
+                throw ApiException.BadRequest("invalid-reason", $"A force delete needs a reason of 1–{MaxForceReasonLength} characters, without U+0000.");
             }
 
             await store.ForceDeleteAsync(kind, id, http.Request.Headers.IfMatch, caller.Subject, reason, ct);

@@ -188,6 +188,8 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             "labelSelector=env%3D%3Dprod%3D", "labelSelector=env%20in%20", "labelSelector=env%20in%20(a", "labelSelector=!", "labelSelector=a%2Cb%2C",
             "labelSelector=" + Uri.EscapeDataString("env notin prod"), "labelSelector=" + Uri.EscapeDataString(new string('k', 100) + "=v"),
         };
+        // NUL and bytes that are not UTF-8, percent-encoded: PostgreSQL text cannot hold the first.
+        queries.AddRange(new[] { "%00", "a%00", "%FF", "%ED%A0%80", "%C0%AF" }.SelectMany(e => new[] { "labelSelector=env%3D", "labelSelector=", "phase=", "continue=", "limit=" }.Select(p => p + e)));
         queries.AddRange(Injections.SelectMany(i => new[] { "labelSelector=", "phase=", "continue=", "limit=" }.Select(p => p + Uri.EscapeDataString(i))));
         foreach (var query in queries)
         {
@@ -216,6 +218,15 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
         yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=true&reason={new string('r', 1025)}"));
         yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=maybe&reason=x"));
         yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=true"));
+        foreach (var reason in new[] { "a%00b", "%00" })
+        {
+            yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=true&reason={reason}"));
+        }
+
+        foreach (var query in new[] { "limit=%00", "continue=%00", "continue=a%00", "limit=0", "continue=!!!" })
+        {
+            yield return ("admin", () => new HttpRequestMessage(HttpMethod.Get, $"{clusterHref}/audit?{query}"));
+        }
         foreach (var body in new[] { "{}", "{\"region\":\"us-central1\"}", "{\"region\":\"us-central1\",\"capacity\":-1,\"apiEndpoint\":\"https://x\",\"ingressTarget\":\"x\"}", "{\"region\":\"'; DROP TABLE management_clusters; --\",\"capacity\":1,\"apiEndpoint\":\"https://x\",\"ingressTarget\":\"x\"}" })
         {
             yield return ("admin", () => Raw(HttpMethod.Put, "/api/v1/management-clusters/mc-bad", body, "application/json"));
