@@ -23,10 +23,11 @@ internal static class TokenClaims
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Refuses the token in <paramref name="context"/> when its identity claims are unusable; true when
-    /// it may go on. A claim named twice in the payload is refused too. Without a subject, tokens shared one "unknown" identity (its rate limit, its
-    /// idempotency keys); with two organizations the first silently won; a control character in either
-    /// reached <c>createdBy</c>, the audit actor and the logs, where a newline forges a line.
+    /// Refuses the token in <paramref name="context"/> when its identity claims are unusable, or its
+    /// payload names a claim twice; true when it may go on. Without a subject, tokens shared one
+    /// "unknown" identity (its rate limit, its idempotency keys); with two organizations the first
+    /// silently won; a control character in either reached <c>createdBy</c>, the audit actor and the
+    /// logs, where a newline forges a line.
     /// </summary>
     public static bool Check(TokenValidatedContext context, string organizationClaim)
     {
