@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -36,9 +33,7 @@ public sealed class KestrelRejectionTests(KestrelRejectionTests.SlowHeadersApiSe
     [MemberData(nameof(Rejections))]
     public async Task Kestrels_own_refusals_carry_the_edge_headers_and_a_problem_body(string what, string request, int status, string code)
     {
-        var (head, body) = await SendAsync(request);
-
-        var rejection = Assert.Single(Responses(head, body));
+        var rejection = Assert.Single(await RawHttp.ExchangeAsync(api.Anonymous().BaseAddress!, request));
         Assert.True(rejection.Status == status, $"{what}: {rejection.Status}");
         AssertEdge(rejection.Headers);
         Assert.Equal("application/problem+json", rejection.Headers["content-type"]);
@@ -50,71 +45,16 @@ public sealed class KestrelRejectionTests(KestrelRejectionTests.SlowHeadersApiSe
     [Fact]
     public async Task On_a_kept_alive_connection_the_applications_answer_stays_as_it_was_and_the_refusal_after_it_is_rewritten()
     {
-        var (head, body) = await SendAsync("GET /alive HTTP/1.1\r\nHost: api\r\n\r\nGARBAGE\r\n\r\n");
-
-        var responses = Responses(head, body);
+        var responses = await RawHttp.ExchangeAsync(api.Anonymous().BaseAddress!, "GET /alive HTTP/1.1\r\nHost: api\r\n\r\nGARBAGE\r\n\r\n");
         Assert.Equal([200, 400], responses.Select(r => r.Status));
         Assert.All(responses, r => AssertEdge(r.Headers));
         Assert.Equal("bad-request", JsonNode.Parse(responses[1].Body)!["code"].Text());
     }
 
-    private static void AssertEdge(Dictionary<string, string> headers)
+    internal static void AssertEdge(Dictionary<string, string> headers)
     {
         Assert.All(HttpHardeningTests.ApiHeaders, h => Assert.True(headers.ContainsKey(h.ToLowerInvariant()), $"no {h}"));
         Assert.True(headers.ContainsKey("x-request-id"), "no X-Request-Id");
         Assert.False(headers.ContainsKey("server"), "a Server header");
-    }
-
-    /// <summary>Writes <paramref name="request"/> as it is and reads until the Api closes the connection, as it does after a refusal.</summary>
-    private async Task<(string Head, byte[] Body)> SendAsync(string request)
-    {
-        var address = api.Anonymous().BaseAddress!;
-        using var tcp = new TcpClient();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        await tcp.ConnectAsync(address.Host, address.Port, deadline.Token);
-        var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request), deadline.Token);
-        using var received = new MemoryStream();
-        await stream.CopyToAsync(received, deadline.Token);
-        var all = received.ToArray();
-        return (Encoding.Latin1.GetString(all), all);
-    }
-
-    /// <summary>The responses in what was received, each split at its Content-Length or its last chunk.</summary>
-    private static List<(int Status, Dictionary<string, string> Headers, string Body)> Responses(string text, byte[] bytes)
-    {
-        var responses = new List<(int, Dictionary<string, string>, string)>();
-        var at = 0;
-        while (at < text.Length)
-        {
-            var end = text.IndexOf("\r\n\r\n", at, StringComparison.Ordinal);
-            Assert.True(end > at, $"an incomplete response: {text[at..]}");
-            var lines = text[at..end].Split("\r\n");
-            var headers = lines.Skip(1).Select(l => l.Split(':', 2)).ToDictionary(p => p[0].ToLowerInvariant(), p => p[1].Trim());
-            var status = int.Parse(lines[0].AsSpan(9, 3), CultureInfo.InvariantCulture);
-            at = end + 4;
-            var body = new StringBuilder();
-            if (headers.GetValueOrDefault("transfer-encoding") == "chunked")
-            {
-                for (var size = -1; size != 0; at += 2)
-                {
-                    var line = text.IndexOf("\r\n", at, StringComparison.Ordinal);
-                    size = int.Parse(text.AsSpan(at, line - at), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    body.Append(Encoding.UTF8.GetString(bytes, line + 2, size));
-                    at = line + 2 + size;
-                }
-            }
-            else
-            {
-                var length = int.Parse(headers.GetValueOrDefault("content-length", "0"), CultureInfo.InvariantCulture);
-                body.Append(Encoding.UTF8.GetString(bytes, at, length));
-                at += length;
-            }
-
-            responses.Add((status, headers, body.ToString()));
-        }
-
-        return responses;
     }
 }

@@ -26,6 +26,16 @@ public sealed class ProductionEdgeTests(ProductionEdgeTests.ProductionApiServer 
     }
 
     [Fact]
+    public async Task Kestrels_own_refusals_carry_hsts_too_outside_development()
+    {
+        var rejection = Assert.Single(await RawHttp.ExchangeAsync(api.Anonymous().BaseAddress!, "GARBAGE\r\n\r\n"));
+
+        Assert.Equal(400, rejection.Status);
+        KestrelRejectionTests.AssertEdge(rejection.Headers);
+        Assert.Equal("max-age=31536000; includeSubDomains", rejection.Headers["strict-transport-security"]);
+    }
+
+    [Fact]
     public async Task A_refused_token_is_not_told_why_outside_development()
     {
         // Signed with a key this Api does not trust, and expired: in Development the description says so.
