@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ClusterPlatform.Api.Errors;
+using ClusterPlatform.Api.Identity;
 using Npgsql;
 
 namespace ClusterPlatform.Api.Data;
@@ -10,7 +11,7 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
     public const string Header = "Idempotency-Key";
     public const int MaxLength = 255;
 
-    public static IdempotencyKey? From(string? header, string caller, ResourceKind kind, byte[] body)
+    public static IdempotencyKey? From(string? header, Caller caller, ResourceKind kind, byte[] body)
     {
         if (header is null)
         {
@@ -22,8 +23,14 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
             throw ApiException.BadRequest("invalid-idempotency-key", $"{Header} must be 1–{MaxLength} visible ASCII characters.");
         }
 
-        return new IdempotencyKey($"{kind.Table}|{caller}", header, SHA256.HashData(body));
+        return new IdempotencyKey(ScopeOf(kind, caller), header, SHA256.HashData(body));
     }
+
+    /// <summary>
+    /// The collection and the caller (<see cref="Caller.Key"/>, which no other caller shares, so no
+    /// caller replays another's stored 201 body). Tables have no <c>|</c>, so the first one ends the table.
+    /// </summary>
+    internal static string ScopeOf(ResourceKind kind, Caller caller) => $"{kind.Table}|{caller.Key}";
 }
 
 /// <summary>The first response to a request, kept to answer its repeats.</summary>
@@ -84,7 +91,6 @@ internal static class Idempotency
         AddKey(command, key);
         command.Parameters.AddWithValue("status", response.Status);
         command.Parameters.AddWithValue("etag", response.ETag);
-        command.Parameters.AddWithValue("body", response.Body);
         command.Parameters.AddWithValue("body", response.Body);
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -70,7 +70,7 @@ public static class ClustersApi
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.MergePatch, ct);
         return await Handlers.UpdateAsync(id, http, caller, store, current =>
-            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name, CurrentSpec(current))), ct);
+            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root, ClusterRequests.BodyFields), current.Name, CurrentSpec(current))), ct);
     }
 
     private static Task<Results<Accepted<Cluster>, NoContent>> DeleteCluster(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,

@@ -62,7 +62,7 @@ public static class NodePoolsApi
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.MergePatch, ct);
         return await Handlers.UpdateAsync(id, http, caller, store, current =>
-            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root), current.Name, current.ClusterId)), ct);
+            Serialize(requests.ParseUpdate(MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root, NodePoolRequests.BodyFields), current.Name, current.ClusterId)), ct);
     }
 
     private static Task<Results<Accepted<NodePool>, NoContent>> DeleteNodePool(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,

@@ -33,8 +33,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
 
     public async Task<Created<T>> CreateAsync(HttpContext http, JsonBody body, Caller caller, NewResource resource, ResourceStore store, CancellationToken ct)
     {
-        var key = IdempotencyKey.From(http.Request.Headers[IdempotencyKey.Header].FirstOrDefault(),
-            $"{caller.Subject}|{caller.Organization}", kind, body.Raw);
+        var key = IdempotencyKey.From(http.Request.Headers[IdempotencyKey.Header].FirstOrDefault(), caller, kind, body.Raw);
         var outcome = await store.CreateAsync(kind, resource, key, row => ResourceMapper.Write(map(row)), ct);
         var (etag, created) = outcome.Created is { } row
             ? (row.ETag, map(row))
@@ -63,9 +62,10 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
                 throw ApiException.Forbidden("force-delete-forbidden", "Only an admin may force a delete.");
             }
 
-            if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxForceReasonLength)
+            // The reason is stored in the audit trail, as PostgreSQL text, which cannot hold U+0000.
+            if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxForceReasonLength || reason.Contains('\0', StringComparison.Ordinal))
             {
-                throw ApiException.BadRequest("invalid-reason", $"A force delete needs a reason of 1–{MaxForceReasonLength} characters.");
+                throw ApiException.BadRequest("invalid-reason", $"A force delete needs a reason of 1–{MaxForceReasonLength} characters, without U+0000.");
             }
 
             await store.ForceDeleteAsync(kind, id, http.Request.Headers.IfMatch, caller.Subject, reason, ct);

@@ -23,7 +23,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode, Title = "Bad request", Detail = "The request could not be read.",
-                Extensions = { ["code"] = "bad-request" },
+                Extensions = { ["code"] = DefaultCode(bad.StatusCode) },
             },
             // Two transactions locked the same rows in opposite orders (PostgreSQL aborted one), or a
             // serialization conflict: nothing was written, and the same request will succeed again.
@@ -106,17 +106,22 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         problem.Instance ??= context.HttpContext.Request.Path;
     }
 
-    private static string ReasonPhrases(int status) =>
+    internal static string ReasonPhrases(int status) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
 
-    private static string DefaultCode(int status) => status switch
+    /// <summary>The code of a problem that carries none of its own, by status; Kestrel's own refusals get theirs here too.</summary>
+    internal static string DefaultCode(int status) => status switch
     {
+        StatusCodes.Status400BadRequest => "bad-request",
         StatusCodes.Status401Unauthorized => "unauthenticated",
         StatusCodes.Status403Forbidden => "forbidden",
         StatusCodes.Status404NotFound => "not-found",
         StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+        StatusCodes.Status408RequestTimeout => "request-timeout",
         StatusCodes.Status413PayloadTooLarge => "payload-too-large",
+        StatusCodes.Status414UriTooLong => "uri-too-long",
         StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "headers-too-large",
         StatusCodes.Status429TooManyRequests => "rate-limited",
         StatusCodes.Status504GatewayTimeout => "timeout",
         _ => "error",

@@ -1,5 +1,6 @@
 using ClusterPlatform.Api.Errors;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ClusterPlatform.Api.Http;
 
@@ -27,18 +28,21 @@ internal static class HttpHardening
 
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .SetIsOriginAllowed(origin => options.Cors.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)
-                || (environment.IsDevelopment() && Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.IsLoopback))
+                || (environment.IsDevelopment() && DevelopmentOrigins.Allows(origin)))
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
             .WithHeaders("Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", RequestLogging.Header)
             .WithExposedHeaders("ETag", "Location", "Retry-After", RequestLogging.Header)));
 
+        // Kestrel names itself in every response by default; that only tells an attacker what to try.
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
+        services.AddKestrelRejections(environment);
         services.AddApiRateLimits(options.RateLimits);
         return services;
     }
 
     /// <summary>Before everything else, so even a failure early in the pipeline is logged with its id and headers.</summary>
     public static IApplicationBuilder UseEdge(this IApplicationBuilder app, IHostEnvironment environment) =>
-        app.UseRequestLogging().UseSecurityHeaders(environment);
+        app.UseKestrelRejections().UseRequestLogging().UseSecurityHeaders(environment);
 
     /// <summary>After authentication (the limits are per identity), before authorization and the endpoints.</summary>
     public static IApplicationBuilder UseLimits(this IApplicationBuilder app) =>

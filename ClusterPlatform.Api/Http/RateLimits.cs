@@ -50,6 +50,7 @@ internal static class RateLimits
 
     private static string Identity(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(ApiClaims.Subject)?.Value is { } subject
-            ? $"{subject}|{context.User.FindFirst(ApiClaims.Organization)?.Value}"
+            // "caller|" and "ip|" apart, so no subject and organization share an address's bucket.
+            ? $"caller|{Caller.KeyOf(subject, context.User.FindFirst(ApiClaims.Organization)?.Value)}"
             : $"ip|{context.Connection.RemoteIpAddress}";
 }

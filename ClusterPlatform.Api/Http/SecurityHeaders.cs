@@ -23,29 +23,42 @@ internal static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, IHostEnvironment environment)
     {
-        var hsts = !environment.IsDevelopment();
+        var hsts = HstsApplies(environment);
         return app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.XContentTypeOptions = "nosniff";
-                headers.XFrameOptions = "DENY";
-                headers["Referrer-Policy"] = "no-referrer";
-                headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(ReferencePagePath) ? ReferencePagePolicy : ApiPolicy;
-                // Responses carry tenants' data: no shared or private cache keeps them. ETags still
-                // work, since a client keeps the ETag it was given and sends it back.
-                headers.CacheControl = "no-store";
-                if (hsts)
+                foreach (var (name, value) in For(context.Request.Path.StartsWithSegments(ReferencePagePath), hsts))
                 {
-                    // Outside Development TLS ends at the load balancer, so the request the Api sees is
-                    // plain HTTP; browsers ignore the header on a plain-HTTP response, so it is always safe.
-                    headers.StrictTransportSecurity = Hsts;
+                    headers[name] = value;
                 }
 
                 return Task.CompletedTask;
             });
             return next(context);
         });
+    }
+
+    /// <summary>
+    /// Outside Development TLS ends at the load balancer, so the request the Api sees is plain HTTP;
+    /// browsers ignore the header on a plain-HTTP response, so it is always safe to send there.
+    /// </summary>
+    public static bool HstsApplies(IHostEnvironment environment) => !environment.IsDevelopment();
+
+    /// <summary>The headers and their values, also for the responses Kestrel writes itself (<see cref="KestrelRejections"/>).</summary>
+    public static IEnumerable<(string Name, string Value)> For(bool referencePage, bool hsts)
+    {
+        yield return ("X-Content-Type-Options", "nosniff");
+        yield return ("X-Frame-Options", "DENY");
+        yield return ("Referrer-Policy", "no-referrer");
+        yield return ("Content-Security-Policy", referencePage ? ReferencePagePolicy : ApiPolicy);
+        // Responses carry tenants' data: no shared or private cache keeps them. ETags still work,
+        // since a client keeps the ETag it was given and sends it back.
+        yield return ("Cache-Control", "no-store");
+        if (hsts)
+        {
+            yield return ("Strict-Transport-Security", Hsts);
+        }
     }
 }

@@ -35,7 +35,23 @@ internal static class AuthenticationSetup
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters.RoleClaimType = ApiClaims.Role;
                 options.TokenValidationParameters.NameClaimType = ApiClaims.Subject;
+                options.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        TokenClaims.Check(context, ApiClaims.Organization);
+                        return Task.CompletedTask;
+                    },
+                };
             });
+        // Every scheme, whoever configured it last: one clock skew, and outside Development no
+        // WWW-Authenticate error_description, which told a caller why its token failed (expired,
+        // wrong audience, bad signature): help for an attacker probing keys and clocks.
+        services.PostConfigureAll<JwtBearerOptions>(options =>
+        {
+            options.TokenValidationParameters.ClockSkew = TokenClaims.ClockSkew;
+            options.IncludeErrorDetails = environment.IsDevelopment();
+        });
         if (google.Audience is { Length: > 0 })
         {
             authentication.AddGoogleServiceAccounts(google);

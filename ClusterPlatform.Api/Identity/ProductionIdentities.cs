@@ -11,10 +11,6 @@ namespace ClusterPlatform.Api.Identity;
 /// </summary>
 internal static class ProductionIdentities
 {
-    // The libraries' default of 5 minutes keeps an expired token usable that long; GKE and Google keep
-    // clocks within milliseconds, so 30 s is ample.
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
-
     private static readonly HashSet<string> KnownRoles = new([ApiRoles.Admin, ApiRoles.User, ApiRoles.Viewer, ApiRoles.Controller], StringComparer.Ordinal);
 
     /// <summary>A listed, verified service account becomes its controller; any other keeps no role (403 everywhere).</summary>
@@ -32,7 +28,7 @@ internal static class ProductionIdentities
         else
         {
             // Authenticated (Google signed it for us) but not authorized: kept apart from a bad token's 401.
-            claims.Add(new Claim(ApiClaims.Subject, email ?? token.FindFirst(ApiClaims.Subject)?.Value ?? "unknown"));
+            claims.Add(new Claim(ApiClaims.Subject, email ?? token.FindFirst(ApiClaims.Subject)!.Value));
         }
 
         context.Principal = Principal(claims, GoogleServiceAccountOptions.Scheme);
@@ -42,7 +38,7 @@ internal static class ProductionIdentities
     public static void MapUser(TokenValidatedContext context, OidcUserOptions options)
     {
         var token = context.Principal!;
-        var claims = new List<Claim> { new(ApiClaims.Subject, token.FindFirst(ApiClaims.Subject)?.Value ?? "unknown") };
+        var claims = new List<Claim> { new(ApiClaims.Subject, token.FindFirst(ApiClaims.Subject)!.Value) };
         if (token.FindFirst(options.OrganizationClaim)?.Value is { Length: > 0 } organization)
         {
             claims.Add(new Claim(ApiClaims.Organization, organization));
@@ -63,7 +59,7 @@ internal static class ProductionIdentities
         {
             jwt.MetadataAddress = options.MetadataAddress;
             jwt.TokenValidationParameters.ValidIssuers = GoogleServiceAccountOptions.Issuers;
-            Validate(jwt, options.Audience, options.RequireHttpsMetadata, context => MapServiceAccount(context, controllersByAccount));
+            Validate(jwt, options.Audience, options.RequireHttpsMetadata, ApiClaims.Organization, context => MapServiceAccount(context, controllersByAccount));
         });
     }
 
@@ -77,21 +73,27 @@ internal static class ProductionIdentities
             }
 
             jwt.TokenValidationParameters.ValidIssuer = options.Authority;
-            Validate(jwt, options.Audience, options.RequireHttpsMetadata, context => MapUser(context, options));
+            Validate(jwt, options.Audience, options.RequireHttpsMetadata, options.OrganizationClaim, context => MapUser(context, options));
         });
 
-    /// <summary>What both production schemes share: wire claim names, the audience, the skew, and the claim mapping.</summary>
-    private static void Validate(JwtBearerOptions jwt, string? audience, bool requireHttpsMetadata, Action<TokenValidatedContext> map)
+    /// <summary>
+    /// What both production schemes share: wire claim names, the audience, the token's own identity
+    /// claims checked (<see cref="TokenClaims"/>) before the claim mapping. The skew is set for every scheme in one place.
+    /// </summary>
+    private static void Validate(JwtBearerOptions jwt, string? audience, bool requireHttpsMetadata, string organizationClaim, Action<TokenValidatedContext> map)
     {
         jwt.MapInboundClaims = false;
         jwt.RequireHttpsMetadata = requireHttpsMetadata;
         jwt.TokenValidationParameters.ValidAudience = audience;
-        jwt.TokenValidationParameters.ClockSkew = ClockSkew;
         jwt.Events = new JwtBearerEvents
         {
             OnTokenValidated = context =>
             {
-                map(context);
+                if (TokenClaims.Check(context, organizationClaim))
+                {
+                    map(context);
+                }
+
                 return Task.CompletedTask;
             },
         };

@@ -13,7 +13,8 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
 
     public const int MaxNameLength = 40;
 
-    private static readonly string[] CreateFields = ["name", "labels", "spec"];
+    /// <summary>The top-level names of a create or update body (and so of a merge patch).</summary>
+    public static readonly IReadOnlyList<string> BodyFields = ["name", "labels", "spec"];
     private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns"];
     private static readonly string[] GcpFields = ["projectId", "region", "network", "infraId", "subnet"];
     private const string GcpPath = "$.spec.gcp";
@@ -25,7 +26,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     public ClusterCreateRequest ParseCreate(JsonElement root, Guid id)
     {
         var fields = new JsonFields(new ValidationErrors());
-        if (!fields.IsObject(root, "$", CreateFields))
+        if (!fields.IsObject(root, "$", BodyFields))
         {
             fields.Errors.ThrowIfAny();
         }
@@ -51,7 +52,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     public ClusterUpdateRequest ParseUpdate(JsonElement root, string currentName, ClusterSpec current)
     {
         var fields = new JsonFields(new ValidationErrors());
-        if (!fields.IsObject(root, "$", CreateFields))
+        if (!fields.IsObject(root, "$", BodyFields))
         {
             fields.Errors.ThrowIfAny();
         }

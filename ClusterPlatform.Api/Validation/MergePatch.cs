@@ -7,12 +7,22 @@ namespace ClusterPlatform.Api.Validation;
 /// <summary>JSON Merge Patch (RFC 7386). The result is validated like a PUT body, so a patch can never leave an invalid resource.</summary>
 internal static class MergePatch
 {
-    public static JsonElement Apply(JsonElement target, JsonElement patch)
+    /// <summary>
+    /// Merges <paramref name="patch"/> into <paramref name="target"/>. The patch's own top-level names
+    /// must be <paramref name="fields"/>, the names a PUT body may carry: merging alone would drop a
+    /// <c>{"status": null}</c> or <c>{"organization": null}</c> (null removes, and the document has no
+    /// such member), and the merged result would pass, though API.md refuses server-owned fields in any body.
+    /// </summary>
+    public static JsonElement Apply(JsonElement target, JsonElement patch, IReadOnlyCollection<string> fields)
     {
         if (patch.ValueKind != JsonValueKind.Object)
         {
             throw ApiException.BadRequest("invalid-merge-patch", "A merge patch for this resource must be a JSON object.");
         }
+
+        var names = new JsonFields(new ValidationErrors());
+        names.IsObject(patch, "$", fields);
+        names.Errors.ThrowIfAny();
 
         var merged = Merge(JsonNode.Parse(target.GetRawText()), JsonNode.Parse(patch.GetRawText()));
         return JsonSerializer.SerializeToElement(merged);

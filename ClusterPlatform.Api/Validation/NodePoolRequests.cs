@@ -14,14 +14,15 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
     public const int MaxReplicas = 500;
     public const int MaxNameLength = 30;
 
-    private static readonly string[] CreateFields = ["clusterId", "name", "labels", "spec"];
+    /// <summary>The top-level names of a create or update body (and so of a merge patch).</summary>
+    public static readonly IReadOnlyList<string> BodyFields = ["clusterId", "name", "labels", "spec"];
     private static readonly string[] SpecFields = ["replicas", "machineType", "diskSizeGb", "version", "autoscaling"];
     private static readonly string[] AutoscalingFields = ["min", "max"];
 
     public NodePoolCreateRequest ParseCreate(JsonElement root)
     {
         var fields = new JsonFields(new ValidationErrors());
-        if (!fields.IsObject(root, "$", CreateFields))
+        if (!fields.IsObject(root, "$", BodyFields))
         {
             fields.Errors.ThrowIfAny();
         }
@@ -39,7 +40,7 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
     public NodePoolUpdateRequest ParseUpdate(JsonElement root, string currentName, Guid currentClusterId)
     {
         var fields = new JsonFields(new ValidationErrors());
-        if (!fields.IsObject(root, "$", CreateFields))
+        if (!fields.IsObject(root, "$", BodyFields))
         {
             fields.Errors.ThrowIfAny();
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using System.Text.Unicode;
 using ClusterPlatform.Api.Errors;
 using Microsoft.Net.Http.Headers;
 
@@ -34,15 +35,33 @@ internal static class RequestBody
         }
 
         var raw = await ReadBoundedAsync(request.BodyReader, ct);
+        // RFC 8259 requires UTF-8 between systems; System.Text.Json only finds invalid bytes inside a
+        // string when the string is read, so the whole body is checked here, before anything reads it.
+        if (!Utf8.IsValid(raw))
+        {
+            throw JsonText.Malformed("the body is not valid UTF-8.");
+        }
+
+        JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = 16 });
-            return new JsonBody(document.RootElement.Clone(), raw);
+            // Duplicate names are refused at every level: a proxy or log that reads the first of two
+            // would see another request than the Api, which (like System.Text.Json) would take the last.
+            using var document = JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
+            root = document.RootElement.Clone();
         }
         catch (JsonException e)
         {
-            throw ApiException.BadRequest("malformed-json", $"The body is not valid JSON: {e.Message}");
+            throw JsonText.Malformed(e.Message);
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate check decodes names while parsing, so an unpaired surrogate in one surfaces here.
+            throw JsonText.Malformed("a field name is not valid Unicode (an unpaired surrogate escape).");
+        }
+
+        JsonText.Check(root);
+        return new JsonBody(root, raw);
     }
 
     private static async Task<byte[]> ReadBoundedAsync(PipeReader reader, CancellationToken ct)

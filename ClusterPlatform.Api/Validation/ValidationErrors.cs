@@ -23,7 +23,10 @@ internal sealed class ValidationErrors
     {
         if (Any)
         {
-            throw ApiException.Validation(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+            throw ApiException.Validation(ToDictionary());
         }
     }
+
+    /// <summary>The violations as a problem body's <c>errors</c>.</summary>
+    public Dictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }

@@ -34,7 +34,20 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
     private static readonly JsonNode?[] WrongTypes = [123, true, null, new JsonArray(), new JsonObject(), -1.5, "text"];
 
     [Fact]
-    public async Task A_thousand_bad_requests_get_4xx_problems_with_stable_codes_and_change_nothing()
+    public async Task A_thousand_bad_requests_get_4xx_problems_with_stable_codes_and_change_nothing() =>
+        await AssertRefusedAsync(
+            (cluster, pool) => Generate(cluster, pool).Select(r => (r.Who, r.Make, (string?)null)), minimum: 1000);
+
+    /// <summary>
+    /// Issue 13: every string of every body (field names, values, array items, label keys) made an
+    /// unpaired surrogate, invalid UTF-8 or NUL; every object given a duplicate name; every
+    /// server-owned or unknown field sent as null in a merge patch. Each has its own problem code.
+    /// </summary>
+    [Fact]
+    public async Task Hostile_text_duplicate_names_and_server_owned_nulls_get_their_problem_codes_and_change_nothing() =>
+        await AssertRefusedAsync(HostileInputs.Generate, minimum: 2000);
+
+    private async Task AssertRefusedAsync(Func<JsonObject, JsonObject, IEnumerable<(string Who, Func<HttpRequestMessage> Make, string? Code)>> generate, int minimum)
     {
         var owner = api.As("user", "bad-input", "owner");
         var cluster = await owner.CreateClusterAsync(ApiCalls.Unique("target"));
@@ -47,13 +60,13 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             TimeSpan.FromSeconds(30), "the setup's events to be published");
         var checksum = await ChecksumAsync();
 
-        var requests = Generate(cluster, pool).ToList();
-        Assert.True(requests.Count >= 1000, $"only {requests.Count} requests generated");
+        var requests = generate(cluster, pool).ToList();
+        Assert.True(requests.Count >= minimum, $"only {requests.Count} requests generated");
         var failures = new List<string>();
-        foreach (var (who, make) in requests)
+        foreach (var (who, make, expected) in requests)
         {
             using var request = make();
-            var sent = request.Content is null ? "" : await request.Content.ReadAsStringAsync();
+            var sent = request.Content is null ? "" : Encoding.Latin1.GetString(await request.Content.ReadAsByteArrayAsync());
             var description = $"{request.Method} {request.RequestUri} [{request.Content?.Headers.ContentType}] {string.Join(" ", request.Headers.Select(h => $"{h.Key}: {string.Join(",", h.Value)}"))} {sent[..Math.Min(sent.Length, 250)]}";
             using var response = await (who switch { "admin" => admin, "controller" => controller, _ => owner }).SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
@@ -61,9 +74,9 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             var code = status is >= 400 and < 500 && response.Content.Headers.ContentType?.MediaType == "application/problem+json"
                 ? (string?)JsonNode.Parse(body)?["code"]
                 : null;
-            if (code is null || !StableCode().IsMatch(code))
+            if (code is null || !StableCode().IsMatch(code) || (expected is not null && code != expected))
             {
-                failures.Add($"{description} -> {status} {body[..Math.Min(body.Length, 80)]}");
+                failures.Add($"{description} -> {status} (expected {expected ?? "a 4xx"}) {body[..Math.Min(body.Length, 120)]}");
             }
         }
 
@@ -74,23 +87,11 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
     private static IEnumerable<(string Who, Func<HttpRequestMessage> Make)> Generate(JsonObject cluster, JsonObject pool)
     {
         var clusterHref = cluster["href"].Text();
-        var poolHref = pool["href"].Text();
         var clusterId = cluster["id"].Text();
         var validCluster = Bodies.Cluster("valid-name");
         var validPool = Bodies.NodePool(clusterId, "valid-pool");
-        var validReport = StatusCalls.Report("operator-client-controller", 1, "Available=True");
         var clusterUpdate = new JsonObject { ["labels"] = new JsonObject(), ["spec"] = cluster["spec"]!.DeepClone() };
-        var targets = new (string Who, HttpMethod Method, string Path, JsonObject Valid, string MediaType)[]
-        {
-            ("user", HttpMethod.Post, ApiCalls.Clusters, validCluster, "application/json"),
-            ("user", HttpMethod.Put, clusterHref, clusterUpdate, "application/json"),
-            ("user", HttpMethod.Patch, clusterHref, clusterUpdate, "application/merge-patch+json"),
-            ("user", HttpMethod.Post, ApiCalls.NodePools, validPool, "application/json"),
-            ("controller", HttpMethod.Put, $"{clusterHref}/status", validReport, "application/json"),
-            ("controller", HttpMethod.Put, $"{poolHref}/status", validReport, "application/json"),
-        };
-
-        foreach (var (who, method, path, valid, mediaType) in targets)
+        foreach (var (who, method, path, valid, mediaType) in Targets(cluster, pool))
         {
             var json = valid.ToJsonString();
             // Malformed and truncated JSON.
@@ -187,6 +188,8 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             "labelSelector=env%3D%3Dprod%3D", "labelSelector=env%20in%20", "labelSelector=env%20in%20(a", "labelSelector=!", "labelSelector=a%2Cb%2C",
             "labelSelector=" + Uri.EscapeDataString("env notin prod"), "labelSelector=" + Uri.EscapeDataString(new string('k', 100) + "=v"),
         };
+        // NUL and bytes that are not UTF-8, percent-encoded: PostgreSQL text cannot hold the first.
+        queries.AddRange(new[] { "%00", "a%00", "%FF", "%ED%A0%80", "%C0%AF" }.SelectMany(e => new[] { "labelSelector=env%3D", "labelSelector=", "phase=", "continue=", "limit=" }.Select(p => p + e)));
         queries.AddRange(Injections.SelectMany(i => new[] { "labelSelector=", "phase=", "continue=", "limit=" }.Select(p => p + Uri.EscapeDataString(i))));
         foreach (var query in queries)
         {
@@ -215,10 +218,42 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
         yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=true&reason={new string('r', 1025)}"));
         yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=maybe&reason=x"));
         yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=true"));
+        foreach (var reason in new[] { "a%00b", "%00" })
+        {
+            yield return ("admin", () => new HttpRequestMessage(HttpMethod.Delete, $"{clusterHref}?force=true&reason={reason}"));
+        }
+
+        foreach (var query in new[] { "limit=%00", "continue=%00", "continue=a%00", "limit=0", "continue=!!!" })
+        {
+            yield return ("admin", () => new HttpRequestMessage(HttpMethod.Get, $"{clusterHref}/audit?{query}"));
+        }
         foreach (var body in new[] { "{}", "{\"region\":\"us-central1\"}", "{\"region\":\"us-central1\",\"capacity\":-1,\"apiEndpoint\":\"https://x\",\"ingressTarget\":\"x\"}", "{\"region\":\"'; DROP TABLE management_clusters; --\",\"capacity\":1,\"apiEndpoint\":\"https://x\",\"ingressTarget\":\"x\"}" })
         {
             yield return ("admin", () => Raw(HttpMethod.Put, "/api/v1/management-clusters/mc-bad", body, "application/json"));
         }
+    }
+
+    /// <summary>Every body the Api reads, each valid as it stands, with who may send it.</summary>
+    internal static (string Who, HttpMethod Method, string Path, JsonObject Valid, string MediaType)[] Targets(JsonObject cluster, JsonObject pool)
+    {
+        var clusterHref = cluster["href"].Text();
+        var poolHref = pool["href"].Text();
+        var validReport = StatusCalls.Report("operator-client-controller", 1, "Available=True");
+        var clusterUpdate = new JsonObject { ["labels"] = new JsonObject(), ["spec"] = cluster["spec"]!.DeepClone() };
+        var poolUpdate = new JsonObject { ["labels"] = new JsonObject { ["pool"] = "general" }, ["spec"] = pool["spec"]!.DeepClone() };
+        var fleet = new JsonObject { ["region"] = "us-central1", ["capacity"] = 5, ["apiEndpoint"] = "https://mc.example.com", ["ingressTarget"] = "ingress.example.com" };
+        return
+        [
+            ("user", HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("valid-name"), "application/json"),
+            ("user", HttpMethod.Put, clusterHref, clusterUpdate, "application/json"),
+            ("user", HttpMethod.Patch, clusterHref, clusterUpdate, "application/merge-patch+json"),
+            ("user", HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(cluster["id"].Text(), "valid-pool"), "application/json"),
+            ("user", HttpMethod.Put, poolHref, poolUpdate, "application/json"),
+            ("user", HttpMethod.Patch, poolHref, poolUpdate, "application/merge-patch+json"),
+            ("controller", HttpMethod.Put, $"{clusterHref}/status", validReport, "application/json"),
+            ("controller", HttpMethod.Put, $"{poolHref}/status", validReport, "application/json"),
+            ("admin", HttpMethod.Put, "/api/v1/management-clusters/mc-bad", fleet, "application/json"),
+        ];
     }
 
     /// <summary>A digest of every row of every table, to prove a run of bad requests wrote nothing.</summary>
@@ -276,7 +311,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
 
     private static HttpRequestMessage Body(HttpMethod method, string path, JsonNode body, string mediaType) => Raw(method, path, body.ToJsonString(), mediaType);
 
-    private static HttpRequestMessage Raw(HttpMethod method, string path, string body, string mediaType) =>
+    internal static HttpRequestMessage Raw(HttpMethod method, string path, string body, string mediaType) =>
         new(method, path) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
 
     private static HttpRequestMessage WithHeader(HttpRequestMessage request, string name, string value)
