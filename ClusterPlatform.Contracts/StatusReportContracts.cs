@@ -6,7 +6,11 @@ namespace ClusterPlatform.Contracts;
 public sealed record StatusReportRequest(string Controller, long ObservedGeneration, IReadOnlyList<ConditionReport> Conditions, JsonElement? Data);
 
 /// <summary>A condition as a controller reports it; the API adds lastTransitionTime and observedGeneration.</summary>
-public sealed record ConditionReport(string Type, string Status, string Reason, string Message);
+public sealed record ConditionReport(string Type, string Status, string Reason, string Message)
+{
+    /// <summary>The longest message the API stores; controllers cut provider messages to it.</summary>
+    public const int MaxMessageLength = 1024;
+}
 
 /// <summary>The raw per-controller reports of one resource.</summary>
 public sealed record StatusReportList(string Kind, IReadOnlyList<ControllerStatus> Items);

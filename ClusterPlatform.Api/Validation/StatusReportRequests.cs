@@ -8,7 +8,7 @@ namespace ClusterPlatform.Api.Validation;
 internal static partial class StatusReportRequests
 {
     public const int MaxDataBytes = 16 * 1024;
-    public const int MaxMessageLength = 1024;
+    public const int MaxMessageLength = ConditionReport.MaxMessageLength;
     public const int MaxReasonLength = 64;
     public static readonly IReadOnlyList<string> ConditionTypes = ["Available", "Progressing", "Degraded", "Finalized"];
     internal static readonly IReadOnlyList<string> Statuses = ["True", "False", "Unknown"];

@@ -44,8 +44,24 @@ internal sealed record ReconcileResult(bool Available, string Reason, string Mes
     }
 
     /// <summary>
-    /// Provider messages come from outside (Kubernetes, Google); a NUL cannot be stored in the
-    /// Api's jsonb and would fail this controller's reports forever.
+    /// Provider messages come from outside (Kubernetes, Google): a NUL cannot be stored in the Api's
+    /// jsonb, and a message over the Api's limit is refused; either would fail this controller's
+    /// reports forever. Cut at a character boundary, never inside a surrogate pair.
     /// </summary>
-    private static string Clean(string message) => message.Replace('\0', ' ');
+    private static string Clean(string message)
+    {
+        var clean = message.Replace('\0', ' ');
+        if (clean.Length <= ConditionReport.MaxMessageLength)
+        {
+            return clean;
+        }
+
+        var cut = ConditionReport.MaxMessageLength - 1;
+        if (char.IsHighSurrogate(clean[cut - 1]))
+        {
+            cut--;
+        }
+
+        return string.Concat(clean.AsSpan(0, cut), "…");
+    }
 }

@@ -22,6 +22,18 @@ public sealed class ReconcileResultTests
     }
 
     [Fact]
+    public void A_provider_message_longer_than_the_api_takes_is_cut_to_its_limit()
+    {
+        var report = ReconcileResult.FailedForGood(new ProviderException(new string('x', 1022) + "😀😀", transient: false), finalized: null)
+            .ToReport("environment-validation-controller", 1);
+
+        var message = Assert.Single(report.Conditions, c => c.Type == "Degraded").Message;
+        Assert.True(message.Length <= ClusterPlatform.Contracts.ConditionReport.MaxMessageLength, $"{message.Length} characters");
+        Assert.EndsWith("…", message, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(message[^2]));
+    }
+
+    [Fact]
     public void A_transient_failure_is_progressing_and_keeps_available_as_it_was()
     {
         var failure = new ProviderException("timed out", transient: true);
