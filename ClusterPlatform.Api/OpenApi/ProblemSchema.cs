@@ -21,7 +21,9 @@ internal static class ProblemSchema
             Complete(validation);
             validation.Description = "A 400: with `code: validation-failed`, every violated rule in `errors`, keyed by the JSON path of its field.";
             var errors = validation.Property("errors");
-            errors.PropertyNames = OpenApiSchemas.String(512, "^\\$");
+            // A path repeats the names the client sent (label keys, unknown fields), so it is bounded
+            // only by the body it came in.
+            errors.PropertyNames = OpenApiSchemas.String(Validation.RequestBody.MaxBytes, "^\\$");
             ((OpenApiSchema)errors.AdditionalProperties!).MinItems = 1;
             return Task.CompletedTask;
         });
