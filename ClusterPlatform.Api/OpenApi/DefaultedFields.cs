@@ -1,5 +1,6 @@
 using ClusterPlatform.Contracts;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace ClusterPlatform.Api.OpenApi;
 
@@ -25,6 +26,44 @@ internal static class DefaultedFields
         [typeof(StatusReportRequest)] = ["data"],
         [typeof(ConditionReport)] = ["message"],
     };
+
+    /// <summary>
+    /// The same fields may also be sent as an explicit <c>null</c>, which the Api reads as left out
+    /// (JsonFields.Child). Run after the schema rules, which replace some of these properties, so the
+    /// null is added to the final schema: a type gains <c>null</c>, a reference becomes "it or null".
+    /// </summary>
+    public static OpenApiOptions AllowExplicitNulls(this OpenApiOptions options) =>
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            foreach (var (type, fields) in Optional)
+            {
+                if (document.Components?.Schemas?.TryGetValue(type.Name, out var component) != true || component is not OpenApiSchema schema)
+                {
+                    continue;
+                }
+
+                foreach (var field in fields)
+                {
+                    IOpenApiSchema? property = null;
+                    if (schema.Properties?.TryGetValue(field, out property) != true)
+                    {
+                        continue;
+                    }
+
+                    switch (property)
+                    {
+                        case OpenApiSchema { Type: { } fieldType } inline:
+                            inline.Type = fieldType | JsonSchemaType.Null;
+                            break;
+                        case OpenApiSchemaReference reference:
+                            schema.Properties![field] = new OpenApiSchema { OneOf = [reference, new OpenApiSchema { Type = JsonSchemaType.Null }] };
+                            break;
+                    }
+                }
+            }
+
+            return Task.CompletedTask;
+        });
 
     public static OpenApiOptions MarkDefaultedFieldsOptional(this OpenApiOptions options) =>
         options.AddSchemaTransformer((schema, context, _) =>

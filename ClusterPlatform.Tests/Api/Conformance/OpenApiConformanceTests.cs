@@ -126,6 +126,21 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         var path = $"{ApiCalls.Clusters}/{id}";
         var etag = createdHeaders["ETag"];
 
+        // Explicit nulls for the optional fields mean "left out" (docs/api-decisions.md).
+        var nulls = new JsonObject
+        {
+            ["name"] = "nulls",
+            ["labels"] = null,
+            ["spec"] = new JsonObject
+            {
+                ["gcp"] = new JsonObject { ["projectId"] = "acme-prod-123", ["region"] = "us-central1", ["network"] = null, ["infraId"] = null, ["subnet"] = null },
+                ["release"] = new JsonObject { ["version"] = "4.22.3" },
+                ["networking"] = null,
+                ["dns"] = new JsonObject { ["baseDomain"] = "acme.example.com" },
+            },
+        };
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, nulls);
+
         var key = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
         var (_, full, _) = await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("full"), headers: key);
         await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("full"), headers: key);
