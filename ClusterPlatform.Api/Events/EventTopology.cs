@@ -31,5 +31,14 @@ internal sealed class EventTopology(PubSubAdmin admin, IOptions<PubSubOptions> o
         logger.LogInformation("Pub/Sub topic {Topic} and subscriptions {Subscriptions} are in place", Topic, string.Join(", ", ControllerNames.All));
     }
 
-    public void Invalidate() => ensured = false;
+    private int epoch;
+
+    /// <summary>Changes whenever the topology is found missing; a publish that spans a change may have reached a topic without subscriptions.</summary>
+    public int Epoch => Volatile.Read(ref epoch);
+
+    public void Invalidate()
+    {
+        ensured = false;
+        Interlocked.Increment(ref epoch);
+    }
 }

@@ -120,7 +120,16 @@ internal sealed class OutboxRelay(
         {
             // Bounded, so rows are not held locked through a long outage; they are retried instead.
             timeout.CancelAfter(settings.PublishTimeout);
+            var epoch = topology.Epoch;
             await publisher.PublishAsync(topology.Topic, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
+            if (topology.Epoch != epoch)
+            {
+                // The other relay loop found the topology gone (the emulator restarted) while this
+                // publish was retrying: it may have landed on the re-created topic before its
+                // subscriptions existed, where Pub/Sub keeps nothing. Leave the rows unpublished;
+                // they go again once the topology is back (a duplicate at worst, never a loss).
+                throw new InvalidOperationException("The Pub/Sub topology was re-created while this batch was being published; it is published again.");
+            }
         }
 
         await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(@ids)", connection, transaction))
