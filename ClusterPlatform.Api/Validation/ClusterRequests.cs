@@ -85,10 +85,9 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     /// <summary>A field an update may repeat but not change; the value to keep.</summary>
     internal static string Immutable(JsonFields fields, JsonElement parent, string path, string name, string current)
     {
-        var given = fields.String(parent, name, path, required: false);
-        if (given is not null && given != current)
+        if (fields.String(parent, name, path, required: false) is { } given)
         {
-            fields.Errors.Add(JsonFields.Join(path, name), "is immutable");
+            Unchanged(fields.Errors, JsonFields.Join(path, name), given, current);
         }
 
         return current;

@@ -94,11 +94,11 @@ internal sealed class OperatorClientController(
             }
         }
 
-        // The node pools are finalized first (their NodePools are gone with the HostedCluster): the
-        // cluster is hard-deleted only after them.
+        // The node pools (marked deleting with their cluster) are finalized first, their NodePools gone
+        // with the HostedCluster: the cluster is hard-deleted only after them.
         foreach (var pool in await Api.GetNodePoolsAsync(ControllerName, cluster.Id, ct))
         {
-            await ReportPoolAsync(pool with { DeletionTimestamp = pool.DeletionTimestamp ?? cluster.DeletionTimestamp }, null, ct);
+            await ReportPoolAsync(pool, null, ct);
         }
 
         return new ReconcileResult(false, "Deleting", "The HostedCluster, its NodePools and its namespace are gone.", Finalized: true);

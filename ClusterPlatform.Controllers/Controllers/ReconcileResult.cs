@@ -20,11 +20,11 @@ internal sealed record ReconcileResult(bool Available, string Reason, string Mes
 
     /// <summary>The provider said the request cannot succeed as it is (a refused object, a missing setting).</summary>
     public static ReconcileResult FailedForGood(ProviderException failure, bool? finalized) =>
-        new(false, "ProviderError", Clean(failure.Message), Degraded: true, Finalized: finalized);
+        new(false, "ProviderError", failure.Message, Degraded: true, Finalized: finalized);
 
     /// <summary>Reported before the nack of a transient failure; Available stays what it was, since nothing is known to have changed.</summary>
     public static ReconcileResult TransientFailure(ProviderException failure, bool wasAvailable, bool? finalized) =>
-        new(wasAvailable, wasAvailable ? "Available" : "ProviderUnavailable", Clean(failure.Message), Progressing: true, Finalized: finalized);
+        new(wasAvailable, wasAvailable ? "Available" : "ProviderUnavailable", failure.Message, Progressing: true, Finalized: finalized);
 
     public StatusReportRequest ToReport(string controller, long generation)
     {

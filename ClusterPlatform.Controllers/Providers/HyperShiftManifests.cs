@@ -42,7 +42,10 @@ internal static class HyperShiftManifests
     /// </summary>
     public const string CapiProviderGcpImageAnnotation = "hypershift.openshift.io/capi-provider-gcp-image";
 
-    public static readonly IReadOnlyList<string> MinorsNeedingCapiProviderGcpImage = ["4.22", "4.23"];
+    private static readonly string[] MinorsNeedingCapiProviderGcpImage = ["4.22", "4.23"];
+
+    public static bool NeedsCapiProviderGcpImage(string version) =>
+        MinorsNeedingCapiProviderGcpImage.Any(minor => version.StartsWith($"{minor}.", StringComparison.Ordinal));
 
     /// <summary>The CAPG image the release needs named, or null when its own works.</summary>
     /// <exception cref="ProviderException">Permanent: the release needs one and none is configured.</exception>
@@ -53,7 +56,7 @@ internal static class HyperShiftManifests
             return image;
         }
 
-        return MinorsNeedingCapiProviderGcpImage.Any(minor => version.StartsWith($"{minor}.", StringComparison.Ordinal))
+        return NeedsCapiProviderGcpImage(version)
             ? throw new ProviderException(
                 $"OpenShift {version} needs its cluster-api-provider-gcp image named (HyperShift's GCP guide, GCP-841); set " +
                 $"{ProviderOptions.Section}:ManagementClusters:{nameof(ManagementClusterOptions.CapiProviderGcpImages)}:{version} to the output of " +

@@ -128,8 +128,7 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     private ManagementClusterOptions WithCapiProviderGcpImage(string version)
     {
         var configured = options.Value.ManagementClusters;
-        if (configured.CapiProviderGcpImages.ContainsKey(version)
-            || !HyperShiftManifests.MinorsNeedingCapiProviderGcpImage.Any(minor => version.StartsWith($"{minor}.", StringComparison.Ordinal)))
+        if (configured.CapiProviderGcpImages.ContainsKey(version) || !HyperShiftManifests.NeedsCapiProviderGcpImage(version))
         {
             return configured;
         }
