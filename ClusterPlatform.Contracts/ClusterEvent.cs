@@ -37,7 +37,8 @@ public sealed record ClusterEvent(Guid Id, string Type, Guid ClusterId, Guid? No
     /// event (no <see cref="EventAttributes.Type"/> attribute, or data without an id and a cluster id),
     /// a poison message to dead-letter. Data written before the type and time left it (with
     /// <c>type</c> and <c>time</c> fields) still reads: unknown fields are skipped, and the type is
-    /// taken from the attribute, which those messages carried too.
+    /// taken from the attribute, which those messages carried too. Data without a generation is not an
+/// event either: reading it as generation 0 would pass every controller's generation check.
     /// </summary>
     public static ClusterEvent? TryParse(ReadOnlySpan<byte> data, IReadOnlyDictionary<string, string> attributes)
     {
@@ -66,7 +67,7 @@ internal sealed record EventData(
     Guid Id,
     Guid ClusterId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? NodePoolId,
-    long Generation);
+    [property: JsonRequired] long Generation);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(EventData))]

@@ -10,7 +10,9 @@ internal sealed record OutboxRow(Guid Id, string Type, Guid ClusterId, Guid? Nod
 /// <summary>
 /// The Pub/Sub message of an event (API.md, docs/events.md): the <c>type</c> and <c>traceparent</c>
 /// attributes, and compact JSON data with only what they do not carry. The row's time is not sent:
-/// the UUIDv7 id carries it.
+/// the UUIDv7 id carries it. The trace context is the one part a message can do without: it is left
+/// out when it would take the message past <see cref="EventTopics.MaxMessageBytes"/>, which only a
+/// node pool event at a nine-digit generation or more reaches (docs/events.md, "Size").
 /// </summary>
 internal static class EventMessages
 {
@@ -21,7 +23,8 @@ internal static class EventMessages
             Data = ByteString.CopyFrom(new ClusterEvent(row.Id, row.Type, row.ClusterId, row.NodePoolId, row.Generation).ToJsonUtf8()),
             Attributes = { [EventAttributes.Type] = row.Type },
         };
-        if (row.TraceParent is not null)
+        if (row.TraceParent is not null
+            && Size(message) + Utf8(EventAttributes.TraceParent) + Utf8(row.TraceParent) <= EventTopics.MaxMessageBytes)
         {
             message.Attributes[EventAttributes.TraceParent] = row.TraceParent;
         }
@@ -36,5 +39,7 @@ internal static class EventMessages
     /// least 1,000 bytes per request (docs/events.md).
     /// </summary>
     public static int Size(PubsubMessage message) =>
-        message.Data.Length + message.Attributes.Sum(a => System.Text.Encoding.UTF8.GetByteCount(a.Key) + System.Text.Encoding.UTF8.GetByteCount(a.Value));
+        message.Data.Length + message.Attributes.Sum(a => Utf8(a.Key) + Utf8(a.Value));
+
+    private static int Utf8(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
 }

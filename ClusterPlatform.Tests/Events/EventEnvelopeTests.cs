@@ -45,30 +45,39 @@ public sealed class EventEnvelopeTests
 
     [Theory]
     [MemberData(nameof(Types))]
-    public void Every_message_fits_256_bytes_up_to_generation_99_999_999(string type)
+    public void Every_message_fits_256_bytes_at_every_generation_up_to_10_to_the_9_and_beyond(string type)
     {
-        // The worst case below nine digits: the longest ids (every UUID is 36 characters), a full traceparent.
-        var size = EventMessages.Size(EventMessages.ToMessage(Row(type, generation: 99_999_999)));
-
-        Assert.InRange(size, 1, EventTopics.MaxMessageBytes);
+        // The worst case: the longest ids (every UUID is 36 characters), a full traceparent, and each
+        // generation width from one digit to ten (10^9), plus the largest generation there is.
+        long[] generations = [.. Enumerable.Range(0, 10).Select(digits => (long)Math.Pow(10, digits + 1) - 1), 1_000_000_000L, long.MaxValue];
+        foreach (var generation in generations)
+        {
+            var size = EventMessages.Size(EventMessages.ToMessage(Row(type, generation)));
+            Assert.True(size <= EventTopics.MaxMessageBytes, $"{type} at generation {generation} is {size} bytes");
+        }
     }
 
     [Theory]
-    // Data plus attribute keys and values, as docs/events.md counts them (its table): cluster events have
-    // room to spare at any generation; a node pool event fills 256 bytes at eight digits and needs 257 at nine.
-    [InlineData(EventTypes.ClusterReconcile, 1L, 198)]
-    [InlineData(EventTypes.ClusterReconcile, 99_999_999L, 205)]
-    [InlineData(EventTypes.ClusterReconcile, 999_999_999L, 206)]
-    [InlineData(EventTypes.ClusterReconcile, long.MaxValue, 216)]
-    [InlineData(EventTypes.NodePoolCreated, 1L, 249)]
-    [InlineData(EventTypes.NodePoolUpdated, 99_999_999L, 256)]
-    [InlineData(EventTypes.NodePoolDeleted, 999_999_999L, 257)]
-    [InlineData(EventTypes.NodePoolCreated, long.MaxValue, 267)]
-    public void Message_sizes_are_the_ones_docs_events_md_gives(string type, long generation, int bytes)
+    // Data plus attribute keys and values, as docs/events.md counts them (its table): cluster events keep
+    // their trace context at any generation; a node pool event fills 256 bytes at eight digits, and from
+    // nine digits on it goes without its traceparent (66 bytes) rather than past the bound.
+    [InlineData(EventTypes.ClusterReconcile, 1L, 198, true)]
+    [InlineData(EventTypes.ClusterReconcile, 99_999_999L, 205, true)]
+    [InlineData(EventTypes.ClusterReconcile, 1_000_000_000L, 207, true)]
+    [InlineData(EventTypes.ClusterReconcile, long.MaxValue, 216, true)]
+    [InlineData(EventTypes.NodePoolCreated, 1L, 249, true)]
+    [InlineData(EventTypes.NodePoolUpdated, 99_999_999L, 256, true)]
+    [InlineData(EventTypes.NodePoolDeleted, 100_000_000L, 191, false)]
+    [InlineData(EventTypes.NodePoolDeleted, 1_000_000_000L, 192, false)]
+    [InlineData(EventTypes.NodePoolCreated, long.MaxValue, 201, false)]
+    public void Message_sizes_are_the_ones_docs_events_md_gives(string type, long generation, int bytes, bool traced)
     {
         var message = EventMessages.ToMessage(Row(type, generation));
 
         Assert.Equal(bytes, EventMessages.Size(message));
+        Assert.Equal(traced, message.Attributes.ContainsKey(EventAttributes.TraceParent));
+        // Without its trace context the event is still whole.
+        Assert.Equal(generation, ClusterEvent.TryParse(message.Data.Span, message.Attributes)!.Generation);
     }
 
     [Fact]
@@ -88,9 +97,10 @@ public sealed class EventEnvelopeTests
     [InlineData("""{"id":"0190c3a4-0000-7000-8000-000000000001","clusterId":"0190c3a4-0000-7000-8000-000000000002","generation":1}""", "")]
     [InlineData("""{"id":"0190c3a4-0000-7000-8000-000000000001","generation":1}""", EventTypes.ClusterCreated)]
     [InlineData("""{"clusterId":"0190c3a4-0000-7000-8000-000000000002","generation":1}""", EventTypes.ClusterCreated)]
+    [InlineData("""{"id":"0190c3a4-0000-7000-8000-000000000001","clusterId":"0190c3a4-0000-7000-8000-000000000002"}""", EventTypes.ClusterCreated)]
     [InlineData("not json", EventTypes.ClusterCreated)]
     [InlineData("", EventTypes.ClusterCreated)]
-    public void A_message_without_a_type_attribute_or_without_ids_is_not_a_cluster_event(string data, string? type)
+    public void A_message_without_a_type_attribute_ids_or_a_generation_is_not_a_cluster_event(string data, string? type)
     {
         var attributes = type is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [EventAttributes.Type] = type };
 
