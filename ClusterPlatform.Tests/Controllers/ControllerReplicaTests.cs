@@ -22,27 +22,23 @@ namespace ClusterPlatform.Tests.Controllers;
 /// the Api is held at chosen points (<see cref="Wire"/>), so the interleavings are the test's, not
 /// the scheduler's.
 /// </summary>
-public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiServer>
+public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiServer>, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"));
     private readonly IReadOnlyDictionary<string, HttpClient> controllers = Status.Controllers.Clients(api);
+    private readonly List<ClusterRequeue> requeues = [];
     private readonly SimulatedDnsProvider dns = new(new SimulatedFaults(Options.Create(new ProviderOptions()), TimeProvider.System));
 
     [Fact]
     public async Task Replicas_that_read_the_same_entry_store_one_report_and_the_overtaken_one_reads_again_and_converges()
     {
-        var cluster = await user.CreateClusterAsync(ApiCalls.Unique("race"));
-        var href = cluster["href"].Text();
-        var id = Guid.Parse(cluster["id"].Text());
-        await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+        var (cluster, href, id) = await PlacedClusterAsync("race");
         var wireA = new Wire { HoldFirstReport = true };
         var wireB = new Wire();
-        using var requeueA = Requeue();
-        using var requeueB = Requeue();
-        var a = Dns(wireA, requeueA);
-        var b = Dns(wireB, requeueB);
+        var a = Dns(wireA);
+        var b = Dns(wireB);
 
         // A reads (no entry of its own: version 0), claims, and its report waits on the wire.
         var handlingA = a.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
@@ -67,15 +63,10 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
     [Fact]
     public async Task Work_from_a_live_reading_that_lands_after_another_replica_finalized_the_cluster_is_undone()
     {
-        var cluster = await user.CreateClusterAsync(ApiCalls.Unique("late"));
-        var href = cluster["href"].Text();
-        var id = Guid.Parse(cluster["id"].Text());
-        await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+        var (cluster, href, id) = await PlacedClusterAsync("late");
         var wireA = new Wire { HoldFirstClusterRead = true };
-        using var requeueA = Requeue();
-        using var requeueB = Requeue();
-        var a = Dns(wireA, requeueA);
-        var b = Dns(new Wire(), requeueB);
+        var a = Dns(wireA);
+        var b = Dns(new Wire());
 
         // A reads the live cluster; the answer waits on the wire while the cluster is deleted and B,
         // from a deleting reading, releases the (not yet claimed) names and finalizes: the cluster is gone.
@@ -99,11 +90,25 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
             () => $"the names of gone cluster {id} to be released; owner records: {string.Join(", ", dns.Records.Keys)}");
     }
 
-    private DnsManagementController Dns(Wire wire, ClusterRequeue requeue)
+    /// <summary>A new cluster whose placement is Available, so the DNS controller's preconditions hold.</summary>
+    private async Task<(JsonObject Cluster, string Href, Guid Id)> PlacedClusterAsync(string prefix)
     {
+        var cluster = await user.CreateClusterAsync(ApiCalls.Unique(prefix));
+        var href = cluster["href"].Text();
+        await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+        return (cluster, href, Guid.Parse(cluster["id"].Text()));
+    }
+
+    /// <summary>A replica: its own lock and requeue, its own wire to the Api, and the shared DNS.</summary>
+    private DnsManagementController Dns(Wire wire)
+    {
+        var requeue = Requeue();
+        requeues.Add(requeue);
         var client = new ControllerApiClient(new OneClient(wire, api.Anonymous().BaseAddress!), new ControllerTestTokens());
         return new DnsManagementController(client, requeue, dns, NullLogger<DnsManagementController>.Instance);
     }
+
+    public void Dispose() => requeues.ForEach(r => r.Dispose());
 
     private static ClusterRequeue Requeue() =>
         new(Options.Create(new ControllerOptions { RequeueAfter = TimeSpan.FromMilliseconds(200) }), TimeProvider.System, NullLogger<ClusterRequeue>.Instance);
