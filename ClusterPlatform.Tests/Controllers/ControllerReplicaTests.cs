@@ -90,6 +90,38 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
             () => $"the names of gone cluster {id} to be released; owner records: {string.Join(", ", dns.Records.Keys)}");
     }
 
+    [Fact]
+    public async Task A_handling_overtaken_at_every_reading_stops_after_five_and_looks_again_later_until_its_report_is_stored()
+    {
+        const int Overtaken = ClusterController.MaxAttempts + 1;
+        var (_, href, id) = await PlacedClusterAsync("busy");
+        // Before each of A's first six reports another replica stores one (an unconditional report,
+        // so it always lands): every reading A makes is overtaken by the time it reports.
+        var other = controllers[ControllerNames.DnsManagement];
+        var wireA = new Wire
+        {
+            BeforeReport = async count =>
+            {
+                if (count <= Overtaken)
+                {
+                    await other.ReportAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=False").WithData(new JsonObject { ["other"] = count }));
+                }
+            },
+        };
+        var a = Dns(wireA);
+
+        await a.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
+
+        // The handling gave up after five readings, each refused, and left the cluster to a requeue.
+        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, "report-conflict"), ClusterController.MaxAttempts), wireA.Reports);
+        // The requeue reads again: overtaken once more, then its reading holds and its report is stored.
+        await Wait.UntilAsync(() => Task.FromResult(wireA.Reports.Count == Overtaken + 1), Patience, () => $"A's reports after the requeue: {string.Join(", ", wireA.Reports)}");
+        Assert.Equal((HttpStatusCode.OK, ""), wireA.Reports[^1]);
+        var entry = (await user.StatusesAsync(href)).ReportOf(ControllerNames.DnsManagement);
+        Assert.Equal("True", entry.StatusOf("Available"));
+        Assert.Equal(Overtaken + 1L, (long)entry["version"]!); // the other replica's six, then A's
+    }
+
     /// <summary>A new cluster whose placement is Available, so the DNS controller's preconditions hold.</summary>
     private async Task<(JsonObject Cluster, string Href, Guid Id)> PlacedClusterAsync(string prefix)
     {
@@ -125,6 +157,9 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
 
         public bool HoldFirstClusterRead { get; init; }
 
+        /// <summary>Runs before each status report is sent, with its count (1 for the first).</summary>
+        public Func<int, Task>? BeforeReport { get; init; }
+
         public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -143,7 +178,13 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
             var path = request.RequestUri!.AbsolutePath;
             var isReport = request.Method == HttpMethod.Put && path.EndsWith("/status", StringComparison.Ordinal);
             var isClusterRead = request.Method == HttpMethod.Get && path.StartsWith("/api/v1/clusters/", StringComparison.Ordinal) && !path.Contains("/nodepools", StringComparison.Ordinal);
-            if (isReport && HoldFirstReport && Interlocked.Increment(ref reports) == 1)
+            var report = isReport ? Interlocked.Increment(ref reports) : 0;
+            if (isReport && BeforeReport is { } before)
+            {
+                await before(report);
+            }
+
+            if (report == 1 && HoldFirstReport)
             {
                 Held.SetResult();
                 await Release.Task.WaitAsync(cancellationToken);
