@@ -11,7 +11,10 @@ public enum ReportOutcome
 {
     Accepted,
 
-    /// <summary>409 stale-report: a newer report of this controller is already stored; nothing to do.</summary>
+    /// <summary>
+    /// 409 stale-report: a newer report of this controller is already stored; nothing to do. The Api
+    /// checks the version first, so a report that carries one meets a conflict instead.
+    /// </summary>
     Stale,
 
     /// <summary>404: the resource is gone (finalized or force-deleted) meanwhile.</summary>
