@@ -20,9 +20,16 @@ public sealed record Condition(
     DateTime LastTransitionTime,
     long ObservedGeneration);
 
+/// <summary>
+/// One controller's latest report. <paramref name="Version"/> starts at 1 with its first stored report
+/// and rises by one with each one after; a report names the version it was made from (optimistic
+/// concurrency, as Kubernetes' resourceVersion), so replicas of a controller cannot overwrite each
+/// other's newer reports.
+/// </summary>
 public sealed record ControllerStatus(
     string Name,
     long ObservedGeneration,
+    long Version,
     DateTime LastReportTime,
     IReadOnlyList<Condition> Conditions,
     JsonElement? Data);

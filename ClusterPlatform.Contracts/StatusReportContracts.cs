@@ -2,8 +2,14 @@ using System.Text.Json;
 
 namespace ClusterPlatform.Contracts;
 
-/// <summary>Body of <c>PUT /api/v1/clusters/{id}/status</c> and <c>PUT /api/v1/nodepools/{id}/status</c>.</summary>
-public sealed record StatusReportRequest(string Controller, long ObservedGeneration, IReadOnlyList<ConditionReport> Conditions, JsonElement? Data);
+/// <summary>
+/// Body of <c>PUT /api/v1/clusters/{id}/status</c> and <c>PUT /api/v1/nodepools/{id}/status</c>.
+/// <paramref name="Version"/> is the <see cref="ControllerStatus.Version"/> of the entry the controller
+/// read (0: it read none); a report made from another version is refused with 409 <c>report-conflict</c>.
+/// Null means unconditional.
+/// </summary>
+public sealed record StatusReportRequest(string Controller, long ObservedGeneration, IReadOnlyList<ConditionReport> Conditions, JsonElement? Data,
+    long? Version = null);
 
 /// <summary>A condition as a controller reports it; the API adds lastTransitionTime and observedGeneration.</summary>
 public sealed record ConditionReport(string Type, string Status, string Reason, string Message)

@@ -24,12 +24,14 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
     {
         var required = platform.Value.RequiredControllers;
         await using var command = dataSource.CreateCommand(kind == ResourceKind.Cluster
-            ? "SELECT outcome, status::text FROM report_cluster_status(@id, @controller, @generation, @conditions, @data, @required, @known, @traceparent, @ready_after, @not_ready_after, @actor)"
-            : "SELECT outcome, status::text FROM report_node_pool_status(@id, @controller, @generation, @conditions, @data, @required, @cluster_required, @known, @traceparent, @actor)");
+            ? "SELECT outcome, status::text FROM report_cluster_status(@id, @controller, @generation, @version, @conditions, @data, @required, @known, @traceparent, @ready_after, @not_ready_after, @actor)"
+            : "SELECT outcome, status::text FROM report_node_pool_status(@id, @controller, @generation, @version, @conditions, @data, @required, @cluster_required, @known, @traceparent, @actor)");
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("controller", report.Controller);
         command.Parameters.AddWithValue("actor", actor);
         command.Parameters.AddWithValue("generation", report.ObservedGeneration);
+        // NULL: an unconditional report (no version sent).
+        command.Parameters.Add(new NpgsqlParameter("version", NpgsqlDbType.Bigint) { Value = report.Version is { } version ? version : DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("conditions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(report.Conditions, ResourceMapper.Json) });
         command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = report.Data is { } data ? data.GetRawText() : DBNull.Value });
         command.Parameters.AddWithValue("required", (kind == ResourceKind.Cluster ? required.Cluster : required.NodePool).ToArray());
@@ -64,6 +66,8 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
                 $"'{report.Controller}' is not a controller of this platform: {string.Join(", ", ControllerNames.All)}."),
             "stale-report" => throw ApiException.Conflict("stale-report",
                 $"{report.Controller} already reported a later generation than {report.ObservedGeneration}; this report changes nothing."),
+            "report-conflict" => throw ApiException.Conflict("report-conflict",
+                $"{report.Controller}'s status entry is no longer at version {report.Version}: another report was stored since it was read. Read the resource again and report from what it says."),
             "future-generation" => throw ApiException.Unprocessable("future-generation",
                 $"observedGeneration {report.ObservedGeneration} is ahead of the {kind.Name.ToLowerInvariant()}'s generation."),
             _ => throw new InvalidOperationException($"Unexpected outcome '{outcome}' from the status function."),
@@ -74,15 +78,15 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
     public async Task<IReadOnlyList<ControllerStatus>> ReportsAsync(Guid resourceId, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT controller, observed_generation, last_report_time, conditions::text, data::text FROM resource_statuses WHERE resource_id = @id ORDER BY controller");
+            "SELECT controller, observed_generation, version, last_report_time, conditions::text, data::text FROM resource_statuses WHERE resource_id = @id ORDER BY controller");
         command.Parameters.AddWithValue("id", resourceId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var reports = new List<ControllerStatus>();
         while (await reader.ReadAsync(ct))
         {
-            reports.Add(new ControllerStatus(reader.GetString(0), reader.GetInt64(1), reader.GetDateTime(2),
-                ResourceMapper.Read<List<Condition>>(reader.GetString(3)),
-                reader.IsDBNull(4) ? null : JsonDocument.Parse(reader.GetString(4)).RootElement.Clone()));
+            reports.Add(new ControllerStatus(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetDateTime(3),
+                ResourceMapper.Read<List<Condition>>(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : JsonDocument.Parse(reader.GetString(5)).RootElement.Clone()));
         }
 
         return reports;

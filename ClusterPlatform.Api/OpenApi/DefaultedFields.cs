@@ -23,7 +23,8 @@ internal static class DefaultedFields
         [typeof(NodePoolSpec)] = ["replicas", "diskSizeGb", "autoscaling"],
         [typeof(NodePoolCreateRequest)] = ["labels"],
         [typeof(NodePoolUpdateRequest)] = ["labels"],
-        [typeof(StatusReportRequest)] = ["data"],
+        // version: absent is an unconditional report.
+        [typeof(StatusReportRequest)] = ["data", "version"],
         [typeof(ConditionReport)] = ["message"],
     };
 

@@ -153,6 +153,8 @@ internal static class ResponseBounds
         }
 
         document.Component(nameof(StatusReportRequest)).Property("observedGeneration").Range(1, long.MaxValue);
+        document.Component(nameof(StatusReportRequest)).Property("version").Range(0, long.MaxValue);
+        document.Component(nameof(ControllerStatus)).Property("version").Range(1, long.MaxValue);
         document.Component(nameof(ManagementCluster)).Property("capacity").Range(0, Api.Fleet.FleetApi.MaxCapacity);
         document.Component(nameof(ManagementCluster)).Property("load").Range(0, int.MaxValue);
     }

@@ -123,6 +123,9 @@ internal static class SchemaRules
         var report = document.Component(nameof(StatusReportRequest));
         report.SetProperty("controller", Enum(ControllerNames.All));
         report.Property("observedGeneration").Minimum = "1";
+        report.Property("version").Description = "The `version` of this controller's entry in the status the report was made from; 0 when it had none. "
+            + "A report made from another version than the stored one is refused with 409 `report-conflict`: re-read and reconcile again. "
+            + "Left out, the report is unconditional.";
         var conditions = report.Property("conditions");
         conditions.MinItems = 1;
         conditions.MaxItems = StatusReportRequests.ConditionTypes.Count;
@@ -141,7 +144,10 @@ internal static class SchemaRules
         // Aggregated conditions carry messages naming controllers, so no request limit applies to them.
         condition.SetProperty("type", String(64));
 
-        document.Component(nameof(ControllerStatus)).SetProperty("data", Data("What the controller reported, or `null`."));
+        var entry = document.Component(nameof(ControllerStatus));
+        entry.SetProperty("data", Data("What the controller reported, or `null`."));
+        entry.Property("version").Description = "1 with the controller's first stored report, one more with each stored report after; "
+            + "a status report names it as `version` (optimistic concurrency, as Kubernetes' `resourceVersion`).";
         document.Component(nameof(ResourceStatus)).SetProperty("phase", Enum(Phases.All));
     }
 

@@ -12,7 +12,7 @@ internal static partial class StatusReportRequests
     public const int MaxReasonLength = 64;
     public static readonly IReadOnlyList<string> ConditionTypes = ["Available", "Progressing", "Degraded", "Finalized"];
     internal static readonly IReadOnlyList<string> Statuses = ["True", "False", "Unknown"];
-    private static readonly string[] Fields = ["controller", "observedGeneration", "conditions", "data"];
+    private static readonly string[] Fields = ["controller", "observedGeneration", "conditions", "data", "version"];
     private static readonly string[] ConditionFields = ["type", "status", "reason", "message"];
 
     // \z, not $: in .NET "$" also matches before a final newline, which would let "Placed\n" through.
@@ -30,18 +30,9 @@ internal static partial class StatusReportRequests
         }
 
         var controller = fields.String(root, "controller", "$", required: true);
-        long? generation = null;
-        if (fields.Child(root, "observedGeneration", "$", required: true) is { } g)
-        {
-            if (g.ValueKind == JsonValueKind.Number && g.TryGetInt64(out var value) && value >= 1)
-            {
-                generation = value;
-            }
-            else
-            {
-                fields.Errors.Add("$.observedGeneration", "must be an integer of at least 1");
-            }
-        }
+        var generation = Counter(fields, root, "observedGeneration", minimum: 1, required: true);
+        // Optional: a report without it is unconditional (tools, repairs); the controllers always send it.
+        var version = Counter(fields, root, "version", minimum: 0, required: false);
 
         var conditions = ParseConditions(fields, root);
         JsonElement? data = null;
@@ -62,7 +53,27 @@ internal static partial class StatusReportRequests
         }
 
         fields.Errors.ThrowIfAny();
-        return new StatusReportRequest(controller!, generation!.Value, conditions, data);
+        return new StatusReportRequest(controller!, generation!.Value, conditions, data, version);
+    }
+
+    /// <summary>
+    /// A bigint counter of at least <paramref name="minimum"/> (the database's columns are bigint):
+    /// a fraction, an exponent form, a string or a number past 2^63-1 is a 400, never an overflow.
+    /// </summary>
+    private static long? Counter(JsonFields fields, JsonElement root, string name, long minimum, bool required)
+    {
+        if (fields.Child(root, name, "$", required) is not { } element)
+        {
+            return null;
+        }
+
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var value) && value >= minimum)
+        {
+            return value;
+        }
+
+        fields.Errors.Add($"$.{name}", $"must be an integer of at least {minimum}");
+        return null;
     }
 
     private static List<ConditionReport> ParseConditions(JsonFields fields, JsonElement root)

@@ -113,15 +113,6 @@ internal static class GkeEdge
             ],
         },
     };
-
-    /// <summary>Voluntary disruptions (node upgrades) leave at least one Api replica serving.</summary>
-    public static V1PodDisruptionBudget DisruptionBudget(string name) => new()
-    {
-        ApiVersion = "policy/v1",
-        Kind = "PodDisruptionBudget",
-        Metadata = GkeWorkloads.Metadata(name, "api"),
-        Spec = new V1PodDisruptionBudgetSpec { MinAvailable = 1, Selector = new V1LabelSelector { MatchLabels = GkeWorkloads.SelectorLabels(name) } },
-    };
 }
 
 /// <summary>A custom resource (GKE's BackendConfig, FrontendConfig, ManagedCertificate), which KubernetesClient has no model for.</summary>

@@ -24,6 +24,7 @@ internal static partial class GkeManifests
     public const string PullSecretDirectory = "/var/run/secrets/clusterplatform/pull-secret";
     public const string ApiSettings = "api-settings";
     public const string ControllerSettings = "controllers-settings";
+    public const string ApiComponent = "api";
     public const string ControllerComponent = "controller";
 
     private static readonly ResourceBudget ApiBudget = new("250m", "2", "512Mi");
@@ -57,7 +58,7 @@ internal static partial class GkeManifests
             GkeEdge.ManagedCertificate(api.Name, GkeWorkloads.Placeholder(DeploymentParameters.ApiHost)),
             GkeEdge.FrontendConfig(api.Name),
             GkeEdge.Autoscaler(api.Name),
-            GkeEdge.DisruptionBudget(api.Name));
+            GkeWorkloads.DisruptionBudget(api.Name, ApiComponent));
         foreach (var controller in ControllerNames.All)
         {
             AddBase($"{controller}.yaml", ControllerObjects(manifest, controllers, controller));
@@ -120,7 +121,7 @@ internal static partial class GkeManifests
         var container = GkeWorkloads.AppContainer(api.Name, DeploymentParameters.ApiImage, environment, ApiSettings, ApiBudget, [], drainOnStop: true);
         var proxy = CloudSqlProxy.Sidecar(ParameterSource(DeploymentParameters.CloudSqlInstance, secret: false));
         yield return GkeWorkloads.ServiceAccount(api.Name);
-        yield return GkeWorkloads.Deployment(api.Name, "api", GkeEdge.MinApiReplicas, recreate: false, container, [proxy], [],
+        yield return GkeWorkloads.Deployment(api.Name, ApiComponent, GkeEdge.MinApiReplicas, container, [proxy], [],
             TimeSpan.FromSeconds(45));
     }
 
@@ -140,7 +141,8 @@ internal static partial class GkeManifests
 
         var container = GkeWorkloads.AppContainer(ControllerComponent, DeploymentParameters.ControllersImage, environment, ControllerSettings, ControllerBudget, mounts, drainOnStop: false);
         yield return GkeWorkloads.ServiceAccount(controller);
-        yield return GkeWorkloads.Deployment(controller, ControllerComponent, replicas: 1, recreate: true, container, [], volumes, GkeWorkloads.ControllerTerminationGrace);
+        yield return GkeWorkloads.Deployment(controller, ControllerComponent, GkeWorkloads.ControllerReplicas, container, [], volumes, GkeWorkloads.ControllerTerminationGrace);
+        yield return GkeWorkloads.DisruptionBudget(controller, ControllerComponent);
     }
 
     /// <summary>

@@ -38,8 +38,19 @@ internal static class GkeWorkloads
     /// <summary>What a base holds where a parameter goes; the parameters component replaces it.</summary>
     public static string Placeholder(string parameter) => $"set-by-parameter-{parameter}";
 
+    /// <summary>
+    /// Replicas of each controller: correct at any number (each report names the version of the
+    /// status entry it was made from, docs/controllers.md), and two keep one handling events while
+    /// the other is rolled or its node drained.
+    /// </summary>
+    public const int ControllerReplicas = 2;
+
+    /// <summary>
+    /// Every workload runs 2+ replicas and rolls one new pod in before an old one goes
+    /// (<c>maxUnavailable: 0</c>), so a deploy is never an outage of a workload.
+    /// </summary>
     public static V1Deployment Deployment(
-        string name, string component, int replicas, bool recreate, V1Container container, IList<V1Container> sidecars,
+        string name, string component, int replicas, V1Container container, IList<V1Container> sidecars,
         IList<V1Volume> volumes, TimeSpan terminationGrace) => new()
     {
         ApiVersion = "apps/v1",
@@ -49,11 +60,7 @@ internal static class GkeWorkloads
         {
             Replicas = replicas,
             Selector = new V1LabelSelector { MatchLabels = SelectorLabels(name) },
-            // A controller is one process on purpose (its per-cluster lock holds within one process), so a
-            // rollout must not run the old and the new pod side by side.
-            Strategy = recreate
-                ? new V1DeploymentStrategy { Type = "Recreate" }
-                : new V1DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = "0", MaxSurge = "1" } },
+            Strategy = new V1DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = "0", MaxSurge = "1" } },
             Template = new V1PodTemplateSpec
             {
                 Metadata = new V1ObjectMeta { Labels = Labels(name, component) },
@@ -75,10 +82,11 @@ internal static class GkeWorkloads
                     Volumes = [new V1Volume { Name = TempVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("64Mi") } }, .. volumes],
                     TopologySpreadConstraints =
                     [
-                        // Across zones first, so a zone outage leaves Api replicas serving; then across nodes.
+                        // Across zones first, so a zone outage leaves replicas serving; then across nodes.
                         Spread("topology.kubernetes.io/zone", name),
                         Spread("kubernetes.io/hostname", name),
                     ],
+                    Affinity = ApartFromEachOther(name),
                 },
             },
         },
@@ -135,6 +143,43 @@ internal static class GkeWorkloads
         PeriodSeconds = periodSeconds,
         FailureThreshold = failureThreshold,
         TimeoutSeconds = 3,
+    };
+
+    /// <summary>
+    /// Voluntary disruptions (node upgrades, drains) leave at least one replica of the workload running:
+    /// https://kubernetes.io/docs/tasks/run-application/configure-pdb/.
+    /// </summary>
+    public static V1PodDisruptionBudget DisruptionBudget(string name, string component) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = Metadata(name, component),
+        Spec = new V1PodDisruptionBudgetSpec { MinAvailable = 1, Selector = new V1LabelSelector { MatchLabels = SelectorLabels(name) } },
+    };
+
+    /// <summary>
+    /// Replicas of one workload prefer different nodes, so losing a node takes at most one of them.
+    /// Preferred, not required: with maxSurge 1, a required rule would leave the surge pod pending on
+    /// a pool of two nodes and stall every rollout
+    /// (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity).
+    /// </summary>
+    private static V1Affinity ApartFromEachOther(string name) => new()
+    {
+        PodAntiAffinity = new V1PodAntiAffinity
+        {
+            PreferredDuringSchedulingIgnoredDuringExecution =
+            [
+                new V1WeightedPodAffinityTerm
+                {
+                    Weight = 100,
+                    PodAffinityTerm = new V1PodAffinityTerm
+                    {
+                        TopologyKey = "kubernetes.io/hostname",
+                        LabelSelector = new V1LabelSelector { MatchLabels = SelectorLabels(name) },
+                    },
+                },
+            ],
+        },
     };
 
     private static V1TopologySpreadConstraint Spread(string topologyKey, string name) => new()

@@ -11,11 +11,21 @@ public enum ReportOutcome
 {
     Accepted,
 
-    /// <summary>409 stale-report: a newer report of this controller is already stored; nothing to do.</summary>
+    /// <summary>
+    /// 409 stale-report: a newer report of this controller is already stored; nothing to do. The Api
+    /// checks the version first, so a report that carries one meets a conflict instead.
+    /// </summary>
     Stale,
 
     /// <summary>404: the resource is gone (finalized or force-deleted) meanwhile.</summary>
     Gone,
+
+    /// <summary>
+    /// 409 report-conflict: the report's <see cref="StatusReportRequest.Version"/> is no longer the
+    /// stored entry's (another replica reported since the read); nothing was stored. Read again and
+    /// reconcile again.
+    /// </summary>
+    Conflict,
 }
 
 /// <summary>
@@ -108,11 +118,34 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
                 return ReportOutcome.Accepted;
             case HttpStatusCode.NotFound:
                 return ReportOutcome.Gone;
-            case HttpStatusCode.Conflict when (await response.Content.ReadAsStringAsync(ct)).Contains("\"stale-report\"", StringComparison.Ordinal):
-                return ReportOutcome.Stale;
+            case HttpStatusCode.Conflict when await ProblemCodeAsync(response, ct) is { } code && ConflictOutcomes.TryGetValue(code, out var outcome):
+                return outcome;
             default:
                 await EnsureSuccessAsync(response, ct);
                 return ReportOutcome.Accepted;
+        }
+    }
+
+    private static readonly Dictionary<string, ReportOutcome> ConflictOutcomes = new(StringComparer.Ordinal)
+    {
+        ["stale-report"] = ReportOutcome.Stale,
+        ["report-conflict"] = ReportOutcome.Conflict,
+    };
+
+    /// <summary>The problem document's <c>code</c> (docs/api-decisions.md), or null when the body is no problem document.</summary>
+    private static async Task<string?> ProblemCodeAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            return problem.RootElement.ValueKind == JsonValueKind.Object
+                && problem.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
+                ? code.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -33,8 +33,16 @@ internal abstract class ClusterController(ControllerApiClient api, ClusterRequeu
 
     protected abstract Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct);
 
-    // Read, work and report for one cluster at a time (per controller): a later handling then always
-    // reads what an earlier one reported, and never reports before it (KeyedLock).
+    /// <summary>
+    /// How many times one handling reads, works and reports before a run of report-conflicts leaves
+    /// the cluster to a requeue. Each conflict means another replica stored a report from a newer
+    /// read, so a long run is unlikely and waiting costs nothing.
+    /// </summary>
+    internal const int MaxAttempts = 5;
+
+    // Read, work and report for one cluster at a time within this process: a later handling then
+    // reads what an earlier one reported and never reports before it (KeyedLock). Across replicas the
+    // report's version does the same (report-conflict); the lock only saves the conflicts here.
     private readonly KeyedLock<Guid> clusters = new();
 
     public Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct) => HandleClusterAsync(clusterEvent.ClusterId, ct);
@@ -42,22 +50,113 @@ internal abstract class ClusterController(ControllerApiClient api, ClusterRequeu
     private async Task HandleClusterAsync(Guid clusterId, CancellationToken ct)
     {
         using var _ = await clusters.AcquireAsync(clusterId, ct);
+        var handling = new Handling();
+        for (var attempt = 1; ; attempt++)
+        {
+            ReportOutcome outcome;
+            try
+            {
+                outcome = await ReconcileOnceAsync(clusterId, handling, ct);
+            }
+            catch (ReportConflictException)
+            {
+                outcome = ReportOutcome.Conflict; // a node pool's report conflicted: the whole reading is old
+            }
+
+            if (outcome == ReportOutcome.Gone && handling.WorkedFrom is { } reading)
+            {
+                CleanUp(reading);
+                return;
+            }
+
+            if (outcome != ReportOutcome.Conflict)
+            {
+                return;
+            }
+
+            if (attempt == MaxAttempts)
+            {
+                logger.LogInformation("{Controller}: reports on cluster {ClusterId} conflicted {Attempts} times in a row; looking again in {Delay}",
+                    ControllerName, clusterId, attempt, RequeueAfter);
+                requeue.Schedule(ControllerName, clusterId, RequeueAfter, token => HandleClusterAsync(clusterId, token));
+                return;
+            }
+
+            logger.LogDebug("{Controller}: another replica reported on cluster {ClusterId} since it was read; reading again (attempt {Attempt})",
+                ControllerName, clusterId, attempt + 1);
+        }
+    }
+
+    /// <summary>What one handling did across its attempts.</summary>
+    private sealed class Handling
+    {
+        /// <summary>The last live reading this handling did provider work from (<see cref="ReconcileAsync"/>), if any.</summary>
+        public Cluster? WorkedFrom { get; set; }
+    }
+
+    /// <summary>
+    /// The cluster vanished after this handling worked on it from a live reading. That work may have
+    /// landed after another replica's finalization removed its result (a HostedCluster applied, a
+    /// name claimed, a placement taken after they were deleted, released or torn down), and no later
+    /// handling would see it, since the cluster reads as 404. So it is finalized here from the same
+    /// reading, in the background and again after each wait, until done; each finalization is
+    /// idempotent, so one that finds nothing costs a few reads.
+    /// </summary>
+    private void CleanUp(Cluster reading)
+    {
+        logger.LogInformation("{Controller}: cluster {ClusterId} is gone after work from a live reading; finalizing that work",
+            ControllerName, reading.Id);
+        requeue.Schedule(ControllerName + CleanUpSuffix, reading.Id, TimeSpan.Zero, token => CleanUpAsync(reading, token));
+    }
+
+    /// <summary>Keeps a clean-up's waits apart from the cluster's own requeue in <see cref="ClusterRequeue"/>.</summary>
+    private const string CleanUpSuffix = " (clean-up)";
+
+    private async Task CleanUpAsync(Cluster reading, CancellationToken ct)
+    {
+        ReconcileResult result;
+        try
+        {
+            result = await CleanUpAfterGoneAsync(reading, ct);
+        }
+        catch (ProviderException failure) when (!failure.Transient)
+        {
+            // Nothing retried can succeed (the management cluster refuses, or is gone): say what is left.
+            logger.LogWarning("{Controller}: cannot finalize the work on gone cluster {ClusterId}: {Failure}", ControllerName, reading.Id, failure.Message);
+            return;
+        }
+
+        if (result.Finalized != true)
+        {
+            requeue.Schedule(ControllerName + CleanUpSuffix, reading.Id, result.RetryAfter ?? RequeueAfter, token => CleanUpAsync(reading, token));
+        }
+    }
+
+    /// <summary>
+    /// Undoes what <see cref="ReconcileAsync"/> may have done for a cluster that is gone; by default
+    /// the controller's own finalization. Finalized=True when nothing is left.
+    /// </summary>
+    protected virtual Task<ReconcileResult> CleanUpAfterGoneAsync(Cluster reading, CancellationToken ct) => FinalizeAsync(reading, ct);
+
+    /// <summary>One read, decision and report; <see cref="ReportOutcome.Conflict"/> when the reading was overtaken.</summary>
+    private async Task<ReportOutcome> ReconcileOnceAsync(Guid clusterId, Handling handling, CancellationToken ct)
+    {
         var cluster = await api.GetClusterAsync(ControllerName, clusterId, ct);
         if (cluster is null)
         {
             logger.LogDebug("{Controller}: cluster {ClusterId} is gone; nothing to do", ControllerName, clusterId);
-            return;
+            return ReportOutcome.Gone;
         }
 
         // Skipping the work changes nothing in the world, so a skip keeps the data last reported: the
         // placement's endpoint, for one, must outlive the wait for others to finalize, because the
         // operator client needs it to delete the HostedCluster.
-        var previous = cluster.Status.Controllers.FirstOrDefault(c => c.Name == ControllerName);
+        var previous = Entry(cluster.Status);
         var deleting = cluster.DeletionTimestamp is not null;
         ReconcileResult result;
         try
         {
-            result = await DecideAsync(cluster, previous?.Data, ct);
+            result = await DecideAsync(cluster, previous?.Data, handling, ct);
         }
         catch (ProviderException failure) when (!failure.Transient)
         {
@@ -67,21 +166,52 @@ internal abstract class ClusterController(ControllerApiClient api, ClusterRequeu
         catch (ProviderException failure)
         {
             var wasAvailable = Reported(cluster, ControllerName, "Available");
+            // A conflict here changes nothing: the nack below brings a fresh read anyway.
             await api.ReportClusterStatusAsync(cluster.Id,
-                (ReconcileResult.TransientFailure(failure, wasAvailable, deleting ? false : null) with { Data = previous?.Data }).ToReport(ControllerName, cluster.Generation), ct);
+                (ReconcileResult.TransientFailure(failure, wasAvailable, deleting ? false : null) with { Data = previous?.Data })
+                    .ToReport(ControllerName, cluster.Generation, VersionRead(cluster.Status)), ct);
             throw; // nack: redelivered with backoff
         }
 
-        var outcome = await api.ReportClusterStatusAsync(cluster.Id, result.ToReport(ControllerName, cluster.Generation), ct);
+        var outcome = await api.ReportClusterStatusAsync(cluster.Id, result.ToReport(ControllerName, cluster.Generation, VersionRead(cluster.Status)), ct);
+        if (outcome == ReportOutcome.Conflict)
+        {
+            return outcome; // nothing stored: the caller reads again, and a wait is decided from that reading
+        }
+
         logger.LogInformation("{Controller} reported Available={Available} ({Reason}) for cluster {ClusterId} at generation {Generation}: {Outcome}",
             ControllerName, result.Available, result.Reason, cluster.Id, cluster.Generation, outcome);
         if (result.RetryAfter is { } delay)
         {
             requeue.Schedule(ControllerName, cluster.Id, delay, token => HandleClusterAsync(cluster.Id, token));
         }
+
+        return outcome;
     }
 
-    private async Task<ReconcileResult> DecideAsync(Cluster cluster, System.Text.Json.JsonElement? previousData, CancellationToken ct)
+    /// <summary>
+    /// Reports on one of the cluster's node pools from the pool as read, with the version of this
+    /// controller's entry in it. A conflict means the pool was reported on since this reading, so the
+    /// whole reconcile is redone from a new one (<see cref="ReportConflictException"/>).
+    /// </summary>
+    protected async Task ReportNodePoolAsync(NodePool pool, ReconcileResult result, CancellationToken ct)
+    {
+        if (await api.ReportNodePoolStatusAsync(pool.Id, result.ToReport(ControllerName, pool.Generation, VersionRead(pool.Status)), ct) == ReportOutcome.Conflict)
+        {
+            throw new ReportConflictException();
+        }
+    }
+
+    /// <summary>This controller's entry in a resource's status, or null before its first report.</summary>
+    private ControllerStatus? Entry(ResourceStatus status) => status.Controllers.FirstOrDefault(c => c.Name == ControllerName);
+
+    /// <summary>The version a report made from <paramref name="status"/> names: its entry's, 0 when it has none (the Api's contract).</summary>
+    private long VersionRead(ResourceStatus status) => Entry(status)?.Version ?? 0;
+
+    /// <summary>A node pool report was overtaken; caught by the handling loop, never seen outside it.</summary>
+    private sealed class ReportConflictException : Exception;
+
+    private async Task<ReconcileResult> DecideAsync(Cluster cluster, System.Text.Json.JsonElement? previousData, Handling handling, CancellationToken ct)
     {
         if (cluster.DeletionTimestamp is not null)
         {
@@ -92,9 +222,13 @@ internal abstract class ClusterController(ControllerApiClient api, ClusterRequeu
         }
 
         var unmet = Prerequisites.Where(name => !Reported(cluster, name, "Available")).ToList();
-        return unmet.Count > 0
-            ? ReconcileResult.PreconditionsNotMet($"Waiting for {string.Join(", ", unmet)} to be Available at generation {cluster.Generation}.") with { Data = previousData }
-            : await ReconcileAsync(cluster, ct);
+        if (unmet.Count > 0)
+        {
+            return ReconcileResult.PreconditionsNotMet($"Waiting for {string.Join(", ", unmet)} to be Available at generation {cluster.Generation}.") with { Data = previousData };
+        }
+
+        handling.WorkedFrom = cluster; // before the work: a part of it may land even if the rest fails
+        return await ReconcileAsync(cluster, ct);
     }
 
     /// <summary>Whether <paramref name="controller"/> reports <paramref name="condition"/>=True at the cluster's generation.</summary>

@@ -62,6 +62,15 @@ internal sealed class EnvironmentValidationController(
                 Degraded: true, Data: data);
     }
 
+    /// <summary>
+    /// The key-making of a reading overtaken by the cluster's deletion may have re-created the
+    /// namespace after the operator client deleted it; nobody else would remove it, so this tears the
+    /// cluster's objects down as the operator client does (docs/controllers.md, "Running at N replicas").
+    /// </summary>
+    protected override async Task<ReconcileResult> CleanUpAfterGoneAsync(Cluster reading, CancellationToken ct) =>
+        await OperatorClientController.TearDownAsync(hypershift, reading, RequeueAfter, ct)
+        ?? new ReconcileResult(false, "Deleting", "The cluster's namespace is gone.", Finalized: true);
+
     protected override Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct) =>
         // The signing key lives in the cluster's namespace, which the operator client deletes.
         Task.FromResult(new ReconcileResult(false, "Deleting", "Nothing to clean up: the signing key goes with the cluster's namespace.", Finalized: true));

@@ -82,16 +82,9 @@ internal sealed class OperatorClientController(
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)
     {
-        // No placement endpoint means the cluster was never placed, so nothing was ever written to a management cluster.
-        if (ManagementCluster(cluster) is { } endpoint)
+        if (await TearDownAsync(hypershift, cluster, RequeueAfter, ct) is { } waiting)
         {
-            var progress = await hypershift.DeleteAsync(endpoint, Ref(cluster), ct);
-            if (!progress.Gone)
-            {
-                // A wait, not a failure: HyperShift's finalizers tear down cloud resources for minutes.
-                return new ReconcileResult(false, "Deleting", progress.Message, Progressing: true, Finalized: false,
-                    RetryAfter: RequeueAfter);
-            }
+            return waiting;
         }
 
         // The node pools (marked deleting with their cluster) are finalized first, their NodePools gone
@@ -102,6 +95,23 @@ internal sealed class OperatorClientController(
         }
 
         return new ReconcileResult(false, "Deleting", "The HostedCluster, its NodePools and its namespace are gone.", Finalized: true);
+    }
+
+    /// <summary>
+    /// Deletes the cluster's NodePools, HostedCluster and namespace on its management cluster, in
+    /// HyperShift's order; null once all are gone, else the wait to report. No placement endpoint
+    /// means the cluster was never placed, so nothing was ever written to a management cluster.
+    /// </summary>
+    internal static async Task<ReconcileResult?> TearDownAsync(IManagementClusterProvider hypershift, Cluster cluster, TimeSpan retryAfter, CancellationToken ct)
+    {
+        if (ManagementCluster(cluster) is not { } endpoint)
+        {
+            return null;
+        }
+
+        var progress = await hypershift.DeleteAsync(endpoint, Ref(cluster), ct);
+        // A wait, not a failure: HyperShift's finalizers tear down cloud resources for minutes.
+        return progress.Gone ? null : new ReconcileResult(false, "Deleting", progress.Message, Progressing: true, Finalized: false, RetryAfter: retryAfter);
     }
 
     /// <summary>The release image by digest; a version the update graph does not list cannot be installed, whatever we retry.</summary>
@@ -124,7 +134,7 @@ internal sealed class OperatorClientController(
                 ? new ReconcileResult(false, "NodePoolPending", "The NodePool has not reported yet.", Progressing: true)
                 : new ReconcileResult(status.Ready, status.Ready ? "NodePoolReady" : "NodePoolNotReady",
                     $"{status.Replicas} replica(s); " + string.Join("; ", status.Conditions.Select(c => $"{c.Type}={c.Status}")), Progressing: !status.Ready);
-        await Api.ReportNodePoolStatusAsync(pool.Id, result.ToReport(ControllerName, pool.Generation), ct);
+        await ReportNodePoolAsync(pool, result, ct);
     }
 
     private static Uri? ManagementCluster(Cluster cluster) =>

@@ -26,7 +26,8 @@ internal sealed record ReconcileResult(bool Available, string Reason, string Mes
     public static ReconcileResult TransientFailure(ProviderException failure, bool wasAvailable, bool? finalized) =>
         new(wasAvailable, wasAvailable ? "Available" : "ProviderUnavailable", failure.Message, Progressing: true, Finalized: finalized);
 
-    public StatusReportRequest ToReport(string controller, long generation)
+    /// <summary>The report, made from a reading at <paramref name="generation"/> whose entry of this controller had <paramref name="version"/>.</summary>
+    public StatusReportRequest ToReport(string controller, long generation, long version)
     {
         var message = Clean(Message);
         var conditions = new List<ConditionReport>
@@ -40,7 +41,7 @@ internal sealed record ReconcileResult(bool Available, string Reason, string Mes
             conditions.Add(new("Finalized", finalized ? "True" : "False", finalized ? "Finalized" : "Finalizing", message));
         }
 
-        return new StatusReportRequest(controller, generation, conditions, Data is null ? null : JsonSerializer.SerializeToElement(Data, JsonSerializerOptions.Web));
+        return new StatusReportRequest(controller, generation, conditions, Data is null ? null : JsonSerializer.SerializeToElement(Data, JsonSerializerOptions.Web), version);
     }
 
     /// <summary>

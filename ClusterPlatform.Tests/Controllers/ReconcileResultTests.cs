@@ -12,7 +12,7 @@ public sealed class ReconcileResultTests
     public void A_permanent_provider_failure_is_degraded_with_the_providers_message_and_no_nul()
     {
         var report = ReconcileResult.FailedForGood(new ProviderException("refused: bad\0value", transient: false), finalized: null)
-            .ToReport("operator-client-controller", 3);
+            .ToReport("operator-client-controller", 3, 0);
 
         var degraded = Assert.Single(report.Conditions, c => c.Type == "Degraded");
         Assert.Equal(("True", "ProviderError", "refused: bad value"), (degraded.Status, degraded.Reason, degraded.Message));
@@ -25,7 +25,7 @@ public sealed class ReconcileResultTests
     public void A_provider_message_longer_than_the_api_takes_is_cut_to_its_limit()
     {
         var report = ReconcileResult.FailedForGood(new ProviderException(new string('x', 1022) + "😀😀", transient: false), finalized: null)
-            .ToReport("environment-validation-controller", 1);
+            .ToReport("environment-validation-controller", 1, 0);
 
         var message = Assert.Single(report.Conditions, c => c.Type == "Degraded").Message;
         Assert.True(message.Length <= ClusterPlatform.Contracts.ConditionReport.MaxMessageLength, $"{message.Length} characters");
@@ -38,8 +38,8 @@ public sealed class ReconcileResultTests
     {
         var failure = new ProviderException("timed out", transient: true);
 
-        var wasAvailable = ReconcileResult.TransientFailure(failure, wasAvailable: true, finalized: null).ToReport("dns-management-controller", 1);
-        var wasNot = ReconcileResult.TransientFailure(failure, wasAvailable: false, finalized: false).ToReport("dns-management-controller", 1);
+        var wasAvailable = ReconcileResult.TransientFailure(failure, wasAvailable: true, finalized: null).ToReport("dns-management-controller", 1, 0);
+        var wasNot = ReconcileResult.TransientFailure(failure, wasAvailable: false, finalized: false).ToReport("dns-management-controller", 1, 0);
 
         Assert.Equal(("True", "True"), (Status(wasAvailable, "Available"), Status(wasAvailable, "Progressing")));
         Assert.Equal(("False", "True", "False"), (Status(wasNot, "Available"), Status(wasNot, "Progressing"), Status(wasNot, "Finalized")));

@@ -42,7 +42,7 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
             ["Deployment"] = 5,
             ["Service"] = 1,
             ["HorizontalPodAutoscaler"] = 1,
-            ["PodDisruptionBudget"] = 1,
+            ["PodDisruptionBudget"] = 5,
             ["Ingress"] = 1,
             ["ManagedCertificate"] = 1,
             ["BackendConfig"] = 1,
@@ -109,21 +109,16 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
     }
 
     [Fact]
-    public void The_api_runs_two_or_more_replicas_behind_an_autoscaler_a_disruption_budget_and_an_https_ingress()
+    public void The_api_runs_behind_an_autoscaler_and_an_https_ingress()
     {
         var api = gke.Deployment(Api);
         var podLabels = api.Spec.Template.Metadata.Labels;
-        Assert.True(api.Spec.Replicas >= 2);
-        Assert.Equal(0, int.Parse(api.Spec.Strategy.RollingUpdate.MaxUnavailable.Value, CultureInfo.InvariantCulture));
 
         var autoscaler = Assert.Single(gke.All<V2HorizontalPodAutoscaler>());
         Assert.Equal(("Deployment", Api), (autoscaler.Spec.ScaleTargetRef.Kind, autoscaler.Spec.ScaleTargetRef.Name));
         Assert.True(autoscaler.Spec.MinReplicas >= 2);
         Assert.True(autoscaler.Spec.MaxReplicas > autoscaler.Spec.MinReplicas);
 
-        var budget = Assert.Single(gke.All<V1PodDisruptionBudget>());
-        Assert.All(budget.Spec.Selector.MatchLabels, l => Assert.Equal(l.Value, podLabels[l.Key]));
-        Assert.Equal(1, int.Parse(budget.Spec.MinAvailable.Value, CultureInfo.InvariantCulture));
 
         var service = Assert.Single(gke.All<V1Service>());
         Assert.All(service.Spec.Selector, l => Assert.Equal(l.Value, podLabels[l.Key]));
@@ -164,6 +159,29 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
     }
 
     [Fact]
+    public void Every_workload_runs_two_or_more_replicas_rolled_without_unavailability_under_a_disruption_budget_and_apart()
+    {
+        var budgets = gke.All<V1PodDisruptionBudget>().ToList();
+        foreach (var name in Workloads)
+        {
+            var deployment = gke.Deployment(name);
+            var podLabels = deployment.Spec.Template.Metadata.Labels;
+            Assert.True(deployment.Spec.Replicas >= 2, $"{name}: {deployment.Spec.Replicas} replica(s)");
+            Assert.Equal("RollingUpdate", deployment.Spec.Strategy.Type);
+            Assert.Equal(0, int.Parse(deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value, CultureInfo.InvariantCulture));
+            Assert.True(int.Parse(deployment.Spec.Strategy.RollingUpdate.MaxSurge.Value, CultureInfo.InvariantCulture) >= 1, name);
+
+            // Exactly one budget selects this workload's pods, and it keeps one of them running.
+            var budget = Assert.Single(budgets, b => b.Spec.Selector.MatchLabels.All(l => podLabels.TryGetValue(l.Key, out var v) && v == l.Value));
+            Assert.Equal(1, int.Parse(budget.Spec.MinAvailable.Value, CultureInfo.InvariantCulture));
+
+            var apart = Assert.Single(deployment.Spec.Template.Spec.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution);
+            Assert.Equal("kubernetes.io/hostname", apart.PodAffinityTerm.TopologyKey);
+            Assert.Equal(deployment.Spec.Selector.MatchLabels, apart.PodAffinityTerm.LabelSelector.MatchLabels);
+        }
+    }
+
+    [Fact]
     public void Each_controller_runs_alone_in_its_own_deployment_with_a_grace_period_that_covers_its_graceful_stop()
     {
         var apiEnvironment = gke.EnvironmentOf(gke.Deployment(Api).Spec.Template.Spec.Containers[0]);
@@ -171,9 +189,6 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         foreach (var controller in ControllerNames.All)
         {
             var deployment = gke.Deployment(controller);
-            Assert.Equal(1, deployment.Spec.Replicas);
-            // The old and the new pod must never handle the same cluster at once.
-            Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
             var environment = gke.EnvironmentOf(deployment.Spec.Template.Spec.Containers[0]);
             Assert.Equal(controller, environment["Controllers__Enabled__0"]);
             Assert.False(environment.ContainsKey("Controllers__Enabled__1"));

@@ -33,9 +33,12 @@ public static class StatusCalls
         ["conditions"] = new JsonArray(conditions.Select(Condition).ToArray()),
     };
 
-    public static JsonObject WithData(this JsonObject report, JsonObject data)
+    public static JsonObject WithData(this JsonObject report, JsonObject data) => report.With("data", data);
+
+    /// <summary>Sets (or, with a JSON null, nulls) one field of a report body.</summary>
+    public static JsonObject With(this JsonObject report, string field, JsonNode? value)
     {
-        report["data"] = data;
+        report[field] = value;
         return report;
     }
 

@@ -208,6 +208,15 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         { $$$"""{"controller":"placement-controller","observedGeneration":1,"conditions":[{"type":"Available","status":"True","reason":"Ok"}],"data":{"x":"{{{new string('d', (16 * 1024) - 7)}}}"}}""", ["$.data"] },
         { """{"controller":"placement-controller","observedGeneration":1,"conditions":[{"type":"Available","status":"True","reason":"Ok"}],"extra":1}""", ["$.extra"] },
         { """{"controller":"placement-controller","observedGeneration":1,"conditions":[{"type":"Available","status":"True","reason":"Ok"}],"status":{}}""", ["$.status"] },
+        // version: optional, an integer of at least 0 that fits a bigint; anything else is a 400, never a 500.
+        { """{"controller":"placement-controller","observedGeneration":1,"version":-1,"conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
+        { """{"controller":"placement-controller","observedGeneration":1,"version":1.5,"conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
+        { """{"controller":"placement-controller","observedGeneration":1,"version":1e2,"conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
+        { """{"controller":"placement-controller","observedGeneration":1,"version":"1","conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
+        { """{"controller":"placement-controller","observedGeneration":1,"version":true,"conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
+        { """{"controller":"placement-controller","observedGeneration":1,"version":{},"conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
+        { """{"controller":"placement-controller","observedGeneration":1,"version":9223372036854775808,"conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
+        { $$"""{"controller":"placement-controller","observedGeneration":1,"version":{{new string('9', 4000)}},"conditions":[{"type":"Available","status":"True","reason":"Ok"}]}""", ["$.version"] },
         { """[]""", ["$"] },
         // Every violation at once.
         { """{"controller":"placement-controller","observedGeneration":0,"conditions":[{"type":"Ready","status":"Maybe","reason":"no","message":"x"}],"data":[]}""",

@@ -174,6 +174,8 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         var status = $"{path}/status";
         await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, data: null));
         await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, new JsonObject { ["managementCluster"] = "mc-1" }));
+        await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, data: null, version: 2)); // the entry's version: stored
+        await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, data: null, version: 0)); // 409 report-conflict
         await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation - 1, data: null)); // 409 stale
         await Send(placement, HttpMethod.Put, status, Report(ControllerNames.Placement, generation + 50, data: null)); // 422 future
         await Send(dns, HttpMethod.Put, status, Report(ControllerNames.Placement, generation, data: null)); // 403 another's name
@@ -281,7 +283,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await Send(api.As("admin", null), HttpMethod.Get, Fleet);
     }
 
-    private static JsonObject Report(string controller, long generation, JsonObject? data)
+    private static JsonObject Report(string controller, long generation, JsonObject? data, long? version = null)
     {
         var report = new JsonObject
         {
@@ -292,6 +294,11 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         if (data is not null)
         {
             report["data"] = data;
+        }
+
+        if (version is not null)
+        {
+            report["version"] = version;
         }
 
         return report;
