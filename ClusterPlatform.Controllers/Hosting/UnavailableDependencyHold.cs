@@ -90,7 +90,13 @@ internal sealed class UnavailableDependencyHold(TimeSpan bound, ILogger logger, 
                     logger.LogDebug("{What}: try {Attempt} failed ({Error}); retrying in {Delay} ms", what, attempt, ex.Message, (int)delay.TotalMilliseconds);
                 }
 
-                await WaitAsync(delay, what, held, stopping);
+                if (!await WaitAsync(delay, stopping))
+                {
+                    // Stopping: hand the message back at once rather than spend the shutdown grace period
+                    // waiting; the subscriber nacks it with this failure, for another replica to take.
+                    logger.LogInformation("{What}: stopping; releasing the message held for {Held:0} s", what, held.TotalSeconds);
+                    throw;
+                }
             }
             catch (Exception) when (heldSince is { } since)
             {
@@ -101,17 +107,17 @@ internal sealed class UnavailableDependencyHold(TimeSpan bound, ILogger logger, 
         }
     }
 
-    private async Task WaitAsync(TimeSpan delay, string what, TimeSpan held, CancellationToken stopping)
+    /// <summary>False when <paramref name="stopping"/> fired first.</summary>
+    private async Task<bool> WaitAsync(TimeSpan delay, CancellationToken stopping)
     {
         try
         {
             await Task.Delay(delay, time, stopping);
+            return true;
         }
         catch (OperationCanceledException)
         {
-            // Stopping: hand the message back at once rather than spend the shutdown grace period waiting.
-            logger.LogInformation("{What}: stopping; releasing the message held for {Held:0} s", what, held.TotalSeconds);
-            throw;
+            return false;
         }
     }
 }

@@ -104,6 +104,22 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
     }
 
     [Fact]
+    public async Task A_held_event_keeps_its_slot_so_no_more_than_MaxConcurrency_events_are_handled_or_held_at_once()
+    {
+        var outageStarted = new Lazy<Stopwatch>(Stopwatch.StartNew, isThreadSafe: true);
+        var run = await StartAsync(() => outageStarted.Value.Elapsed < TimeSpan.FromSeconds(4) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status404NotFound,
+            new ControllerOptions { MaxConcurrency = 1 }, events: 2);
+
+        await Wait.UntilAsync(() => Task.FromResult(run.Handler.HandledCount == 2), Patience, () => $"both events handled (tries: {string.Join(", ", run.Handler.Tries)})");
+        await run.Worker.StopAsync(Cancellation);
+
+        // The first event was held through the outage; the second was not even tried until it was done.
+        var clusters = run.Handler.Tries.Select(t => t.ClusterId).ToList();
+        var held = clusters.TakeWhile(id => id == clusters[0]).Count();
+        Assert.True(held >= 2 && clusters.Count == held + 1 && clusters[^1] != clusters[0], $"tries, in order: {string.Join(", ", clusters)}");
+    }
+
+    [Fact]
     public async Task Unavailable_means_no_answer_a_gateway_or_throttling_status_or_a_transient_provider_failure()
     {
         using var http = new HttpClient();
@@ -135,7 +151,7 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
     }
 
     /// <summary>The topology, an Api answering <paramref name="status"/> for the cluster, and a started worker with one event published.</summary>
-    private async Task<Run> StartAsync(Func<int> status, ControllerOptions options)
+    private async Task<Run> StartAsync(Func<int> status, ControllerOptions options, int events = 1)
     {
         options.AckDeadline = ShortestAckDeadline;
         if (options.ShutdownGracePeriod == new ControllerOptions().ShutdownGracePeriod)
@@ -164,8 +180,10 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
             new DeadLetters(publisher, Options.Create(pubSub), loggers.CreateLogger<DeadLetters>()),
             Options.Create(options), Options.Create(pubSub), new ControllerMetrics(provider.GetRequiredService<IMeterFactory>()),
             loggers.CreateLogger<SubscriptionWorker>());
-        var clusterEvent = new ClusterEvent(Guid.CreateVersion7(), EventTypes.ClusterCreated, Guid.CreateVersion7(), null, 1);
-        await publisher.PublishAsync(Topic, [Message(Encoding.UTF8.GetString(clusterEvent.ToJsonUtf8()), (EventAttributes.Type, clusterEvent.Type))], Cancellation);
+        var published = Enumerable.Range(0, events)
+            .Select(_ => new ClusterEvent(Guid.CreateVersion7(), EventTypes.ClusterCreated, Guid.CreateVersion7(), null, 1))
+            .Select(e => Message(Encoding.UTF8.GetString(e.ToJsonUtf8()), (EventAttributes.Type, e.Type)));
+        await publisher.PublishAsync(Topic, [.. published], Cancellation);
         await worker.StartAsync(Cancellation);
         disposables.Add(new Stop(worker, connection, loggers));
         return new Run(worker, connection, pubSub, api, handler);
@@ -174,7 +192,7 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
     private sealed record Run(SubscriptionWorker Worker, PubSubConnection Connection, PubSubOptions PubSub, LocalApiServer Api, ClusterReadingHandler Handler)
     {
         /// <summary>The delivery attempt each try of the handler saw, in order.</summary>
-        public IReadOnlyList<int> Tries => [.. Handler.Tries];
+        public IReadOnlyList<int> Tries => [.. Handler.Tries.Select(t => t.DeliveryAttempt)];
 
         public Task WaitUntilHandledAsync(TimeSpan patience) =>
             Wait.UntilAsync(() => Task.FromResult(Handler.Handled), patience, () => $"the event handled (tries: {string.Join(", ", Tries)}; Api: {string.Join(", ", Api.Log)})");
@@ -183,19 +201,22 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
     /// <summary>Reads the event's cluster from the Api, as every controller does first; a 404 ends the handling.</summary>
     private sealed class ClusterReadingHandler(ControllerApiClient api) : IClusterEventHandler
     {
-        private volatile bool handled;
+        private int handled;
 
         public string ControllerName => Controller;
 
-        public ConcurrentQueue<int> Tries { get; } = new();
+        /// <summary>Each call, in order: the event's cluster and the delivery attempt it saw.</summary>
+        public ConcurrentQueue<(Guid ClusterId, int DeliveryAttempt)> Tries { get; } = new();
 
-        public bool Handled => handled;
+        public int HandledCount => Volatile.Read(ref handled);
+
+        public bool Handled => HandledCount > 0;
 
         public async Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct)
         {
-            Tries.Enqueue(deliveryAttempt);
+            Tries.Enqueue((clusterEvent.ClusterId, deliveryAttempt));
             _ = await api.GetClusterAsync(Controller, clusterEvent.ClusterId, ct);
-            handled = true;
+            Interlocked.Increment(ref handled);
         }
     }
 
