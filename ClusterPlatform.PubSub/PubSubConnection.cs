@@ -62,10 +62,25 @@ public sealed class PubSubConnection : IDisposable
                 // streams of one connection (100 at Google's front end); more connections lift the cap.
                 EnableMultipleHttp2Connections = true,
                 // Pings notice a connection that died silently (a NAT or load balancer dropping it), which
-                // would otherwise leave a StreamingPull waiting forever for messages that never come.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                // would otherwise leave a StreamingPull waiting forever for messages that never come. But a
+                // server takes pings more often than it allows as abuse: a grpc-java server (the emulator is
+                // one) by default allows one every 5 minutes while calls are open (NettyServerBuilder's
+                // permitKeepAliveTimeInNanos, grpc/grpc-java@036727cb netty/src/main/java/io/grpc/netty/
+                // NettyServerBuilder.java) and none without calls for 2 hours; the third early ping (its
+                // KeepAliveEnforcer's MAX_PING_STRIKES = 2, grpc/grpc-java@14618d1d core/src/main/java/io/
+                // grpc/internal/KeepAliveEnforcer.java) gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" and
+                // the connection is closed with every stream on it. Pinging every 30 s did that after about
+                // 100 idle seconds (issue 14). Google's own Pub/Sub clients ping every 5 minutes
+                // (googleapis/java-pubsub@01d41b72 Subscriber.java setKeepAliveTime(Duration.ofMinutes(5)),
+                // googleapis/google-cloud-go@00cf7a13 pubsub/pubsub.go keepalive.ClientParameters{Time:
+                // 5 * time.Minute}), which Cloud Pub/Sub therefore accepts. SocketsHttpHandler pings only
+                // after this long without receiving a frame, so its pings are never closer than 5 minutes.
+                KeepAlivePingDelay = TimeSpan.FromMinutes(5),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                // Only connections with calls open: grpc-java counts a ping on a connection without calls
+                // as a strike unless the server opted in (permitKeepAliveWithoutCalls), and a connection
+                // without calls has nothing to wait for; the next call on a dead one fails and is retried.
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             },

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ClusterPlatform.PubSub;
 
-/// <summary>Exponential backoff with jitter, so many clients that failed together do not retry together.</summary>
-internal sealed class Backoff(TimeSpan initial, TimeSpan maximum)
+/// <summary>
+/// Exponential backoff with jitter, so many clients that failed together do not retry together.
+/// Public for the controllers, whose handlers retry an unavailable dependency the same way.
+/// </summary>
+public sealed class Backoff(TimeSpan initial, TimeSpan maximum)
 {
     private TimeSpan next;
 

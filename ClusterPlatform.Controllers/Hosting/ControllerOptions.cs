@@ -23,6 +23,14 @@ public sealed class ControllerOptions
     /// </summary>
     public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an event whose handling fails because the Api or a provider is unavailable is held and
+    /// retried in-process (its lease extended, no delivery attempt spent) before it is nacked; see
+    /// <see cref="UnavailableDependencyHold"/>. Long enough to ride out a database failover or an Api
+    /// rollout; an outage beyond it spends delivery attempts and ends in the dead-letter topic.
+    /// </summary>
+    public TimeSpan HoldUnavailableFor { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>On shutdown, how long running handlers may take before their events are nacked.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -11,6 +11,8 @@ namespace ClusterPlatform.Controllers.Hosting;
 /// concurrency. The subscriber traces each message as a span whose parent is the event's
 /// <c>traceparent</c>; this adds a log scope with the controller, event and cluster. A message that
 /// is not a cluster event goes to the dead-letter topic at once and is acked (<see cref="DeadLetters"/>).
+/// A handler that fails because the Api or a provider is unavailable is held and retried rather than
+/// nacked (<see cref="UnavailableDependencyHold"/>); any other failure nacks.
 /// </summary>
 internal sealed class SubscriptionWorker(
     IClusterEventHandler handler,
@@ -23,6 +25,8 @@ internal sealed class SubscriptionWorker(
     ILogger<SubscriptionWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+
+    private readonly UnavailableDependencyHold hold = new(options.Value.HoldUnavailableFor, logger, TimeProvider.System);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,7 +45,7 @@ internal sealed class SubscriptionWorker(
                     EventTopics.MaxDeliveryAttempts, EventTopics.MinRetryBackoff, EventTopics.MaxRetryBackoff, options.Value.AckDeadline, stoppingToken);
                 logger.LogInformation("{Controller} is listening on subscription {Subscription}", handler.ControllerName, handler.ControllerName);
                 failures = 0;
-                await subscriber.RunAsync(handler.ControllerName, HandleAsync, settings, stoppingToken);
+                await subscriber.RunAsync(handler.ControllerName, (received, ct) => HandleAsync(received, ct, stoppingToken), settings, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -59,7 +63,9 @@ internal sealed class SubscriptionWorker(
         }
     }
 
-    private async Task HandleAsync(ReceivedMessage received, CancellationToken ct)
+    /// <param name="ct">Fires when the shutdown grace period is over.</param>
+    /// <param name="stopping">Fires when the shutdown begins: a held message is released at once.</param>
+    private async Task HandleAsync(ReceivedMessage received, CancellationToken ct, CancellationToken stopping)
     {
         var message = received.Message;
         if (ClusterEvent.TryParse(message.Data.Span, message.Attributes) is not { } clusterEvent)
@@ -76,7 +82,10 @@ internal sealed class SubscriptionWorker(
             ["EventType"] = clusterEvent.Type,
             ["ClusterId"] = clusterEvent.ClusterId,
         });
-        await metrics.MeasureAsync(handler.ControllerName, () => handler.HandleAsync(clusterEvent, received.DeliveryAttempt, ct));
+        // One outcome per delivery: the tries of a held message are not counted apart.
+        await metrics.MeasureAsync(handler.ControllerName, () => hold.RunAsync(
+            () => handler.HandleAsync(clusterEvent, received.DeliveryAttempt, ct),
+            $"{handler.ControllerName} handling {clusterEvent.Type} event {clusterEvent.Id} of cluster {clusterEvent.ClusterId}", stopping));
     }
 
     private static string PoisonReason(PubsubMessage message) =>

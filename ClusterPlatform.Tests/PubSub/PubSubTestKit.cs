@@ -53,9 +53,10 @@ internal sealed class RunningSubscriber : IAsyncDisposable
         string subscriptionId,
         Func<ReceivedMessage, CancellationToken, Task> handler,
         SubscriberSettings? settings = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        Microsoft.Extensions.Logging.ILogger<PubSubSubscriber>? logger = null)
     {
-        Completion = new PubSubSubscriber(connection, timeProvider: timeProvider).RunAsync(subscriptionId, handler,
+        Completion = new PubSubSubscriber(connection, logger, timeProvider).RunAsync(subscriptionId, handler,
             settings ?? new SubscriberSettings { AckDeadline = PubSubTestKit.ShortestAckDeadline, ShutdownGracePeriod = TimeSpan.FromSeconds(5) },
             stop.Token);
     }
