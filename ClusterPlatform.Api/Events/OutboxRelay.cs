@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using Grpc.Core;
@@ -41,6 +42,7 @@ internal sealed class OutboxRelay(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _ = Task.Run(() => ListenAsync(stoppingToken), stoppingToken);
+        _ = Task.Run(() => WatchTopologyAsync(stoppingToken), stoppingToken);
         await Task.WhenAll(Enumerable.Range(0, Loops).Select(loop => Task.Run(() => RelayLoopAsync(purges: loop == 0, stoppingToken), stoppingToken)));
     }
 
@@ -62,6 +64,11 @@ internal sealed class OutboxRelay(
                     await PurgeAsync(stoppingToken);
                 }
 
+                if (failures > 0)
+                {
+                    logger.LogInformation("Outbox relay recovered after {Failures} failed attempt(s)", failures);
+                }
+
                 failures = 0;
                 await WaitForWorkAsync(settings.PollInterval, stoppingToken);
             }
@@ -69,19 +76,140 @@ internal sealed class OutboxRelay(
             {
                 return;
             }
+            catch (TopologyChangedException e)
+            {
+                // Not a failure: the rows stay unpublished and go again at once, after the topology is ensured.
+                logger.LogInformation("{Reason}", e.Message);
+            }
             catch (Exception e)
             {
                 failures++;
                 metrics.PublishFailed();
                 var delay = Backoff(failures);
-                if (e is RpcException { StatusCode: StatusCode.NotFound })
+                var outage = Classify(e);
+                if (outage == Outage.PubSub)
                 {
-                    // The emulator forgets everything on restart: create the topic and subscriptions again.
+                    // Whatever Pub/Sub lost during the failure (all of it, if the emulator restarted)
+                    // is created again before the next publish.
                     topology.Invalidate();
                 }
 
-                logger.LogWarning(e, "Outbox relay failed (attempt {Attempt}); unpublished events stay queued, retrying in {Delay}", failures, delay);
-                await WaitForWorkAsync(delay, stoppingToken, ignoreWakeUps: true);
+                if (outage == Outage.None)
+                {
+                    logger.LogWarning(e, "Outbox relay failed (attempt {Attempt}); unpublished events stay queued, retrying in {Delay}", failures, delay);
+                }
+                else
+                {
+                    // An outage is expected and needs no stack trace; the first line of each outage is a warning.
+                    logger.Log(failures == 1 ? LogLevel.Warning : LogLevel.Debug,
+                        "Outbox relay: {Dependency} is unavailable (attempt {Attempt}: {Error}); unpublished events stay queued, retrying within {Delay} or as soon as it answers",
+                        outage == Outage.Database ? "the database" : "Pub/Sub", failures,
+                        e is RpcException rpc ? rpc.Status.ToString() : DatabaseErrors.Describe(e), delay);
+                }
+
+                await BackOffAsync(outage, delay, stoppingToken);
+            }
+        }
+    }
+
+    private enum Outage
+    {
+        None,
+        Database,
+        PubSub,
+    }
+
+    /// <summary>Which dependency a relay failure says is unavailable, if any.</summary>
+    private static Outage Classify(Exception e) => e switch
+    {
+        _ when DatabaseErrors.IsUnavailable(e) => Outage.Database,
+        // NOT_FOUND: the emulator restarted and forgot the topic. Transient: Google's retryable codes,
+        // and the publish timeout (a cancellation that is not the host's).
+        RpcException { StatusCode: StatusCode.NotFound } => Outage.PubSub,
+        _ when PubSubErrors.IsTransient(e) => Outage.PubSub,
+        _ => Outage.None,
+    };
+
+    /// <summary>
+    /// Waits out a failure's backoff, cut short as soon as the dependency that failed is back: for
+    /// the database, a wake-up (a commit's NOTIFY) or a probe that answers, every
+    /// <c>Outbox:ProbeInterval</c>; for Pub/Sub, the topology verified again (the topology watch
+    /// probes Pub/Sub as often). Other failures wait the whole backoff.
+    /// </summary>
+    private async Task BackOffAsync(Outage outage, TimeSpan delay, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var recovered = outage switch
+        {
+            Outage.Database => DatabaseBackAsync(stop.Token),
+            Outage.PubSub => topology.WhenVerifiedAsync(stop.Token),
+            _ => Task.Delay(Timeout.InfiniteTimeSpan, time, stop.Token),
+        };
+        await Task.WhenAny(Task.Delay(delay, time, stop.Token), recovered);
+        await stop.CancelAsync();
+        await recovered.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task DatabaseBackAsync(CancellationToken ct)
+    {
+        while (!await wake.WaitAsync(settings.ProbeInterval, ct))
+        {
+            if (await DatabaseAnswersAsync(ct))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>A <c>SELECT 1</c>: whether the database serves queries again.</summary>
+    private async Task<bool> DatabaseAnswersAsync(CancellationToken ct)
+    {
+        // Twice: the first failure after a restart may be a pooled connection to the server that went away.
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            try
+            {
+                await using var probe = dataSource.CreateCommand("SELECT 1");
+                await probe.ExecuteScalarAsync(ct);
+                return true;
+            }
+            catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+            {
+                // Every idle connection in the pool was opened to the server that went away and
+                // fails once when next used; dropped, they are opened anew, for requests too.
+                dataSource.Clear();
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Looks at the topology every <c>Outbox:ProbeInterval</c>, so that a Pub/Sub outage (and the
+    /// empty emulator that may follow it) is noticed even while nothing is published, and re-creates
+    /// it as soon as Pub/Sub answers again; that also ends the relay loops' backoff within a probe.
+    /// </summary>
+    private async Task WatchTopologyAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(settings.ProbeInterval, time, ct);
+                if (await topology.CheckAsync(ct) && !topology.IsVerified)
+                {
+                    await topology.EnsureAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException e)
+            {
+                // A permanent failure (a refused permission): the relay loops meet and log it too.
+                logger.LogWarning("Pub/Sub topology could not be ensured: {Error}", e.Status);
             }
         }
     }
@@ -120,15 +248,18 @@ internal sealed class OutboxRelay(
         {
             // Bounded, so rows are not held locked through a long outage; they are retried instead.
             timeout.CancelAfter(settings.PublishTimeout);
-            var epoch = topology.Epoch;
+            // Verified now, unless something invalidated it since the loop ensured it.
+            var epoch = await topology.EnsureAsync(timeout.Token);
             await publisher.PublishAsync(topology.Topic, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
             if (topology.Epoch != epoch)
             {
-                // The other relay loop found the topology gone (the emulator restarted) while this
-                // publish was retrying: it may have landed on the re-created topic before its
-                // subscriptions existed, where Pub/Sub keeps nothing. Leave the rows unpublished;
-                // they go again once the topology is back (a duplicate at worst, never a loss).
-                throw new InvalidOperationException("The Pub/Sub topology was re-created while this batch was being published; it is published again.");
+                // A Pub/Sub call failed (this publish's own retried attempts, the other loop's, the
+                // topology watch's) or the topology was found incomplete while this publish ran: the
+                // emulator may have restarted, and the publish may have landed on a re-created topic
+                // before its subscriptions existed, where Pub/Sub keeps nothing. Leave the rows
+                // unpublished; they go again once the topology is verified (a duplicate at worst,
+                // never a loss).
+                throw new TopologyChangedException();
             }
         }
 
@@ -178,6 +309,11 @@ internal sealed class OutboxRelay(
                     await listen.ExecuteNonQueryAsync(ct);
                 }
 
+                if (failures > 0)
+                {
+                    logger.LogInformation("Outbox LISTEN connection is back after {Failures} failed attempt(s)", failures);
+                }
+
                 failures = 0;
                 Wake(); // anything committed while not listening
                 while (!ct.IsCancellationRequested)
@@ -192,8 +328,15 @@ internal sealed class OutboxRelay(
             catch (Exception e)
             {
                 failures++;
-                logger.LogWarning(e, "Outbox LISTEN connection lost; polling every {Interval} until it is back", settings.PollInterval);
-                await Task.Delay(Backoff(failures), time, ct);
+                if (failures == 1)
+                {
+                    logger.LogWarning("Outbox LISTEN connection lost ({Error}); polling every {Interval} until it is back", DatabaseErrors.Describe(e), settings.PollInterval);
+                }
+
+                // Capped at the probe interval: reconnecting is this connection's probe, and a commit
+                // right after the database returns should wake the relays, not wait for a poll.
+                var delay = Backoff(failures);
+                await Task.Delay(delay < settings.ProbeInterval ? delay : settings.ProbeInterval, time, ct);
             }
         }
     }
@@ -210,16 +353,7 @@ internal sealed class OutboxRelay(
         }
     }
 
-    private async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken ct, bool ignoreWakeUps = false)
-    {
-        if (ignoreWakeUps)
-        {
-            await Task.Delay(timeout, time, ct);
-            return;
-        }
-
-        await wake.WaitAsync(timeout, ct);
-    }
+    private Task<bool> WaitForWorkAsync(TimeSpan timeout, CancellationToken ct) => wake.WaitAsync(timeout, ct);
 
     private TimeSpan Backoff(int failures)
     {
@@ -227,6 +361,10 @@ internal sealed class OutboxRelay(
         var capped = exponential < settings.MaxBackoff ? exponential : settings.MaxBackoff;
         return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
     }
+
+    /// <summary>A batch whose publish spanned a possible loss of the topology; it is published again.</summary>
+    private sealed class TopologyChangedException()
+        : Exception("A Pub/Sub call failed or the topology was found incomplete while a batch was being published; it is published again once the topology is verified.");
 
     public override void Dispose()
     {
