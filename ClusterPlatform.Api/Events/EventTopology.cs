@@ -18,8 +18,11 @@ namespace ClusterPlatform.Api.Events;
 /// state always brings is a period of failed calls. So the topology counts as unverified again
 /// (<see cref="Invalidate"/>) after any Pub/Sub call failure this process sees: a retried publish or
 /// create attempt (the publisher's and the admin's <c>AttemptFailed</c>), a relay failure, a NOT_FOUND,
-/// or a failed or incomplete <see cref="CheckAsync"/>, which the relay runs every
-/// <c>Outbox:ProbeInterval</c> so that an outage is seen even while nothing is published.
+/// or a failed or incomplete <see cref="CheckAsync"/>, which the relay's topology watch runs every
+/// <c>Outbox:ProbeInterval</c>, so that an outage is seen even while nothing is published. The watch
+/// ensures the topology again as soon as a check is answered, and the relay publishes only while it
+/// is verified: a publish that spans an invalidation is cancelled, or discarded if it completed, and
+/// its rows go again (<see cref="Epoch"/>).
 /// </para>
 /// </summary>
 internal sealed class EventTopology : IDisposable
@@ -32,7 +35,11 @@ internal sealed class EventTopology : IDisposable
     private readonly IOptions<PubSubOptions> options;
     private readonly ILogger<EventTopology> logger;
     private readonly SemaphoreSlim ensuring = new(1, 1);
+    private readonly Lock gate = new();
     private TaskCompletionSource verified = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Cancelled when the verified state it belongs to ends. Never disposed: a relay loop may still be
+    // linking to its token, and a source without a timer or wait handle holds nothing to release.
+    private CancellationTokenSource lost = new();
     private int epoch;
     private int verifiedEpoch = -1;
 
@@ -58,8 +65,34 @@ internal sealed class EventTopology : IDisposable
     /// <summary>Whether the whole topology was ensured since the last sign that it may be gone.</summary>
     public bool IsVerified => Volatile.Read(ref verifiedEpoch) == Epoch;
 
+    /// <summary>
+    /// Whether the topology is verified, at which <paramref name="verifiedAt"/> epoch, and a token
+    /// that is cancelled as soon as that ends: a publish under it stops at the first sign of an
+    /// outage instead of retrying through it, since its rows would go again anyway.
+    /// </summary>
+    public bool TryGetVerified(out int verifiedAt, out CancellationToken whenLost)
+    {
+        lock (gate)
+        {
+            verifiedAt = epoch;
+            whenLost = lost.Token;
+            return verifiedEpoch == epoch;
+        }
+    }
+
     /// <summary>Something suggests Pub/Sub may have lost the topology: ensure it all again before the next publish.</summary>
-    public void Invalidate() => Interlocked.Increment(ref epoch);
+    public void Invalidate()
+    {
+        CancellationTokenSource ended;
+        lock (gate)
+        {
+            epoch++;
+            ended = lost;
+        }
+
+        // Outside the lock: cancelling runs the callbacks of the publishes under its token.
+        ended.Cancel();
+    }
 
     /// <summary>Completes once the topology is verified: at once if it is, else when an ensure next succeeds.</summary>
     public Task WhenVerifiedAsync(CancellationToken ct)
@@ -96,14 +129,19 @@ internal sealed class EventTopology : IDisposable
 
                 await admin.EnsureTopologyAsync(Topic, options.Value.DeadLetterTopic, ControllerNames.All,
                     EventTopics.MaxDeliveryAttempts, EventTopics.MinRetryBackoff, EventTopics.MaxRetryBackoff, cancellationToken: ct);
-                if (Epoch != current)
+                lock (gate)
                 {
-                    // A call failed while ensuring: the emulator may have restarted between two
-                    // creates and forgotten the first ones. Ensure everything again.
-                    continue;
+                    // A call failed while ensuring: the emulator may have restarted between two creates
+                    // and forgotten the first ones. Ensure everything again.
+                    if (epoch != current)
+                    {
+                        continue;
+                    }
+
+                    lost = new CancellationTokenSource();
+                    verifiedEpoch = current;
                 }
 
-                Volatile.Write(ref verifiedEpoch, current);
                 Interlocked.Exchange(ref verified, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 logger.LogInformation("Pub/Sub topic {Topic} and subscriptions {Subscriptions} are in place", Topic, string.Join(", ", ControllerNames.All));
                 return current;
@@ -155,5 +193,6 @@ internal sealed class EventTopology : IDisposable
         publisher.AttemptFailed -= OnAttemptFailed;
         admin.AttemptFailed -= OnAttemptFailed;
         ensuring.Dispose();
+        lost.Dispose();
     }
 }

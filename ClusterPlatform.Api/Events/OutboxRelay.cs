@@ -53,7 +53,8 @@ internal sealed class OutboxRelay(
         {
             try
             {
-                await topology.EnsureAsync(stoppingToken);
+                // The topology watch ensures it, within a probe of Pub/Sub answering again.
+                await topology.WhenVerifiedAsync(stoppingToken);
                 while (await RelayBatchAsync(stoppingToken) == settings.BatchSize)
                 {
                     // A full batch: there may be more, so go again at once.
@@ -78,7 +79,7 @@ internal sealed class OutboxRelay(
             }
             catch (TopologyChangedException e)
             {
-                // Not a failure: the rows stay unpublished and go again at once, after the topology is ensured.
+                // Not a failure: the rows stay unpublished and go again as soon as the topology is verified.
                 logger.LogInformation("{Reason}", e.Message);
             }
             catch (Exception e)
@@ -196,7 +197,7 @@ internal sealed class OutboxRelay(
         {
             try
             {
-                await Task.Delay(settings.ProbeInterval, time, ct);
+                // At once on start: the first check finds the topology missing and ensures it.
                 if (await topology.CheckAsync(ct) && !topology.IsVerified)
                 {
                     await topology.EnsureAsync(ct);
@@ -206,10 +207,19 @@ internal sealed class OutboxRelay(
             {
                 return;
             }
-            catch (RpcException e)
+            catch (Exception e)
             {
-                // A permanent failure (a refused permission): the relay loops meet and log it too.
-                logger.LogWarning("Pub/Sub topology could not be ensured: {Error}", e.Status);
+                // A permanent failure (a refused permission); the relay publishes nothing until it is mended.
+                logger.LogWarning(e, "Pub/Sub topology could not be ensured; trying again in {Interval}", settings.ProbeInterval);
+            }
+
+            try
+            {
+                await Task.Delay(settings.ProbeInterval, time, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
             }
         }
     }
@@ -243,24 +253,31 @@ internal sealed class OutboxRelay(
             return 0;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        if (!topology.TryGetVerified(out var epoch, out var whenLost))
         {
-            // Bounded, so rows are not held locked through a long outage; they are retried instead.
+            throw new TopologyChangedException(); // lost since the loop waited for it
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        // Bounded, so rows are not held locked through a long outage; they are retried instead. And
+        // stopped at the first sign that the topology may be lost (a failed attempt of this publish
+        // or any other Pub/Sub call): retrying through the outage would only delay the publish that
+        // must follow the topology's re-creation anyway.
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, whenLost))
+        {
             timeout.CancelAfter(settings.PublishTimeout);
-            // Verified now, unless something invalidated it since the loop ensured it.
-            var epoch = await topology.EnsureAsync(timeout.Token);
             await publisher.PublishAsync(topology.Topic, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
-            if (topology.Epoch != epoch)
-            {
-                // A Pub/Sub call failed (this publish's own retried attempts, the other loop's, the
-                // topology watch's) or the topology was found incomplete while this publish ran: the
-                // emulator may have restarted, and the publish may have landed on a re-created topic
-                // before its subscriptions existed, where Pub/Sub keeps nothing. Leave the rows
-                // unpublished; they go again once the topology is verified (a duplicate at worst,
-                // never a loss).
-                throw new TopologyChangedException();
-            }
+        }
+
+        if (topology.Epoch != epoch)
+        {
+            // A Pub/Sub call failed (this publish's own retried attempts, the other loop's, the
+            // topology watch's) or the topology was found incomplete while this publish ran: the
+            // emulator may have restarted, and the publish may have landed on a re-created topic
+            // before its subscriptions existed, where Pub/Sub keeps nothing. Leave the rows
+            // unpublished; they go again once the topology is verified (a duplicate at worst,
+            // never a loss).
+            throw new TopologyChangedException();
         }
 
         await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(@ids)", connection, transaction))
