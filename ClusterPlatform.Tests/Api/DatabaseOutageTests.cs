@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClusterPlatform.Api.Events;
+using ClusterPlatform.Tests.Api.Conformance;
 using ClusterPlatform.Tests.Events;
 using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -55,30 +57,37 @@ public sealed class DatabaseOutageTests(DatabaseOutageTests.OwnDatabaseApiServer
     public async Task Requests_are_503_with_Retry_After_while_the_database_is_down_and_succeed_and_publish_promptly_once_it_is_back()
     {
         var client = api.As("user", ApiCalls.Unique("org"));
-        await client.CreateClusterAsync("before-outage");
+        var before = await client.CreateClusterAsync("before-outage");
         await EventCollector.WaitUntilRelayedAsync(api);
+        var document = await api.Anonymous().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        var validator = new OpenApiDocumentValidator(JsonDocument.Parse(document).RootElement);
+        var recorder = new ExchangeRecorder();
         using var relayFailures = RelayFailures();
 
         await api.Database.StopAsync();
         try
         {
-            foreach (var request in new Func<Task<HttpResponseMessage>>[]
+            await recorder.SendAsync(client, HttpMethod.Get, ApiCalls.Clusters);
+            await recorder.SendAsync(client, HttpMethod.Get, before["href"].Text());
+            await recorder.SendAsync(client, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("during-outage"));
+            foreach (var (exchange, _) in recorder.Exchanges)
             {
-                () => client.GetAsync(ApiCalls.Clusters),
-                () => client.PostAsync(ApiCalls.Clusters, Bodies.Json(Bodies.Cluster("during-outage"))),
-            })
+                var what = $"{exchange.Method} {exchange.PathAndQuery}";
+                Assert.True(exchange.Status == 503, $"{what}: {exchange.Status} {exchange.ResponseBody}");
+                Assert.True(int.Parse(exchange.ResponseHeaders["Retry-After"], System.Globalization.CultureInfo.InvariantCulture) >= 1, what);
+                Assert.Equal("service-unavailable", JsonNode.Parse(exchange.ResponseBody)!["code"].Text());
+                // Declared by the document, with its Retry-After and problem body.
+                Assert.Equal([], validator.ResponseViolations(exchange));
+                Assert.Equal([], validator.RequestViolations(exchange));
+            }
+
+            using (var health = await api.Anonymous().GetAsync("/health", TestContext.Current.CancellationToken))
             {
-                using var response = await request();
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                Assert.True(int.Parse(response.Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
-                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-                var problem = await response.ReadObjectAsync();
-                Assert.Equal("service-unavailable", problem["code"].Text());
-                Assert.Equal(503, problem["status"]!.GetValue<int>());
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
             }
 
             var warnings = api.Logs.Where(l => l.Contains("Database unavailable on", StringComparison.Ordinal)).ToList();
-            Assert.Equal(2, warnings.Count);
+            Assert.Equal(recorder.Exchanges.Count, warnings.Count);
             Assert.All(warnings, w => Assert.DoesNotContain("   at ", w, StringComparison.Ordinal));
             Assert.DoesNotContain(api.Logs, l => l.Contains("Unhandled error", StringComparison.Ordinal));
 
