@@ -156,7 +156,7 @@ internal sealed class EventTopology : IDisposable
     /// <summary>
     /// One cheap look at whether the whole topology still exists (<see cref="PubSubAdmin.FindMissingAsync"/>).
     /// Returns whether Pub/Sub answered; when it did not, or something is missing, the topology is
-    /// invalidated so the next publish ensures it first.
+    /// invalidated so that it is ensured before the next publish.
     /// </summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
@@ -176,13 +176,20 @@ internal sealed class EventTopology : IDisposable
 
             return true;
         }
-        catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception e) when (PubSubErrors.IsTransient(e) && !ct.IsCancellationRequested)
         {
-            // Pub/Sub did not answer: an outage, whose end may come with an empty emulator.
-            // The relay logs the outage itself when a publish fails; this repeats every probe.
+            // Pub/Sub did not answer: an outage, whose end may come with an empty emulator. The relay
+            // logs the outage itself when a publish fails; this repeats every probe.
             logger.LogDebug("Pub/Sub topology check failed: {Error}", e is RpcException rpc ? rpc.Status.ToString() : e.Message);
             Invalidate();
             return false;
+        }
+        catch (RpcException e)
+        {
+            // Refused (a missing permission to read subscriptions): this says nothing about the
+            // topology, and failed calls still invalidate it, so publishing goes on.
+            logger.LogWarning("Pub/Sub topology check refused: {Error}", e.Status);
+            return true;
         }
     }
 

@@ -14,7 +14,10 @@ namespace ClusterPlatform.Api.Events;
 /// claims batches with <c>FOR UPDATE SKIP LOCKED</c>, so
 /// relays in several Api replicas share the work without publishing a row twice in normal operation,
 /// and marks rows published in the same transaction. A row whose publish fails stays unpublished and
-/// is retried with backoff: nothing committed is lost while Pub/Sub is down. Delivery is
+/// is retried with backoff: nothing committed is lost while Pub/Sub is down. An outage's backoff ends
+/// as soon as a probe (every <c>Outbox:ProbeInterval</c>) finds the database or Pub/Sub back, and rows
+/// are published only while the whole Pub/Sub topology is verified (<see cref="EventTopology"/>,
+/// which a watch here checks every probe interval). Delivery is
 /// at-least-once (a crash between publish and commit republishes), which controllers tolerate
 /// because they act on the state they read, not on the event.
 /// </summary>
@@ -193,6 +196,7 @@ internal sealed class OutboxRelay(
     /// </summary>
     private async Task WatchTopologyAsync(CancellationToken ct)
     {
+        var refusals = 0;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -202,6 +206,8 @@ internal sealed class OutboxRelay(
                 {
                     await topology.EnsureAsync(ct);
                 }
+
+                refusals = 0;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -209,8 +215,12 @@ internal sealed class OutboxRelay(
             }
             catch (Exception e)
             {
-                // A permanent failure (a refused permission); the relay publishes nothing until it is mended.
-                logger.LogWarning(e, "Pub/Sub topology could not be ensured; trying again in {Interval}", settings.ProbeInterval);
+                // A permanent failure (a refused permission): nothing is published until it is mended.
+                // Logged in full once, then once a minute, rather than every probe.
+                if (refusals++ % (int)Math.Max(1, TimeSpan.FromMinutes(1) / settings.ProbeInterval) == 0)
+                {
+                    logger.LogError(e, "Pub/Sub topology could not be ensured; no events are published until it is. Trying again every {Interval}", settings.ProbeInterval);
+                }
             }
 
             try
