@@ -17,6 +17,13 @@ public sealed class PubSubAdmin(PubSubConnection connection, ILogger<PubSubAdmin
     private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
 
     /// <summary>
+    /// Raised for each attempt of a create that failed for a transient reason and is retried: what
+    /// was created before the outage may be gone after it (the emulator forgets everything when it
+    /// restarts), so a caller that ensures several resources can ensure them all again.
+    /// </summary>
+    public event EventHandler<Exception>? AttemptFailed;
+
+    /// <summary>
     /// The subscription <see cref="EnsureTopologyAsync"/> attaches to a dead-letter topic:
     /// <c>{deadLetterTopicId}-inspect</c>. A topic without subscriptions drops what is published to it,
     /// so without this one dead letters would be lost instead of waiting to be looked at.
@@ -100,11 +107,50 @@ public sealed class PubSubAdmin(PubSubConnection connection, ILogger<PubSubAdmin
             id, topicId, deadLetterTopicId, maxDeliveryAttempts, minBackoff, maxBackoff, ackDeadline, cancellationToken)));
     }
 
+    /// <summary>
+    /// What of the topology <see cref="EnsureTopologyAsync"/> makes is missing right now, in one attempt
+    /// and without retries: the names of the subscriptions among <paramref name="subscriptionIds"/> and
+    /// <see cref="InspectionSubscriptionId"/> that do not exist or are not attached to their topic.
+    /// Empty when all exist. One GetSubscription per subscription, concurrently: a subscription names
+    /// its topic, and Pub/Sub shows <c>_deleted-topic_</c> there once the topic is gone
+    /// (googleapis google/pubsub/v1/pubsub.proto, <c>Subscription.topic</c>), so the topics need no
+    /// calls of their own. Throws <see cref="RpcException"/> when Pub/Sub does not answer within
+    /// <paramref name="timeout"/> (<c>DEADLINE_EXCEEDED</c>) or at all.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FindMissingAsync(
+        string topicId,
+        string deadLetterTopicId,
+        IEnumerable<string> subscriptionIds,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionIds);
+        var deadline = DateTime.UtcNow + timeout;
+        var expected = subscriptionIds.Select(id => (Id: id, Topic: topicId))
+            .Append((Id: InspectionSubscriptionId(deadLetterTopicId), Topic: deadLetterTopicId))
+            .ToList();
+        var present = await Task.WhenAll(expected.Select(async e =>
+        {
+            try
+            {
+                var subscription = await connection.SubscriberClient.GetSubscriptionAsync(
+                    new GetSubscriptionRequest { Subscription = connection.SubscriptionName(e.Id) },
+                    deadline: deadline, cancellationToken: cancellationToken);
+                return subscription.Topic == connection.TopicName(e.Topic);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return false;
+            }
+        }));
+        return [.. expected.Where((_, i) => !present[i]).Select(e => e.Id)];
+    }
+
     private async Task CreateAsync<T>(Func<CancellationToken, Task<T>> create, string what, CancellationToken cancellationToken)
     {
         try
         {
-            await Retry.UntilCancelledAsync(create, $"Creating {what}", logger, time, cancellationToken);
+            await Retry.UntilCancelledAsync(PubSubErrors.ReportingFailures(create, e => AttemptFailed?.Invoke(this, e)), $"Creating {what}", logger, time, cancellationToken);
             logger.LogInformation("Created {What}", what);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)

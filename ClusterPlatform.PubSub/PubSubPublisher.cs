@@ -33,6 +33,13 @@ public sealed class PubSubPublisher(
     private volatile bool disposed;
 
     /// <summary>
+    /// Raised for each attempt that failed for a transient reason and is retried. A publish that in
+    /// the end succeeded may still have spanned an outage; with the emulator, one that restarted and
+    /// forgot its topics and subscriptions (the Api's relay then verifies its topology again).
+    /// </summary>
+    public event EventHandler<Exception>? AttemptFailed;
+
+    /// <summary>
     /// Publishes <paramref name="messages"/> in order, in as few requests as Pub/Sub's limits allow
     /// (1,000 messages and 10 MB each, one ordering key each), and returns their ids in the same order.
     /// </summary>
@@ -120,8 +127,8 @@ public sealed class PubSubPublisher(
         try
         {
             var response = await Retry.UntilCancelledAsync(
-                token => connection.PublisherClient.PublishAsync(
-                    request, deadline: DateTime.UtcNow + AttemptTimeout, cancellationToken: token).ResponseAsync,
+                PubSubErrors.ReportingFailures(token => connection.PublisherClient.PublishAsync(
+                    request, deadline: DateTime.UtcNow + AttemptTimeout, cancellationToken: token).ResponseAsync, e => AttemptFailed?.Invoke(this, e)),
                 $"Publishing {request.Messages.Count} message(s) to {topicId}", logger, time, cancellationToken);
             return response.MessageIds;
         }

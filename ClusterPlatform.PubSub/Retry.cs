@@ -38,7 +38,7 @@ internal static class Retry
 
     // A cancellation that is not the caller's comes from a call grpc-dotnet tore down (one that could
     // not connect can surface that way): a transport failure like UNAVAILABLE.
-    private static bool IsRetryable(Exception exception) =>
+    internal static bool IsRetryable(Exception exception) =>
         exception is OperationCanceledException || (exception is RpcException rpc && IsTransient(rpc.StatusCode));
 
     /// <summary>Runs <paramref name="call"/> until it succeeds, fails permanently, or <paramref name="cancellationToken"/> is cancelled.</summary>

@@ -5,7 +5,8 @@ namespace ClusterPlatform.Api.Endpoints;
 /// <summary>
 /// Authorization and the problem responses each kind of endpoint can return, declared once for the
 /// OpenAPI document. The headers that go with them (If-Match with 412, Retry-After with 429 and 503, …)
-/// follow from these statuses in <c>OpenApi/HttpHeaders.cs</c>.
+/// follow from these statuses in <c>OpenApi/HttpHeaders.cs</c>, which also gives every operation its
+/// 500 and its 503 (an unavailable database, and on writes a deadlock).
 /// </summary>
 internal static class EndpointConventions
 {
@@ -14,12 +15,6 @@ internal static class EndpointConventions
 
     /// <summary>What the edge can answer on any endpoint: the rate limiter (429) and the request timeout (504).</summary>
     private static readonly int[] EdgeProblems = [StatusCodes.Status429TooManyRequests, StatusCodes.Status504GatewayTimeout];
-
-    /// <summary>
-    /// A write that met a deadlock or serialization failure in PostgreSQL wrote nothing and is answered
-    /// 503 with Retry-After (Errors/ProblemExceptionHandler.cs).
-    /// </summary>
-    private static readonly int[] WriteProblems = [StatusCodes.Status503ServiceUnavailable];
 
     private static readonly int[] Unauthorized = [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden];
 
@@ -35,13 +30,13 @@ internal static class EndpointConventions
     public static RouteHandlerBuilder Writes(this RouteHandlerBuilder endpoint, params int[] more) => endpoint
         .RequireAuthorization(AuthenticationSetup.WritePolicy)
         .ProducesValidationProblem()
-        .Problems([.. Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, .. more, .. WriteProblems, .. EdgeProblems]);
+        .Problems([.. Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, .. more, .. EdgeProblems]);
 
     /// <summary>A controller's status report (and an admin's): a JSON body, 409 for a stale report, 422 for a future generation.</summary>
     public static RouteHandlerBuilder Reports(this RouteHandlerBuilder endpoint) => endpoint
         .Controllers()
         .ProducesValidationProblem()
-        .Problems([StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, .. BodyProblems, StatusCodes.Status422UnprocessableEntity, .. WriteProblems]);
+        .Problems([StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, .. BodyProblems, StatusCodes.Status422UnprocessableEntity]);
 
     /// <summary>Endpoints for controllers and admins; <paramref name="more"/> are their own statuses.</summary>
     public static RouteHandlerBuilder Controllers(this RouteHandlerBuilder endpoint, params int[] more) => endpoint

@@ -29,6 +29,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             // serialization conflict: nothing was written, and the same request will succeed again.
             Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure } =>
                 Retryable(context),
+            _ when !context.RequestAborted.IsCancellationRequested && DatabaseErrors.IsUnavailable(exception) =>
+                DatabaseUnavailable(context, exception),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
             _ => null,
         };
@@ -54,9 +56,16 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
+    /// <summary>
+    /// What a client waits before repeating a 503. One second: a conflict is gone at once, and the
+    /// relay probes a database that went away every second too (<c>Outbox:ProbeInterval</c>), so
+    /// both notice a recovery at about the same time.
+    /// </summary>
+    private const string RetryAfterSeconds = "1";
+
     private static ProblemDetails Retryable(HttpContext context)
     {
-        context.Response.Headers.RetryAfter = "1";
+        context.Response.Headers.RetryAfter = RetryAfterSeconds;
         return new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
@@ -65,6 +74,29 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Extensions = { ["code"] = "retry" },
         };
     }
+
+    /// <summary>
+    /// The database is down, restarting or refusing connections (<see cref="DatabaseErrors.IsUnavailable"/>):
+    /// an outage, not a bug, so one warning line without a stack trace, and a 503 the client can retry.
+    /// A write that met it is safe to repeat: it either rolled back, or (the connection lost during
+    /// its commit) committed, and a create repeated with its Idempotency-Key returns the first answer.
+    /// </summary>
+    private ProblemDetails DatabaseUnavailable(HttpContext context, Exception exception)
+    {
+        logger.LogWarning("Database unavailable on {Method} {Path}: {Error}; answered 503",
+            context.Request.Method, context.Request.Path, DatabaseErrors.Describe(exception));
+        context.Response.Headers.RetryAfter = RetryAfterSeconds;
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Service unavailable",
+            Detail = "The Api's database is unavailable for the moment; retry after the time in Retry-After.",
+            Extensions = { ["code"] = ServiceUnavailableCode },
+        };
+    }
+
+    /// <summary>The code of a 503 for an unavailable dependency.</summary>
+    internal const string ServiceUnavailableCode = "service-unavailable";
 
     private static ProblemDetails ToProblem(ApiException e)
     {
@@ -123,6 +155,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
         StatusCodes.Status431RequestHeaderFieldsTooLarge => "headers-too-large",
         StatusCodes.Status429TooManyRequests => "rate-limited",
+        StatusCodes.Status503ServiceUnavailable => ServiceUnavailableCode,
         StatusCodes.Status504GatewayTimeout => "timeout",
         _ => "error",
     };

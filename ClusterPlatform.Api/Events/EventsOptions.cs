@@ -17,8 +17,18 @@ public sealed class OutboxOptions
     /// <summary>How long one publish may take before its rows are released for a retry.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Longest wait between retries while Pub/Sub or the database is unavailable.</summary>
+    /// <summary>
+    /// Longest wait between retries of a failure; an outage's backoff ends sooner, as soon as a probe
+    /// finds the database or Pub/Sub answering again.
+    /// </summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the relay probes: the Pub/Sub topology always (a few GetSubscription calls, so an
+    /// emulator that restarted is noticed even while nothing is published), and while backing off
+    /// from an outage, the database or Pub/Sub that failed. The relay notices a recovery within this.
+    /// </summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Published rows are kept this long for inspection, then purged.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(1);

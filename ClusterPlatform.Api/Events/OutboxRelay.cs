@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using Grpc.Core;
@@ -13,7 +14,10 @@ namespace ClusterPlatform.Api.Events;
 /// claims batches with <c>FOR UPDATE SKIP LOCKED</c>, so
 /// relays in several Api replicas share the work without publishing a row twice in normal operation,
 /// and marks rows published in the same transaction. A row whose publish fails stays unpublished and
-/// is retried with backoff: nothing committed is lost while Pub/Sub is down. Delivery is
+/// is retried with backoff: nothing committed is lost while Pub/Sub is down. An outage's backoff ends
+/// as soon as a probe (every <c>Outbox:ProbeInterval</c>) finds the database or Pub/Sub back, and rows
+/// are published only while the whole Pub/Sub topology is verified (<see cref="EventTopology"/>,
+/// which a watch here checks every probe interval). Delivery is
 /// at-least-once (a crash between publish and commit republishes), which controllers tolerate
 /// because they act on the state they read, not on the event.
 /// </summary>
@@ -41,6 +45,7 @@ internal sealed class OutboxRelay(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _ = Task.Run(() => ListenAsync(stoppingToken), stoppingToken);
+        _ = Task.Run(() => WatchTopologyAsync(stoppingToken), stoppingToken);
         await Task.WhenAll(Enumerable.Range(0, Loops).Select(loop => Task.Run(() => RelayLoopAsync(purges: loop == 0, stoppingToken), stoppingToken)));
     }
 
@@ -51,7 +56,8 @@ internal sealed class OutboxRelay(
         {
             try
             {
-                await topology.EnsureAsync(stoppingToken);
+                // The topology watch ensures it, within a probe of Pub/Sub answering again.
+                await topology.WhenVerifiedAsync(stoppingToken);
                 while (await RelayBatchAsync(stoppingToken) == settings.BatchSize)
                 {
                     // A full batch: there may be more, so go again at once.
@@ -62,6 +68,11 @@ internal sealed class OutboxRelay(
                     await PurgeAsync(stoppingToken);
                 }
 
+                if (failures > 0)
+                {
+                    logger.LogInformation("Outbox relay recovered after {Failures} failed attempt(s)", failures);
+                }
+
                 failures = 0;
                 await WaitForWorkAsync(settings.PollInterval, stoppingToken);
             }
@@ -69,19 +80,156 @@ internal sealed class OutboxRelay(
             {
                 return;
             }
+            catch (TopologyChangedException e)
+            {
+                // Not a failure: the rows stay unpublished and go again as soon as the topology is verified.
+                logger.LogInformation("{Reason}", e.Message);
+            }
             catch (Exception e)
             {
                 failures++;
                 metrics.PublishFailed();
                 var delay = Backoff(failures);
-                if (e is RpcException { StatusCode: StatusCode.NotFound })
+                var outage = Classify(e);
+                if (outage == Outage.PubSub)
                 {
-                    // The emulator forgets everything on restart: create the topic and subscriptions again.
+                    // Whatever Pub/Sub lost during the failure (all of it, if the emulator restarted)
+                    // is created again before the next publish.
                     topology.Invalidate();
                 }
 
-                logger.LogWarning(e, "Outbox relay failed (attempt {Attempt}); unpublished events stay queued, retrying in {Delay}", failures, delay);
-                await WaitForWorkAsync(delay, stoppingToken, ignoreWakeUps: true);
+                if (outage == Outage.None)
+                {
+                    logger.LogWarning(e, "Outbox relay failed (attempt {Attempt}); unpublished events stay queued, retrying in {Delay}", failures, delay);
+                }
+                else
+                {
+                    // An outage is expected and needs no stack trace; the first line of each outage is a warning.
+                    logger.Log(failures == 1 ? LogLevel.Warning : LogLevel.Debug,
+                        "Outbox relay: {Dependency} is unavailable (attempt {Attempt}: {Error}); unpublished events stay queued, retrying within {Delay} or as soon as it answers",
+                        outage == Outage.Database ? "the database" : "Pub/Sub", failures,
+                        e is RpcException rpc ? rpc.Status.ToString() : DatabaseErrors.Describe(e), delay);
+                }
+
+                await BackOffAsync(outage, delay, stoppingToken);
+            }
+        }
+    }
+
+    private enum Outage
+    {
+        None,
+        Database,
+        PubSub,
+    }
+
+    /// <summary>Which dependency a relay failure says is unavailable, if any.</summary>
+    private static Outage Classify(Exception e) => e switch
+    {
+        _ when DatabaseErrors.IsUnavailable(e) => Outage.Database,
+        // NOT_FOUND: the emulator restarted and forgot the topic. Transient: Google's retryable codes,
+        // and the publish timeout (a cancellation that is not the host's).
+        RpcException { StatusCode: StatusCode.NotFound } => Outage.PubSub,
+        _ when PubSubErrors.IsTransient(e) => Outage.PubSub,
+        _ => Outage.None,
+    };
+
+    /// <summary>
+    /// Waits out a failure's backoff, cut short as soon as the dependency that failed is back: for
+    /// the database, a wake-up (a commit's NOTIFY) or a probe that answers, every
+    /// <c>Outbox:ProbeInterval</c>; for Pub/Sub, the topology verified again (the topology watch
+    /// probes Pub/Sub as often). Other failures wait the whole backoff.
+    /// </summary>
+    private async Task BackOffAsync(Outage outage, TimeSpan delay, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var recovered = outage switch
+        {
+            Outage.Database => DatabaseBackAsync(stop.Token),
+            Outage.PubSub => topology.WhenVerifiedAsync(stop.Token),
+            _ => Task.Delay(Timeout.InfiniteTimeSpan, time, stop.Token),
+        };
+        await Task.WhenAny(Task.Delay(delay, time, stop.Token), recovered);
+        await stop.CancelAsync();
+        await recovered.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task DatabaseBackAsync(CancellationToken ct)
+    {
+        while (!await wake.WaitAsync(settings.ProbeInterval, ct))
+        {
+            if (await DatabaseAnswersAsync(ct))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>A <c>SELECT 1</c>: whether the database serves queries again.</summary>
+    private async Task<bool> DatabaseAnswersAsync(CancellationToken ct)
+    {
+        // Twice: the first failure after a restart may be a pooled connection to the server that went away.
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            try
+            {
+                await using var probe = dataSource.CreateCommand("SELECT 1");
+                await probe.ExecuteScalarAsync(ct);
+                return true;
+            }
+            catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+            {
+                // Every idle connection in the pool was opened to the server that went away and
+                // fails once when next used; dropped, they are opened anew, for requests too.
+                dataSource.Clear();
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Looks at the topology every <c>Outbox:ProbeInterval</c>, so that a Pub/Sub outage (and the
+    /// empty emulator that may follow it) is noticed even while nothing is published, and re-creates
+    /// it as soon as Pub/Sub answers again; that also ends the relay loops' backoff within a probe.
+    /// </summary>
+    private async Task WatchTopologyAsync(CancellationToken ct)
+    {
+        var refusals = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                // At once on start: the first check finds the topology missing and ensures it.
+                if (await topology.CheckAsync(ct) && !topology.IsVerified)
+                {
+                    await topology.EnsureAsync(ct);
+                }
+
+                refusals = 0;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A permanent failure (a refused permission): nothing is published until it is mended.
+                // Logged in full once, then once a minute, rather than every probe.
+                if (refusals++ % (int)Math.Max(1, TimeSpan.FromMinutes(1) / settings.ProbeInterval) == 0)
+                {
+                    logger.LogError(e, "Pub/Sub topology could not be ensured; no events are published until it is. Trying again every {Interval}", settings.ProbeInterval);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(settings.ProbeInterval, time, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
             }
         }
     }
@@ -115,21 +263,31 @@ internal sealed class OutboxRelay(
             return 0;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        if (!topology.TryGetVerified(out var epoch, out var whenLost))
         {
-            // Bounded, so rows are not held locked through a long outage; they are retried instead.
+            throw new TopologyChangedException(); // lost since the loop waited for it
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        // Bounded, so rows are not held locked through a long outage; they are retried instead. And
+        // stopped at the first sign that the topology may be lost (a failed attempt of this publish
+        // or any other Pub/Sub call): retrying through the outage would only delay the publish that
+        // must follow the topology's re-creation anyway.
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, whenLost))
+        {
             timeout.CancelAfter(settings.PublishTimeout);
-            var epoch = topology.Epoch;
             await publisher.PublishAsync(topology.Topic, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
-            if (topology.Epoch != epoch)
-            {
-                // The other relay loop found the topology gone (the emulator restarted) while this
-                // publish was retrying: it may have landed on the re-created topic before its
-                // subscriptions existed, where Pub/Sub keeps nothing. Leave the rows unpublished;
-                // they go again once the topology is back (a duplicate at worst, never a loss).
-                throw new InvalidOperationException("The Pub/Sub topology was re-created while this batch was being published; it is published again.");
-            }
+        }
+
+        if (topology.Epoch != epoch)
+        {
+            // A Pub/Sub call failed (this publish's own retried attempts, the other loop's, the
+            // topology watch's) or the topology was found incomplete while this publish ran: the
+            // emulator may have restarted, and the publish may have landed on a re-created topic
+            // before its subscriptions existed, where Pub/Sub keeps nothing. Leave the rows
+            // unpublished; they go again once the topology is verified (a duplicate at worst,
+            // never a loss).
+            throw new TopologyChangedException();
         }
 
         await using (var mark = new NpgsqlCommand("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(@ids)", connection, transaction))
@@ -178,6 +336,11 @@ internal sealed class OutboxRelay(
                     await listen.ExecuteNonQueryAsync(ct);
                 }
 
+                if (failures > 0)
+                {
+                    logger.LogInformation("Outbox LISTEN connection is back after {Failures} failed attempt(s)", failures);
+                }
+
                 failures = 0;
                 Wake(); // anything committed while not listening
                 while (!ct.IsCancellationRequested)
@@ -192,8 +355,15 @@ internal sealed class OutboxRelay(
             catch (Exception e)
             {
                 failures++;
-                logger.LogWarning(e, "Outbox LISTEN connection lost; polling every {Interval} until it is back", settings.PollInterval);
-                await Task.Delay(Backoff(failures), time, ct);
+                if (failures == 1)
+                {
+                    logger.LogWarning("Outbox LISTEN connection lost ({Error}); polling every {Interval} until it is back", DatabaseErrors.Describe(e), settings.PollInterval);
+                }
+
+                // Capped at the probe interval: reconnecting is this connection's probe, and a commit
+                // right after the database returns should wake the relays, not wait for a poll.
+                var delay = Backoff(failures);
+                await Task.Delay(delay < settings.ProbeInterval ? delay : settings.ProbeInterval, time, ct);
             }
         }
     }
@@ -210,16 +380,7 @@ internal sealed class OutboxRelay(
         }
     }
 
-    private async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken ct, bool ignoreWakeUps = false)
-    {
-        if (ignoreWakeUps)
-        {
-            await Task.Delay(timeout, time, ct);
-            return;
-        }
-
-        await wake.WaitAsync(timeout, ct);
-    }
+    private Task<bool> WaitForWorkAsync(TimeSpan timeout, CancellationToken ct) => wake.WaitAsync(timeout, ct);
 
     private TimeSpan Backoff(int failures)
     {
@@ -227,6 +388,10 @@ internal sealed class OutboxRelay(
         var capped = exponential < settings.MaxBackoff ? exponential : settings.MaxBackoff;
         return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
     }
+
+    /// <summary>A batch whose publish spanned a possible loss of the topology; it is published again.</summary>
+    private sealed class TopologyChangedException()
+        : Exception("A Pub/Sub call failed or the topology was found incomplete while a batch was being published; it is published again once the topology is verified.");
 
     public override void Dispose()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Contracts;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -28,6 +29,7 @@ internal sealed class ReconcileScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(settings.TickInterval, time);
+        var outage = 0;
         try
         {
             do
@@ -35,6 +37,18 @@ internal sealed class ReconcileScheduler(
                 try
                 {
                     await TickAsync(stoppingToken);
+                    if (outage > 0)
+                    {
+                        logger.LogInformation("Reconcile scheduler is ticking again after {Ticks} failed tick(s)", outage);
+                        outage = 0;
+                    }
+                }
+                catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+                {
+                    // An outage fails every tick, once a second: one warning line for it, without a stack trace.
+                    outage++;
+                    logger.Log(outage == 1 ? LogLevel.Warning : LogLevel.Debug,
+                        "Reconcile scheduler tick failed, the database is unavailable ({Error}); retrying every tick", DatabaseErrors.Describe(e));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -11,7 +11,7 @@ namespace ClusterPlatform.Api.OpenApi;
 /// (<c>Endpoints/EndpointConventions.cs</c>), so each fact has one home: an operation that can answer
 /// 304 takes <c>If-None-Match</c>, one that can answer 412 takes <c>If-Match</c>, a create (201) takes
 /// <c>Idempotency-Key</c>; a create and a soft delete (202) return <c>Location</c>; resources come with their <c>ETag</c>; 429 and 503
-/// say <c>Retry-After</c>; every response carries <c>X-Request-Id</c>, and every operation may answer 500.
+/// say <c>Retry-After</c>; every response carries <c>X-Request-Id</c>, and every operation may answer 500 and 503.
 /// </summary>
 internal static class HttpHeaders
 {
@@ -78,6 +78,9 @@ internal static class HttpHeaders
     {
         var responses = operation.Responses ??= new OpenApiResponses();
         responses.TryAdd("500", Problem(document, "Internal Server Error"));
+        // Every operation reads or writes the database, so every one answers 503 while it is
+        // unavailable (Errors/DatabaseErrors.cs), as writes also do for a deadlock.
+        responses.TryAdd("503", Problem(document, "Service Unavailable"));
         operation.Parameters ??= [];
         operation.Parameters.Add(new OpenApiParameterReference(RequestLogging.Header, document));
         if (responses.ContainsKey("304"))

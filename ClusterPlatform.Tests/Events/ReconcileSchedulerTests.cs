@@ -11,11 +11,20 @@ namespace ClusterPlatform.Tests.Events;
 
 /// <summary>
 /// The reconcile scheduler against real PostgreSQL: who is due, debouncing, and several schedulers at
-/// once. The Api's own scheduler keeps running meanwhile, one more replica; assertions are on the
-/// outbox, which must hold exactly one reconcile per due cluster whoever queued it.
+/// once. Only the tests' schedulers tick: the Api's own, ticking between a test making a cluster due
+/// and its write, queued the reconcile that the debounce test asserts is never queued.
 /// </summary>
-public sealed class ReconcileSchedulerTests(ApiServer api) : IClassFixture<ApiServer>, IDisposable
+public sealed class ReconcileSchedulerTests(ReconcileSchedulerTests.QuietSchedulerApiServer api) : IClassFixture<ReconcileSchedulerTests.QuietSchedulerApiServer>, IDisposable
 {
+    /// <summary>An Api whose scheduler ticks once at startup (before any cluster exists), then hourly.</summary>
+    public sealed class QuietSchedulerApiServer(PostgresServer postgres, PubSubEmulator emulator) : ApiServer(postgres, emulator)
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Reconcile:TickInterval"] = "01:00:00",
+        };
+    }
+
     private static readonly ReconcileOptions Settings = new() { NotReadyAfter = TimeSpan.FromHours(1), ReadyAfter = TimeSpan.FromHours(2) };
 
     private readonly HttpClient client = api.As("user", ApiCalls.Unique("org"));

@@ -11,7 +11,8 @@ namespace ClusterPlatform.Tests.Infrastructure;
 
 /// <summary>
 /// One throwaway PostgreSQL for the whole test run, started from the local binaries the way the
-/// AppHost starts them. Tests isolate themselves with <see cref="CreateDatabaseAsync"/>.
+/// AppHost starts them. Tests isolate themselves with <see cref="CreateDatabaseAsync"/>. A test that
+/// stops the database makes a server of its own (<see cref="StopAsync"/>).
 /// </summary>
 public sealed partial class PostgresServer : IAsyncLifetime
 {
@@ -24,6 +25,9 @@ public sealed partial class PostgresServer : IAsyncLifetime
 
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-tests-{Guid.NewGuid():N}");
     private readonly ProcessOutputTail output = new();
+    // Chosen once, so a server started again after StopAsync is where its clients' connection strings point.
+    private readonly int port = LocalPostgres.FreeLoopbackPort();
+    private string binDirectory = "";
     private Process? server;
 
     /// <summary>Superuser connection to the <c>postgres</c> database.</summary>
@@ -31,14 +35,9 @@ public sealed partial class PostgresServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var binDirectory = LocalPostgres.FindBinDirectory()
+        binDirectory = LocalPostgres.FindBinDirectory()
             ?? throw new InvalidOperationException($"The tests need a local PostgreSQL server and found none. {LocalPostgres.InstallHint}");
-        var port = LocalPostgres.FreeLoopbackPort();
         LocalPostgres.EnsureInitialized(binDirectory, dataDirectory);
-
-        var command = LocalPostgres.ServerCommand(binDirectory, dataDirectory, port, settings: Settings);
-        server = output.Start(command.FileName, command.Arguments);
-
         AdminConnectionString = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
@@ -46,7 +45,50 @@ public sealed partial class PostgresServer : IAsyncLifetime
             Username = "postgres",
             Database = "postgres",
         }.ConnectionString;
+        await StartAsync();
+    }
+
+    /// <summary>
+    /// Starts the server, or starts it again after <see cref="StopAsync"/> on the same port and data,
+    /// and waits until it accepts connections.
+    /// </summary>
+    public async Task StartAsync()
+    {
+        if (server is { HasExited: false })
+        {
+            return;
+        }
+
+        server?.Dispose();
+        var command = LocalPostgres.ServerCommand(binDirectory, dataDirectory, port, settings: Settings);
+        server = output.Start(command.FileName, command.Arguments);
         await WaitUntilAcceptingConnectionsAsync();
+    }
+
+    /// <summary>
+    /// Stops the server and waits until it is gone; what was committed stays for <see cref="StartAsync"/>.
+    /// Only for a server a test class started for itself: the run's shared one serves every other class.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (server is not { HasExited: false })
+        {
+            return;
+        }
+
+        // SIGINT is PostgreSQL's fast shutdown: it ends the sessions that tests' connection pools
+        // still hold, where SIGTERM (smart shutdown) would wait for them to disconnect.
+        _ = SendSignal(server.Id, SigInt);
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await server.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
     }
 
     /// <summary>Creates an empty database with a unique name starting with <paramref name="prefix"/>.</summary>
@@ -65,23 +107,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (server is { HasExited: false })
-        {
-            // SIGINT is PostgreSQL's fast shutdown: it ends the sessions that tests' connection pools
-            // still hold, where SIGTERM (smart shutdown) would wait for them to disconnect.
-            _ = SendSignal(server.Id, SigInt);
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await server.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                server.Kill(entireProcessTree: true);
-                await server.WaitForExitAsync();
-            }
-        }
-
+        await StopAsync();
         server?.Dispose();
         if (Directory.Exists(dataDirectory))
         {
