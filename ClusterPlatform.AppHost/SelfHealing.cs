@@ -88,11 +88,17 @@ internal sealed class InstanceHistory(RestartBackoff backoff)
     /// <summary>How many times the AppHost has restarted this instance.</summary>
     public int Restarts { get; private set; }
 
-    /// <summary>A crash the AppHost will restart after <paramref name="Delay"/>.</summary>
-    public sealed record Crash(string PreviousState, int? ExitCode, TimeSpan Delay, int InARow, int Restart);
+    /// <summary>The instance ended a run.</summary>
+    public abstract record Exit(string PreviousState, int? ExitCode);
 
-    /// <summary>Takes in the instance's latest snapshot; returns a crash to restart when this snapshot shows one.</summary>
-    public Crash? Observe(CustomResourceSnapshot snapshot, DateTimeOffset now)
+    /// <summary>It exited on its own: the AppHost restarts it after <paramref name="Delay"/>.</summary>
+    public sealed record Crash(string PreviousState, int? ExitCode, TimeSpan Delay, int InARow, int Restart) : Exit(PreviousState, ExitCode);
+
+    /// <summary>It was stopped on request (Stopping came first): it stays stopped.</summary>
+    public sealed record Stopped(string PreviousState, int? ExitCode) : Exit(PreviousState, ExitCode);
+
+    /// <summary>Takes in the instance's latest snapshot; returns how a run ended when this snapshot shows an end.</summary>
+    public Exit? Observe(CustomResourceSnapshot snapshot, DateTimeOffset now)
     {
         lock (gate)
         {
@@ -127,12 +133,18 @@ internal sealed class InstanceHistory(RestartBackoff backoff)
             }
 
             // From Starting too: a process that dies at once may never be reported Running.
-            var exitedWhileRunning = previous == KnownResourceStates.Running || previous == KnownResourceStates.Starting;
+            var exitedWhileRunning = previous == KnownResourceStates.Running || previous == KnownResourceStates.Starting
+                || previous == KnownResourceStates.Stopping;
             var wasHealthyLongEnough = healthySince is { } since && now - since >= backoff.ResetAfter;
             healthySince = null;
-            if (!exitedWhileRunning || stopRequested)
+            if (!exitedWhileRunning)
             {
                 return null;
+            }
+
+            if (stopRequested)
+            {
+                return new Stopped(previous!, snapshot.ExitCode);
             }
 
             crashesInARow = wasHealthyLongEnough ? 1 : crashesInARow + 1;
@@ -202,9 +214,20 @@ internal sealed class ResourceHealer(
                 }
 
                 var history = instances.GetOrAdd(update.ResourceId, _ => new InstanceHistory(backoff));
-                if (history.Observe(update.Snapshot, DateTimeOffset.UtcNow) is { } crash && !stopping.IsCancellationRequested)
+                var exit = history.Observe(update.Snapshot, DateTimeOffset.UtcNow);
+                if (stopping.IsCancellationRequested)
                 {
-                    _ = RestartAsync(update.Resource, update.ResourceId, history, crash, stopping.Token);
+                    break;
+                }
+
+                switch (exit)
+                {
+                    case InstanceHistory.Crash crash:
+                        _ = RestartAsync(update.Resource, update.ResourceId, history, crash, stopping.Token);
+                        break;
+                    case InstanceHistory.Stopped:
+                        resourceLogs.GetLogger(update.ResourceId).LogInformation("Stopped on request: the AppHost leaves this instance stopped until it is started again.");
+                        break;
                 }
             }
         }
