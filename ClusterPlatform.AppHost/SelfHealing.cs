@@ -137,7 +137,8 @@ internal sealed class InstanceHistory(RestartBackoff backoff)
                 || previous == KnownResourceStates.Stopping;
             var wasHealthyLongEnough = healthySince is { } since && now - since >= backoff.ResetAfter;
             healthySince = null;
-            if (!exitedWhileRunning)
+            // FailedToStart: DCP could not launch it at all (a missing program); starting again would not help.
+            if (!exitedWhileRunning || current == KnownResourceStates.FailedToStart)
             {
                 return null;
             }

@@ -42,7 +42,7 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
             // The Api holds idle pooled connections: a smart shutdown would wait for them (issue 14 saw
             // more than 30 s); the fast one the AppHost asks for ends them at once.
             Assert.True(stop < TimeSpan.FromSeconds(10), $"Stopping PostgreSQL took {stop.TotalSeconds:0.0} s.");
-            TestContext.Current.SendDiagnosticMessage($"PostgreSQL stopped in {stop.TotalSeconds:0.0} s");
+            TestContext.Current.TestOutputHelper?.WriteLine($"PostgreSQL stopped in {stop.TotalSeconds:0.0} s");
         });
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
         await Task.Delay(idle, Cancellation);
 
         var took = await CreateToReadyAsync(client, "after-idle");
-        TestContext.Current.SendDiagnosticMessage($"create->Ready after {idle.TotalSeconds:0} s idle: {took.TotalSeconds:0.00} s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"create->Ready after {idle.TotalSeconds:0} s idle: {took.TotalSeconds:0.00} s");
         Assert.True(took < TimeSpan.FromSeconds(1), $"After {idle.TotalSeconds:0} s idle, create->Ready took {took.TotalSeconds:0.00} s.");
     }
 
@@ -71,7 +71,7 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
         await topology.WaitUntilHealthyAsync(Cancellation);
         var stream = new ClusterStream(topology, prefix);
         var result = await stream.RunAsync(Clusters, Interval, faultAfter: 2, fault, Cancellation);
-        TestContext.Current.SendDiagnosticMessage($"{prefix}: {result}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{prefix}: {result}");
         await stream.AssertHealthyAftermathAsync(Cancellation);
         await topology.WaitUntilHealthyAsync(Cancellation);
     }
@@ -115,7 +115,7 @@ public sealed class ReplicatedResilienceTests(ReplicatedResilienceFixture topolo
 
         var result = await stream.RunAsync(8, TimeSpan.FromMilliseconds(300), faultAfter: int.MaxValue, () => Task.CompletedTask, Cancellation);
 
-        TestContext.Current.SendDiagnosticMessage($"replicated: {result}; {duplicator.Republished} events published twice");
+        TestContext.Current.TestOutputHelper?.WriteLine($"replicated: {result}; {duplicator.Republished} events published twice");
         Assert.True(duplicator.Republished > 0, "The duplicator republished nothing.");
         await stream.AssertHealthyAftermathAsync(Cancellation);
     }
