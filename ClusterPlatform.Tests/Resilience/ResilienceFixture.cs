@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using ClusterPlatform.AppHost;
 using ClusterPlatform.Tests.Topology;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -59,8 +60,10 @@ public class ResilienceFixture : TopologyFixture
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        await App.ResourceNotifications.WaitForResourceAsync(resourceName,
-            e => e.ResourceId == instance && IsHealthy(e) && ProcessId(e) is { } restarted && restarted != pid, timeout.Token);
+        var restarted = await App.ResourceNotifications.WaitForResourceAsync(resourceName,
+            e => e.ResourceId == instance && IsHealthy(e) && ProcessId(e) is { } newPid && newPid != pid, timeout.Token);
+        // The dashboard shows that the AppHost restarted it.
+        Assert.Contains(restarted.Snapshot.Properties, p => p.Name == SelfHealing.RestartsProperty);
         return killed.Elapsed;
     }
 

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting.Testing;
 using ClusterPlatform.Tests.Infrastructure;
+using Aspire.Hosting.ApplicationModel;
 using ClusterPlatform.Tests.Topology;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace ClusterPlatform.Tests.Resilience;
 
@@ -66,6 +69,43 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
         Assert.True(took < TimeSpan.FromSeconds(1), $"After {idle.TotalSeconds:0} s idle, create->Ready took {took.TotalSeconds:0.00} s.");
     }
 
+    [Fact]
+    public async Task PostgreSQL_stops_in_fast_mode_with_idle_pooled_connections_open_and_stays_stopped_until_started()
+    {
+        await topology.WaitUntilHealthyAsync(Cancellation);
+        var commands = topology.App.Services.GetRequiredService<ResourceCommandService>();
+        var connectionString = await topology.App.GetConnectionStringAsync(ResourceNames.Database, Cancellation);
+        // Idle pooled sessions, as the Api's: PostgreSQL's smart shutdown (SIGTERM) would wait for them.
+        await using var pool = NpgsqlDataSource.Create(connectionString!);
+        await using (var first = await pool.OpenConnectionAsync(Cancellation))
+        await using (var second = await pool.OpenConnectionAsync(Cancellation))
+        {
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var stop = await commands.ExecuteCommandAsync(ResourceNames.PostgresServer, KnownResourceCommands.StopCommand, Cancellation);
+        var took = watch.Elapsed;
+
+        Assert.True(stop.Success, stop.Message);
+        Assert.True(took < TimeSpan.FromSeconds(10), $"Stopping PostgreSQL took {took.TotalSeconds:0.0} s.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"PostgreSQL stopped in {took.TotalSeconds:0.0} s with idle pooled connections open");
+        // Stopped by hand, so the self-healing leaves it stopped, and says so in its log.
+        var instance = topology.InstancesOf(ResourceNames.PostgresServer).Keys.Single();
+        await foreach (var batch in topology.App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(instance).WithCancellation(Cancellation))
+        {
+            if (batch.Any(line => line.Content.Contains("Stopped on request", StringComparison.Ordinal)))
+            {
+                break;
+            }
+        }
+
+        await Wait.UntilAsync(() => Task.FromResult(KnownResourceStates.TerminalStates.Contains(topology.InstancesOf(ResourceNames.PostgresServer)[instance].Snapshot.State?.Text)),
+            TimeSpan.FromSeconds(10), "the stopped PostgreSQL's state to show it stopped");
+        Assert.True((await commands.ExecuteCommandAsync(ResourceNames.PostgresServer, KnownResourceCommands.StartCommand, Cancellation)).Success);
+        await topology.WaitUntilHealthyAsync(Cancellation);
+        Assert.Equal(1, await SelectOneAsync(connectionString!));
+    }
+
     private async Task RunAsync(string prefix, Func<Task> fault)
     {
         await topology.WaitUntilHealthyAsync(Cancellation);
@@ -90,6 +130,15 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
     }
 
     private sealed record JsonReadiness(string Phase);
+
+    private static async Task<int> SelectOneAsync(string connectionString)
+    {
+        // Unpooled: the stop ended every pooled session.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(Cancellation);
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        return (int)(await command.ExecuteScalarAsync(Cancellation))!;
+    }
 }
 
 /// <summary>

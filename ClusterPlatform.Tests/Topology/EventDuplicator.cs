@@ -62,7 +62,7 @@ internal sealed class EventDuplicator : IAsyncDisposable
             {
                 await using var command = database.CreateCommand(
                     "SELECT id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent FROM outbox " +
-                    "WHERE ($1::uuid IS NULL OR cluster_id = $1) AND occurred_at >= $2 AND published_at IS NOT NULL");
+                    "WHERE (cluster_id = $1 OR ($1::uuid IS NULL AND occurred_at >= $2)) AND published_at IS NOT NULL");
                 command.Parameters.Add(new NpgsqlParameter { Value = (object?)clusterId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
                 command.Parameters.AddWithValue(since);
                 var rows = new List<OutboxRow>();
