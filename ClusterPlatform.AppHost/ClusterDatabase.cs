@@ -68,7 +68,8 @@ internal sealed record ClusterDatabase(
         var port = settings.GetValue<int?>("Port") ?? LocalPostgres.FreeLoopbackPort();
 
         LocalPostgres.EnsureInitialized(binDirectory, dataDirectory);
-        var command = LocalPostgres.ServerCommand(binDirectory, dataDirectory, port);
+        // Stopped in fast mode, so a stop or restart from the dashboard does not wait for the Api's idle pooled connections.
+        var command = LocalPostgres.WithFastShutdownOnTerm(LocalPostgres.ServerCommand(binDirectory, dataDirectory, port));
         var server = builder.AddExecutable(ResourceNames.PostgresServer, command.FileName, dataDirectory, [.. command.Arguments])
             .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: "tcp", isProxied: false);
 

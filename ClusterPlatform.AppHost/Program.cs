@@ -14,7 +14,8 @@ internal static class Program
 
         // Publish mode describes the GKE deployment: its parameters replace the local infrastructure.
         var deployment = builder.ExecutionContext.IsPublishMode ? DeploymentParameters.AddTo(builder) : null;
-        if (!ClusterDatabase.TryAdd(builder, deployment, out var database, out var problem)
+        if (!LocalTopology.TryRead(builder.Configuration, out var topology, out var problem)
+            || !ClusterDatabase.TryAdd(builder, deployment, out var database, out problem)
             || !ClusterEventBus.TryAdd(builder, deployment, out var eventBus, out problem))
         {
             await Console.Error.WriteLineAsync($"ClusterPlatform cannot start: {problem}");
@@ -25,18 +26,25 @@ internal static class Program
             .WithReference(database.ConnectionString)
             .WithEventBus(eventBus)
             .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
-            .WithQuickTelemetryShutdown();
+            .WithQuickTelemetryShutdown()
+            .WithLocalReplicas(topology.ApiReplicas)
+            .WithRestartOnCrash();
         if (database.Server is not null)
         {
             api.WaitFor(database.Server);
+            database.Server.WithRestartOnCrash();
         }
+
+        eventBus.Emulator?.WithRestartOnCrash();
 
         var controllers = builder.AddProject<Projects.ClusterPlatform_Controllers>(ResourceNames.Controllers)
             .WithReference(api.GetEndpoint("http"))
             .WaitFor(api)
             .WithEventBus(eventBus)
             .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
-            .WithQuickTelemetryShutdown();
+            .WithQuickTelemetryShutdown()
+            .WithLocalReplicas(topology.ControllersReplicas)
+            .WithRestartOnCrash();
         api.WithLocalControllerCredentials(controllers);
         if (deployment is not null)
         {

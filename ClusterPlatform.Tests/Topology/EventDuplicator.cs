@@ -6,21 +6,23 @@ using Npgsql;
 namespace ClusterPlatform.Tests.Topology;
 
 /// <summary>
-/// Makes Pub/Sub's at-least-once delivery happen every time for one cluster: each of its events,
-/// once the Api's relay has published it, is published again as the same message (same event id,
-/// same body), so every controller receives it twice, at moments the flow does not choose.
+/// Makes Pub/Sub's at-least-once delivery happen every time for one cluster (or, with no cluster,
+/// for every event written after the duplicator starts): each event, once the Api's relay has
+/// published it, is published again as the same message (same event id, same body), so every
+/// controller receives it twice, at moments the flow does not choose.
 /// </summary>
 internal sealed class EventDuplicator : IAsyncDisposable
 {
     private readonly NpgsqlDataSource database;
     private readonly PubSubConnection connection;
     private readonly PubSubPublisher publisher;
-    private readonly Guid clusterId;
+    private readonly Guid? clusterId;
+    private readonly DateTime since = DateTime.UtcNow;
     private readonly HashSet<Guid> republished = [];
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
-    public EventDuplicator(string connectionString, Uri emulator, Guid clusterId)
+    public EventDuplicator(string connectionString, Uri emulator, Guid? clusterId = null)
     {
         database = NpgsqlDataSource.Create(connectionString);
         connection = new PubSubConnection(new PubSubOptions { ProjectId = ResourceNames.LocalPubSubProject, EmulatorHost = emulator.Authority });
@@ -45,7 +47,7 @@ internal sealed class EventDuplicator : IAsyncDisposable
     public async Task<(long Events, bool AllTwice)> ProgressAsync(CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand("SELECT count(*), count(*) FILTER (WHERE published_at IS NULL) FROM outbox WHERE cluster_id = $1");
-        command.Parameters.AddWithValue(clusterId);
+        command.Parameters.AddWithValue(clusterId ?? throw new InvalidOperationException("Progress is counted for one cluster's events."));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var (events, unpublished) = (reader.GetInt64(0), reader.GetInt64(1));
@@ -59,8 +61,10 @@ internal sealed class EventDuplicator : IAsyncDisposable
             try
             {
                 await using var command = database.CreateCommand(
-                    "SELECT id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent FROM outbox WHERE cluster_id = $1 AND published_at IS NOT NULL");
-                command.Parameters.AddWithValue(clusterId);
+                    "SELECT id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent FROM outbox " +
+                    "WHERE (cluster_id = $1 OR ($1::uuid IS NULL AND occurred_at >= $2)) AND published_at IS NOT NULL");
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)clusterId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+                command.Parameters.AddWithValue(since);
                 var rows = new List<OutboxRow>();
                 await using (var reader = await command.ExecuteReaderAsync(stop.Token))
                 {

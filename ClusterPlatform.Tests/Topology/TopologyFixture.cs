@@ -11,24 +11,36 @@ namespace ClusterPlatform.Tests.Topology;
 /// <summary>
 /// The whole AppHost topology, on random ports and a throwaway PostgreSQL data directory, with the
 /// Api trusting tokens signed by a key only this fixture knows (configured as `dotnet user-jwts` does).
+/// A derived fixture passes more AppHost settings (<see cref="Settings"/>), such as replica counts.
 /// </summary>
-public sealed class TopologyFixture : IAsyncLifetime
+public class TopologyFixture : IAsyncLifetime
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>The resources whose instances <see cref="WaitUntilHealthyAsync"/> waits for.</summary>
+    private static readonly string[] Services = [ResourceNames.PostgresServer, ResourceNames.Api, ResourceNames.Controllers];
 
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-topology-{Guid.NewGuid():N}");
     private const int LogTailLines = 80;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> logTails = new();
+    private readonly ConcurrentDictionary<string, ResourceEvent> instances = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private DistributedApplication? app;
 
     public DistributedApplication App => app ?? throw new InvalidOperationException("The topology has not started.");
 
+    /// <summary>More AppHost settings, as <c>Name=value</c> (configuration keys with ':').</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
+    /// <summary>The latest snapshot of every instance (replica) of <paramref name="resourceName"/>, by instance id.</summary>
+    public IReadOnlyDictionary<string, ResourceEvent> InstancesOf(string resourceName) =>
+        instances.Where(i => i.Value.Resource.Name == resourceName).ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+
     public async ValueTask InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(Timeout);
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ClusterPlatform_AppHost>(
-            [$"--Postgres:DataDirectory={dataDirectory}"], timeout.Token);
+            [$"--Postgres:DataDirectory={dataDirectory}", .. Settings.Select(s => $"--{s}")], timeout.Token);
 
         var api = appHost.CreateResourceBuilder<ProjectResource>(ResourceNames.Api).WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development");
         foreach (var (key, value) in TestTokens.ApiSettings())
@@ -48,23 +60,33 @@ public sealed class TopologyFixture : IAsyncLifetime
             .WithEnvironment("Controllers__RequeueAfter", "00:00:00.250");
 
         app = await appHost.BuildAsync(timeout.Token);
-        WatchLogs(ResourceNames.Controllers);
+        WatchInstances();
         await app.StartAsync(timeout.Token);
     }
 
     /// <summary>
-    /// Waits until PostgreSQL, the Api and the Controllers report healthy (again, after a restart).
-    /// The Controllers start last, after the Api is healthy; a test that stops them while they are
-    /// still starting gets "failed to stop" from DCP and leaves them stuck.
+    /// Waits until PostgreSQL and every instance of the Api and the Controllers report healthy
+    /// (again, after a restart). The Controllers start last, after the Api is healthy; a test that
+    /// stops them while they are still starting gets "failed to stop" from DCP and leaves them stuck.
     /// </summary>
     public async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.PostgresServer, timeout.Token);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, timeout.Token);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Controllers, timeout.Token);
+        foreach (var service in Services)
+        {
+            // Any one first: the instances appear only once the resource is being started.
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token);
+            foreach (var instance in InstancesOf(service).Keys)
+            {
+                await App.ResourceNotifications.WaitForResourceAsync(service, e => e.ResourceId == instance && IsHealthy(e), timeout.Token);
+            }
+        }
     }
+
+    /// <summary>Running and passing its health checks.</summary>
+    public static bool IsHealthy(ResourceEvent e) =>
+        e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
 
     /// <summary>
     /// The last lines the resource logged (across its restarts), so a failed wait on the topology
@@ -77,23 +99,46 @@ public sealed class TopologyFixture : IAsyncLifetime
         return $"--- last {lines.Length} lines of {resourceName} ---{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
     }
 
-    // Resource logs flow only while someone watches them (as the dashboard does), so the fixture
-    // watches the services from the start and keeps the last lines of each.
-    private void WatchLogs(string resourceName)
+    // Keeps the latest snapshot of every instance, and the last log lines of each instance of the
+    // services: resource logs flow only while someone watches them (as the dashboard does), so the
+    // fixture watches them from the start. Logs are kept per instance (DCP's name,
+    // "controllers-<suffix>"), and shown per model resource.
+    private void WatchInstances()
     {
-        var tail = logTails.GetOrAdd(resourceName, _ => new ConcurrentQueue<string>());
         var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
-        // Logs are kept per instance (DCP's name, "controllers-<suffix>"), not per model resource.
         _ = Task.Run(async () =>
         {
             try
             {
-                var instance = (await App.ResourceNotifications.WaitForResourceAsync(resourceName, _ => true, stopping.Token)).ResourceId;
+                await foreach (var update in App.ResourceNotifications.WatchAsync(stopping.Token))
+                {
+                    if (instances.TryAdd(update.ResourceId, update) && update.Resource.Name is ResourceNames.Api or ResourceNames.Controllers)
+                    {
+                        TailLogs(loggers, update.Resource.Name, update.ResourceId);
+                    }
+
+                    instances[update.ResourceId] = update;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The fixture is being disposed.
+            }
+        });
+    }
+
+    private void TailLogs(ResourceLoggerService loggers, string resourceName, string instance)
+    {
+        var tail = logTails.GetOrAdd(resourceName, _ => new ConcurrentQueue<string>());
+        _ = Task.Run(async () =>
+        {
+            try
+            {
                 await foreach (var batch in loggers.WatchAsync(instance).WithCancellation(stopping.Token))
                 {
                     foreach (var line in batch)
                     {
-                        tail.Enqueue(line.Content);
+                        tail.Enqueue($"[{instance}] {line.Content}");
                         while (tail.Count > LogTailLines && tail.TryDequeue(out _))
                         {
                         }
@@ -125,6 +170,8 @@ public sealed class TopologyFixture : IAsyncLifetime
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
+
+        GC.SuppressFinalize(this);
     }
 
     // DCP stops PostgreSQL asynchronously; the server removes postmaster.pid as the last step of its
