@@ -13,8 +13,9 @@ namespace ClusterPlatform.Tests.Topology;
 /// <summary>
 /// What the Api and the Controllers log at Information (their configured level) while clusters are
 /// created to Ready and deleted to gone through the whole topology: one line per request from the
-/// Api, one per handled event from the controllers, and none of the per-call chatter of HttpClient
-/// and Polly, which is what filled the Controllers' log before (issue 14, item 8).
+/// Api, one per handled event from the controllers, none for a passing health probe, and none of the
+/// per-call chatter of HttpClient and Polly, which is what filled the Controllers' log before
+/// (issue 14, item 8).
 /// </summary>
 public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFixture<TopologyFixture>
 {
@@ -58,6 +59,16 @@ public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFix
         (await SendAsync(HttpMethod.Get, "/api/v1/clusters")).Dispose();
         await Wait.UntilAsync(() => Task.FromResult(apiLog.Lines.Any(l => l.Contains(requestIds[0], StringComparison.Ordinal))), Patience,
             () => $"the Api's request line for {requestIds[0]} in its log:{Environment.NewLine}{apiLog.Tail()}");
+
+        // A passing health probe (GKE sends one every 5 to 10 s) logs at Debug; the lines of the
+        // requests after it show that it would have been seen.
+        var probeId = $"quiet-logs-probe-{Guid.NewGuid():N}";
+        using (var probe = new HttpRequestMessage(HttpMethod.Get, "/health"))
+        {
+            probe.Headers.Add("X-Request-Id", probeId);
+            using var healthy = await client.SendAsync(probe, Cancellation);
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        }
 
         var hrefs = new List<string>();
         var ids = new List<string>();
@@ -115,6 +126,7 @@ public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFix
 
         // The Api: exactly one line for each of this test's requests, and little else besides request lines.
         Assert.All(requestIds, id => Assert.Single(apiWindow, e => e.Message.Contains(id, StringComparison.Ordinal)));
+        Assert.DoesNotContain(apiWindow, e => e.Message.Contains(probeId, StringComparison.Ordinal));
         var apiOther = apiWindow.Where(e => e.Category != "ClusterPlatform.Api.Requests").Select(e => $"{e.Category}: {e.Message}").ToList();
         Assert.True(apiOther.Count <= OtherInformationAllowed, $"Other Information lines of the Api:{Environment.NewLine}{string.Join(Environment.NewLine, apiOther)}");
     }
