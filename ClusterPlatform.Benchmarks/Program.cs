@@ -127,6 +127,11 @@ if (Runs("soak"))
     var settings = soak.Settings;
     Latency(Invariant($"create to Ready, steady, {settings.CreatesPerMinute}/min"), soak.Steady);
     Latency(Invariant($"create to Ready, first {SoakSettings.AfterIdleWindow.TotalSeconds:0} s after {soak.IdleGaps} idle gap(s) of {settings.Idle.TotalSeconds:0} s"), soak.AfterIdle);
+    foreach (var stretch in soak.Stretches)
+    {
+        Latency(Invariant($"stretch {stretch.Index} from {TimeSpan.FromSeconds(stretch.StartSeconds):m\\:ss}{(stretch.AfterGap ? ", after a gap" : "")}: create to Ready, {stretch.Created - stretch.Lost} of {stretch.Created}"), stretch.Ready);
+    }
+
     Latency("delete to gone", soak.DeleteToGone);
     report.Add(new ReportRow(Invariant($"Soak: lost (created, never Ready within {SoakSettings.Patience.TotalMinutes:0} min)"), Note: Invariant($"{soak.Lost} of {soak.Created}")));
     report.Add(new ReportRow(Invariant($"Soak: stuck (deleted, never gone within {SoakSettings.Patience.TotalMinutes:0} min)"), Note: Invariant($"{soak.Stuck}")));

@@ -22,6 +22,9 @@ internal sealed record RssSample(double AtSeconds, string Phase, double? ApiMb, 
 /// <summary>What a service wrote to its console during the soak, at Information.</summary>
 internal sealed record LogVolume(string Process, ConsoleOutput Output);
 
+/// <summary>One active stretch: when it began, whether an idle gap came before it, and how its creates fared.</summary>
+internal sealed record StretchResult(int Index, double StartSeconds, bool AfterGap, int Created, int Lost, LatencySummary? Ready);
+
 internal sealed record SoakResult(
     SoakSettings Settings,
     int IdleGaps,
@@ -29,6 +32,7 @@ internal sealed record SoakResult(
     LatencySummary? Steady,
     LatencySummary? AfterIdle,
     LatencySummary? DeleteToGone,
+    IReadOnlyList<StretchResult> Stretches,
     int Lost,
     int Stuck,
     int Errors,
@@ -56,7 +60,10 @@ internal static class SoakBenchmark
     // tens of seconds (the idle cliff) do not load the Api with reads of their own.
     private static TimeSpan PollAfter(TimeSpan waited) => TimeSpan.FromMilliseconds(waited < TimeSpan.FromSeconds(2) ? 20 : 250);
 
-    private sealed record Timed(Uri? Href, double? ReadyMs, bool AfterIdle, bool Failed);
+    private sealed record Timed(int Stretch, Uri? Href, double? ReadyMs, bool AfterIdle, bool Failed)
+    {
+        public bool Lost => Href is not null && ReadyMs is null && !Failed;
+    }
 
     public static async Task<SoakResult> RunAsync(BenchmarkEnvironment environment, SoakSettings settings, IReadOnlyDictionary<string, string> controllerSettings)
     {
@@ -74,7 +81,7 @@ internal static class SoakBenchmark
             $"{segments.Count(s => s.AfterGap)} idle gap(s) of {settings.Idle.TotalSeconds:0} s…");
         var creates = new List<Task<Timed>>();
         var interval = TimeSpan.FromMinutes(1) / settings.CreatesPerMinute;
-        foreach (var (start, end, afterGap) in segments)
+        foreach (var ((start, end, afterGap), stretch) in segments.Select((segment, i) => (segment, i)))
         {
             phase = afterGap ? "idle" : phase;
             await Until(clock, start);
@@ -82,7 +89,7 @@ internal static class SoakBenchmark
             for (var at = start; at < end; at += interval)
             {
                 await Until(clock, at);
-                creates.Add(CreateAsync(client, $"soak-{creates.Count}", afterGap && at - start < SoakSettings.AfterIdleWindow));
+                creates.Add(CreateAsync(client, $"soak-{creates.Count}", stretch, afterGap && at - start < SoakSettings.AfterIdleWindow));
             }
         }
 
@@ -109,6 +116,13 @@ internal static class SoakBenchmark
 
         var logsAtEnd = Logs(environment);
         static LatencySummary? Summary(IEnumerable<double> values) => values.Any() ? LatencySummary.Of(values) : null;
+        StretchResult Stretch(int index, TimeSpan start, bool afterGap)
+        {
+            var mine = timed.Where(t => t.Stretch == index).ToList();
+            return new StretchResult(index + 1, start.TotalSeconds, afterGap, mine.Count, mine.Count(t => t.Lost),
+                Summary(mine.Where(t => t.ReadyMs is not null).Select(t => t.ReadyMs!.Value)));
+        }
+
         return new SoakResult(
             settings,
             segments.Count(s => s.AfterGap),
@@ -116,7 +130,8 @@ internal static class SoakBenchmark
             Summary(timed.Where(t => !t.AfterIdle && t.ReadyMs is not null).Select(t => t.ReadyMs!.Value)),
             Summary(timed.Where(t => t.AfterIdle && t.ReadyMs is not null).Select(t => t.ReadyMs!.Value)),
             Summary(deletes.Where(d => d.GoneMs is not null).Select(d => d.GoneMs!.Value)),
-            timed.Count(t => t.Href is not null && t.ReadyMs is null && !t.Failed),
+            [.. segments.Select((segment, i) => Stretch(i, segment.Start, segment.AfterGap))],
+            timed.Count(t => t.Lost),
             deletes.Count(d => d.GoneMs is null && !d.Failed),
             timed.Count(t => t.Failed) + deletes.Count(d => d.Failed),
             unpublished,
@@ -146,7 +161,7 @@ internal static class SoakBenchmark
         return segments;
     }
 
-    private static async Task<Timed> CreateAsync(HttpClient client, string name, bool afterIdle)
+    private static async Task<Timed> CreateAsync(HttpClient client, string name, int stretch, bool afterIdle)
     {
         var started = Stopwatch.GetTimestamp();
         Uri? href = null;
@@ -163,12 +178,12 @@ internal static class SoakBenchmark
                     $"phase {status["phase"]}, reports from [{string.Join(", ", reported)}]");
             }
 
-            return new Timed(href, ready ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : null, afterIdle, false);
+            return new Timed(stretch, href, ready ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : null, afterIdle, false);
         }
         catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
         {
             Console.Error.WriteLine($"soak: {name} failed: {e.Message}");
-            return new Timed(href, null, afterIdle, true);
+            return new Timed(stretch, href, null, afterIdle, true);
         }
     }
 
