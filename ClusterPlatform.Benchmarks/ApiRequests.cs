@@ -30,6 +30,13 @@ internal static class ApiRequests
         return response.Headers.Location!;
     }
 
+    /// <summary>DELETE of a cluster: 202 while its controllers clean up.</summary>
+    public static async Task DeleteClusterAsync(HttpClient client, Uri href)
+    {
+        using var response = await client.DeleteAsync(href);
+        await ExpectAsync(response, HttpStatusCode.Accepted, $"Deleting {href}");
+    }
+
     public static async Task GetClusterAsync(HttpClient client, Guid id)
     {
         using var response = await client.GetAsync(new Uri($"/api/v1/clusters/{id}", UriKind.Relative), HttpCompletionOption.ResponseContentRead);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -6,6 +7,13 @@ using ClusterPlatform.PubSub;
 using Npgsql;
 
 namespace ClusterPlatform.Benchmarks;
+
+/// <summary>What a process wrote to its console: lines, bytes, and log entries at Information and at Warning or above.</summary>
+internal sealed record ConsoleOutput(long Lines, long Bytes, long Information, long Warnings)
+{
+    public ConsoleOutput Since(ConsoleOutput earlier) =>
+        new(Lines - earlier.Lines, Bytes - earlier.Bytes, Information - earlier.Information, Warnings - earlier.Warnings);
+}
 
 /// <summary>
 /// What a benchmark runs against, started the way the AppHost and the tests start it: a local
@@ -23,12 +31,19 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     private readonly byte[] controllerKey = RandomNumberGenerator.GetBytes(32);
     private readonly List<Process> processes = [];
 
+    // Lines, bytes, and log entries at Information and at Warning or above (the console's simple
+    // format starts each entry with its level) each child wrote, keyed by pid: the soak reports log volume.
+    private readonly ConcurrentDictionary<int, long[]> output = new();
+
     public string ConnectionString { get; private set; } = "";
     public string EmulatorHost { get; private set; } = "";
     public string ProjectId { get; } = "clusterplatform-bench";
     public Uri ApiAddress { get; private set; } = null!;
     public string PostgresBinDirectory { get; private set; } = "";
     public Process Api { get; private set; } = null!;
+
+    /// <summary>The emulator's launcher script; the Java process doing the work is its child.</summary>
+    public Process Emulator { get; private set; } = null!;
 
     /// <summary>The Controllers process once <see cref="StartControllersAsync"/> has run.</summary>
     public Process? Controllers { get; private set; }
@@ -85,7 +100,7 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     private async Task StartEmulatorAsync()
     {
         var port = LocalPostgres.FreeLoopbackPort();
-        Start(LocalPubSubEmulator.Command(port));
+        Emulator = Start(LocalPubSubEmulator.Command(port));
         EmulatorHost = $"127.0.0.1:{port}";
         using var http = new HttpClient();
         await UntilAsync("the Pub/Sub emulator", async () => (await http.GetAsync(new Uri($"http://{EmulatorHost}/"))).IsSuccessStatusCode);
@@ -109,13 +124,25 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
             DevelopmentTokens.ApiSettings(signingKey).Concat(controllerTrust).Concat(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))));
     }
 
-    /// <summary>Starts the Controllers process (simulated providers, no latency) against this environment's Api.</summary>
-    public async Task StartControllersAsync() =>
+    /// <summary>
+    /// Starts the Controllers process (simulated providers, no latency) against this environment's
+    /// Api, with <paramref name="settings"/> on top.
+    /// </summary>
+    public async Task StartControllersAsync(IReadOnlyDictionary<string, string>? settings = null) =>
         Controllers = await StartServiceAsync("ClusterPlatform.Controllers", new Uri($"http://127.0.0.1:{LocalPostgres.FreeLoopbackPort()}"), new Dictionary<string, string?>
         {
             ["services:api:http:0"] = ApiAddress.ToString(),
             ["ControllerAuth:DevelopmentSigningKey"] = Convert.ToBase64String(controllerKey),
-        });
+        }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))));
+
+    /// <summary>
+    /// What a child process has written to stdout and stderr so far: lines, bytes (UTF-8), and log
+    /// entries at Information and at Warning or above.
+    /// </summary>
+    public ConsoleOutput OutputOf(Process process) =>
+        output.TryGetValue(process.Id, out var counts)
+            ? new ConsoleOutput(Interlocked.Read(ref counts[0]), Interlocked.Read(ref counts[1]), Interlocked.Read(ref counts[2]), Interlocked.Read(ref counts[3]))
+            : new ConsoleOutput(0, 0, 0, 0);
 
     /// <summary>Runs one of the solution's services from its build output, configured like the AppHost does, and waits for /health.</summary>
     private async Task<Process> StartServiceAsync(string project, Uri address, IEnumerable<KeyValuePair<string, string?>> settings)
@@ -146,13 +173,27 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var process = Process.Start(start)!;
+        var counts = output.GetOrAdd(process.Id, _ => new long[4]);
         // Drained so a chatty child never blocks on a full pipe; shown with BENCH_VERBOSE=1 to debug a run.
         var verbose = Environment.GetEnvironmentVariable("BENCH_VERBOSE") is not null;
         DataReceivedEventHandler echo = (_, e) =>
         {
-            if (verbose && e.Data is not null)
+            if (e.Data is not null)
             {
-                Console.Error.WriteLine(e.Data);
+                Interlocked.Increment(ref counts[0]);
+                Interlocked.Add(ref counts[1], System.Text.Encoding.UTF8.GetByteCount(e.Data) + 1);
+                if (e.Data.StartsWith("info: ", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref counts[2]);
+                }
+                else if (e.Data.StartsWith("warn: ", StringComparison.Ordinal) || e.Data.StartsWith("fail: ", StringComparison.Ordinal) || e.Data.StartsWith("crit: ", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref counts[3]);
+                }
+                if (verbose)
+                {
+                    Console.Error.WriteLine(e.Data);
+                }
             }
         };
         process.OutputDataReceived += echo;

@@ -1,7 +1,7 @@
 namespace ClusterPlatform.Benchmarks;
 
 /// <summary>p50, p99 and the rest of a set of latencies in milliseconds.</summary>
-internal sealed record LatencySummary(int Count, double P50Ms, double P95Ms, double P99Ms, double MeanMs, double MaxMs)
+internal sealed record LatencySummary(int Count, double P50Ms, double P90Ms, double P95Ms, double P99Ms, double MeanMs, double MaxMs)
 {
     public static LatencySummary Of(IEnumerable<double> milliseconds)
     {
@@ -11,7 +11,7 @@ internal sealed record LatencySummary(int Count, double P50Ms, double P95Ms, dou
             throw new InvalidOperationException("No latencies were measured.");
         }
 
-        return new LatencySummary(sorted.Length, Percentile(sorted, 50), Percentile(sorted, 95), Percentile(sorted, 99), sorted.Average(), sorted[^1]);
+        return new LatencySummary(sorted.Length, Percentile(sorted, 50), Percentile(sorted, 90), Percentile(sorted, 95), Percentile(sorted, 99), sorted.Average(), sorted[^1]);
     }
 
     /// <summary>Nearest-rank percentile of sorted values: always a latency that was actually measured.</summary>

@@ -3,10 +3,12 @@ using ClusterPlatform.Benchmarks;
 using Npgsql;
 
 // ClusterPlatform benchmarks:
-//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|ready]
+//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|ready|soak]
 //       [--events N] [--writers N] [--backlog N] [--reports N] [--seconds N] [--clusters N]
+//       soak: [--duration SECONDS] [--rate CREATES_PER_MINUTE] [--active SECONDS] [--idle SECONDS]
 // Prints one table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
-string[] suites = ["all", "events", "scale", "throughput", "ready"];
+// `all` is every suite but the soak, which takes 10 minutes by default and runs only by name.
+string[] suites = ["all", "events", "scale", "throughput", "ready", "soak"];
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback)
 {
@@ -20,7 +22,7 @@ if (!suites.Contains(suite))
     return 2;
 }
 
-bool Runs(string name) => suite == "all" || suite == name;
+bool Runs(string name) => suite == name || (suite == "all" && name != "soak");
 static string Goal(bool met, string goal) => $"goal {goal}: {(met ? "met" : "MISSED")}";
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
@@ -33,8 +35,11 @@ var report = new BenchmarkReport();
 var loadSeconds = TimeSpan.FromSeconds(Option("seconds", 5));
 const int LargeTable = 100_000;
 
-// The scheduler is pushed out so the only events are the ones the benchmark causes.
-await using var environment = await BenchmarkEnvironment.StartAsync(new Dictionary<string, string> { ["Reconcile:NotReadyAfter"] = "01:00:00" });
+// The scheduler is pushed out so the only events are the ones the benchmark causes. The soak runs
+// the services at Information, as deployed, to measure what they log.
+var serviceLogging = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Information" };
+await using var environment = await BenchmarkEnvironment.StartAsync(new Dictionary<string, string> { ["Reconcile:NotReadyAfter"] = "01:00:00" }
+    .Concat(Runs("soak") ? serviceLogging : []).ToDictionary());
 
 // First: it listens on a controller's subscription, and counts on a table without the load tests' rows.
 if (Runs("events"))
@@ -104,6 +109,49 @@ if (Runs("ready"))
     report.Detail("ready", ready);
     report.Add(new ReportRow($"Create to Ready ({ready.Latency.Count} clusters)", ready.Concurrency, ready.Latency.P50Ms, ready.Latency.P99Ms,
         Note: Invariant($"max {ready.Latency.MaxMs:0}; {Goal(ready.Latency.P50Ms < 1000, "p50 < 1,000 ms")}")));
+}
+
+if (Runs("soak"))
+{
+    var soak = await SoakBenchmark.RunAsync(environment, new SoakSettings(TimeSpan.FromSeconds(Option("duration", 600)),
+        TimeSpan.FromSeconds(Option("active", 60)), TimeSpan.FromSeconds(Option("idle", 120)), Option("rate", 60)), serviceLogging);
+    report.Detail("soak", soak);
+    string Spread(LatencySummary l) => Invariant($"p90 {l.P90Ms:0}, max {l.MaxMs:0}");
+    void Latency(string what, LatencySummary? latency)
+    {
+        report.Add(latency is null
+            ? new ReportRow($"Soak: {what} (none)")
+            : new ReportRow($"Soak: {what} ({latency.Count})", P50Ms: latency.P50Ms, P99Ms: latency.P99Ms, Note: Spread(latency)));
+    }
+
+    var settings = soak.Settings;
+    Latency(Invariant($"create to Ready, steady, {settings.CreatesPerMinute}/min"), soak.Steady);
+    Latency(Invariant($"create to Ready, first {SoakSettings.AfterIdleWindow.TotalSeconds:0} s after {soak.IdleGaps} idle gap(s) of {settings.Idle.TotalSeconds:0} s"), soak.AfterIdle);
+    foreach (var stretch in soak.Stretches)
+    {
+        Latency(Invariant($"stretch {stretch.Index} from {TimeSpan.FromSeconds(stretch.StartSeconds):m\\:ss}{(stretch.AfterGap ? ", after a gap" : "")}: create to Ready, {stretch.Created - stretch.Lost} of {stretch.Created}"), stretch.Ready);
+    }
+
+    Latency("delete to gone", soak.DeleteToGone);
+    report.Add(new ReportRow(Invariant($"Soak: lost (created, never Ready within {SoakSettings.Patience.TotalMinutes:0} min)"), Note: Invariant($"{soak.Lost} of {soak.Created}")));
+    report.Add(new ReportRow(Invariant($"Soak: stuck (deleted, never gone within {SoakSettings.Patience.TotalMinutes:0} min)"), Note: Invariant($"{soak.Stuck}")));
+    report.Add(new ReportRow("Soak: failed API calls (create or delete)", Note: Invariant($"{soak.Errors}")));
+    report.Add(new ReportRow("Soak: unpublished outbox rows at the end", Note: Invariant($"{soak.UnpublishedOutboxRows}")));
+    report.Add(new ReportRow("Soak: dead letters at the end", Note: Invariant($"{soak.DeadLetters}")));
+    static string Mb(double? mb) => mb is { } value ? Invariant($"{value:0}") : "-";
+    // One sample a minute (and the last) keeps the table short; the JSON has every sample.
+    foreach (var sample in soak.Rss.Where((s, i) => s.AtSeconds % 60 < 15 || i == soak.Rss.Count - 1))
+    {
+        report.Add(new ReportRow(Invariant($"Soak: RSS MB at {TimeSpan.FromSeconds(sample.AtSeconds):m\\:ss} ({sample.Phase})"),
+            Note: $"Api {Mb(sample.ApiMb)}, Controllers {Mb(sample.ControllersMb)}, emulator {Mb(sample.EmulatorMb)}"));
+    }
+
+    foreach (var log in soak.Logs)
+    {
+        var output = log.Output;
+        report.Add(new ReportRow($"Soak: console log of the {log.Process} at Information",
+            Note: Invariant($"{output.Bytes / 1024.0:#,0} KB; {output.Information:#,0} Information entries ({(double)output.Information / Math.Max(1, soak.Created):0.0} per cluster), {output.Warnings:#,0} Warning or above")));
+    }
 }
 
 // VmHWM is a peak since each process started, so reading it here covers the whole run.

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 
 namespace ClusterPlatform.Benchmarks;
 
@@ -41,21 +39,11 @@ internal static class ReadyBenchmark
     {
         var started = Stopwatch.GetTimestamp();
         var href = await ApiRequests.CreateClusterAsync(client, name);
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
+        if (!await ClusterWaits.UntilReadyAsync(client, href, TimeSpan.FromMinutes(2), _ => TimeSpan.FromMilliseconds(10)))
         {
-            var cluster = await client.GetFromJsonAsync<JsonObject>(href);
-            if (cluster!["status"]!["phase"]!.GetValue<string>() == "Ready")
-            {
-                return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{name} did not become Ready within 2 minutes.");
-            }
-
-            await Task.Delay(10);
+            throw new TimeoutException($"{name} did not become Ready within 2 minutes.");
         }
+
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 }

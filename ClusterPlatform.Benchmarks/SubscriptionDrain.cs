@@ -12,13 +12,16 @@ internal static class SubscriptionDrain
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
 
-    public static async Task<long> DrainAsync(BenchmarkEnvironment environment)
+    public static Task<long> DrainAsync(BenchmarkEnvironment environment) => DrainAsync(environment, ControllerNames.All);
+
+    /// <summary>Acks and counts what is in <paramref name="subscriptions"/> until none has had a message for 2 s.</summary>
+    public static async Task<long> DrainAsync(BenchmarkEnvironment environment, IEnumerable<string> subscriptions)
     {
         using var connection = environment.PubSub();
         using var stop = new CancellationTokenSource();
         long drained = 0;
         var lastMessage = DateTime.UtcNow.Ticks; // written by the handlers' threads
-        var subscribers = ControllerNames.All.Select(subscription => new PubSubSubscriber(connection).RunAsync(subscription, (_, _) =>
+        var subscribers = subscriptions.Select(subscription => new PubSubSubscriber(connection).RunAsync(subscription, (_, _) =>
         {
             Interlocked.Increment(ref drained);
             Volatile.Write(ref lastMessage, DateTime.UtcNow.Ticks);

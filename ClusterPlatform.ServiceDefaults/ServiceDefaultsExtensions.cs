@@ -11,8 +11,9 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Defaults every ClusterPlatform process shares: OpenTelemetry to the dashboard (or any OTLP
-/// collector), health endpoints, service discovery and resilient HttpClients.
+/// Defaults every ClusterPlatform process shares: quiet log levels for per-call library chatter,
+/// OpenTelemetry to the dashboard (or any OTLP collector), health endpoints, service discovery and
+/// resilient HttpClients.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -22,6 +23,7 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddLogLevelDefaults();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();

@@ -49,9 +49,15 @@ internal static partial class RequestLogging
         var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
         var subject = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "(no subject)" : "anonymous";
         var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
-        logger.LogInformation("{Method} {Route} -> {Status} in {DurationMs:0.0} ms by {Subject} (request {RequestId})",
+        // A passing health probe (GKE: readiness every 5 s and liveness every 10 s, per pod) would be
+        // most of an idle Api's log; a failing one is a state change and stays at Information.
+        var level = status < 400 && IsProbe(context.Request.Path) ? LogLevel.Debug : LogLevel.Information;
+        logger.Log(level, "{Method} {Route} -> {Status} in {DurationMs:0.0} ms by {Subject} (request {RequestId})",
             context.Request.Method, route, status, duration.TotalMilliseconds, subject, requestId);
     }
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments(ServiceDefaultsExtensions.HealthPath) || path.StartsWithSegments(ServiceDefaultsExtensions.AlivePath);
 
     // Echoed into a header and the logs, so only a short, plain token is accepted.
     [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,128}\z")]

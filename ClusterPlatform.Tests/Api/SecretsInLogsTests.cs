@@ -30,6 +30,10 @@ public sealed class SecretsInLogsTests(SecretsInLogsTests.CanaryApiServer api) :
         protected override void ConfigureWebHost(IWebHostBuilder web) => web.ConfigureServices(services => services.AddLogging(logging =>
         {
             logging.SetMinimumLevel(LogLevel.Trace);
+            // A rule for this provider outranks every category's minimum (LogLevelDefaults quiets
+            // HttpClient, Polly and Npgsql to Warning), so the capture sees every level of every category
+            // (https://learn.microsoft.com/aspnet/core/fundamentals/logging#how-filtering-rules-are-applied).
+            logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
             logging.AddProvider(new CapturingLoggerProvider(logs, format: (category, line) => $"{category}: {line}"));
         }));
     }
