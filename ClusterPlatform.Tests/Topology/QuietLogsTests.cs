@@ -105,6 +105,9 @@ public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFix
         await Wait.UntilAsync(() => Task.FromResult(controllersLog.Entries().Count(e => e.Level == "info" && e.Category.StartsWith(HandlerCategories, StringComparison.Ordinal)
                 && ids.Any(id => e.Message.Contains(id, StringComparison.Ordinal))) >= Clusters * 4), Patience,
             () => $"a handled-event line per cluster and controller in the Controllers' log:{Environment.NewLine}{controllersLog.Tail()}");
+        // The Api's request lines lag behind its responses the same way: wait until every request has one.
+        await Wait.UntilAsync(() => Task.FromResult(requestIds.All(id => apiLog.Lines.Any(l => l.Contains(id, StringComparison.Ordinal)))), Patience,
+            () => $"a line for each of the test's requests in the Api's log:{Environment.NewLine}{apiLog.Tail()}");
         await stopWatching.CancelAsync();
 
         // The window: from the first line about one of these clusters on (the Controllers' startup
