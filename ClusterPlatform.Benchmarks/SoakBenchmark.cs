@@ -70,6 +70,7 @@ internal static class SoakBenchmark
         await environment.StartControllersAsync(controllerSettings);
         var logsAtStart = Logs(environment);
         using var client = environment.Client("soak");
+        await MakeRoomAsync(environment, settings);
         var clock = Stopwatch.StartNew();
         var phase = "active";
         using var sampling = new CancellationTokenSource();
@@ -138,6 +139,26 @@ internal static class SoakBenchmark
             deadLetters,
             rss,
             [.. logsAtEnd.Zip(logsAtStart, (end, start) => end with { Output = end.Output.Since(start.Output) })]);
+    }
+
+    /// <summary>
+    /// The local fleet is one management cluster per region with room for 100 clusters, and every
+    /// soak create goes to us-central1: without more room the placement controller rightly reports
+    /// the 101st on as waiting for capacity, and the soak would count them as lost events. Replaces
+    /// the seeded management cluster with the same endpoints and room for every create.
+    /// </summary>
+    private static async Task MakeRoomAsync(BenchmarkEnvironment environment, SoakSettings settings)
+    {
+        using var admin = environment.Client("soak", "admin");
+        var creates = (int)Math.Ceiling(settings.Duration.TotalMinutes * settings.CreatesPerMinute);
+        using var response = await admin.PutAsJsonAsync(new Uri("/api/v1/management-clusters/mc-us-central1-a", UriKind.Relative), new JsonObject
+        {
+            ["region"] = "us-central1",
+            ["capacity"] = Math.Max(100, creates),
+            ["apiEndpoint"] = "https://api.mc-us-central1-a.simulated.local:6443",
+            ["ingressTarget"] = "ingress.mc-us-central1-a.simulated.local",
+        });
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>
