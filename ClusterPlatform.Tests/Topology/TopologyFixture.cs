@@ -15,7 +15,7 @@ namespace ClusterPlatform.Tests.Topology;
 /// </summary>
 public class TopologyFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
     /// <summary>The resources whose instances <see cref="WaitUntilHealthyAsync"/> waits for.</summary>
     private static readonly string[] Services = [ResourceNames.PostgresServer, ResourceNames.Api, ResourceNames.Controllers];
