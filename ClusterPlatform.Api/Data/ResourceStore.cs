@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Api.Errors;
@@ -52,23 +51,17 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
 
         query.Selector?.AppendSql(sql, command.Parameters);
         sql.Append(" ORDER BY id LIMIT @limit");
-        command.Parameters.AddWithValue("limit", query.Limit + 1);
+        command.Parameters.AddWithValue("limit", Page.FetchCount(query.Limit));
         command.CommandText = sql.ToString();
 
-        var rows = new List<ResourceRow>(query.Limit + 1);
+        var rows = new List<ResourceRow>(Page.FetchCount(query.Limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             rows.Add(Read(reader));
         }
 
-        if (rows.Count <= query.Limit)
-        {
-            return (rows, null);
-        }
-
-        rows.RemoveAt(rows.Count - 1);
-        return (rows, rows[^1].Id);
+        return (rows, Page.Trim(rows, query.Limit, r => r.Id));
     }
 
     /// <summary>
@@ -360,10 +353,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         command.Parameters.AddWithValue("event_id", Guid.CreateVersion7());
         command.Parameters.AddWithValue("event_type", eventType);
         // W3C traceparent of the request, so the event's consumers join the same trace.
-        command.Parameters.Add(new NpgsqlParameter("traceparent", NpgsqlDbType.Text)
-        {
-            Value = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : DBNull.Value,
-        });
+        command.Parameters.Add(TraceContext.Current());
     }
 
     private static async Task<ResourceRow?> ReadSingleAsync(NpgsqlCommand command, CancellationToken ct)

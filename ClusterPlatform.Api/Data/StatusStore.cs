@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Contracts;
-using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Events;
 using Microsoft.Extensions.Options;
@@ -32,15 +30,12 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
         command.Parameters.AddWithValue("generation", report.ObservedGeneration);
         // NULL: an unconditional report (no version sent).
         command.Parameters.Add(new NpgsqlParameter("version", NpgsqlDbType.Bigint) { Value = report.Version is { } version ? version : DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("conditions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(report.Conditions, ResourceMapper.Json) });
+        command.Parameters.Add(new NpgsqlParameter("conditions", NpgsqlDbType.Jsonb) { Value = StoredJson.Write(report.Conditions) });
         command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = report.Data is { } data ? data.GetRawText() : DBNull.Value });
         command.Parameters.AddWithValue("required", (kind == ResourceKind.Cluster ? required.Cluster : required.NodePool).ToArray());
         command.Parameters.AddWithValue("cluster_required", required.Cluster.ToArray());
         command.Parameters.AddWithValue("known", ControllerNames.All.ToArray());
-        command.Parameters.Add(new NpgsqlParameter("traceparent", NpgsqlDbType.Text)
-        {
-            Value = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : DBNull.Value,
-        });
+        command.Parameters.Add(TraceContext.Current());
         command.Parameters.AddWithValue("ready_after", reconcile.Value.ReadyAfter);
         command.Parameters.AddWithValue("not_ready_after", reconcile.Value.NotReadyAfter);
 
@@ -60,7 +55,7 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
 
         return outcome switch
         {
-            "ok" => ResourceMapper.Read<ResourceStatus>(status),
+            "ok" => StoredJson.Read<ResourceStatus>(status),
             "not-found" => throw ApiException.NotFound(kind.Name, id),
             "unknown-controller" => throw ApiException.BadRequest("unknown-controller",
                 $"'{report.Controller}' is not a controller of this platform: {string.Join(", ", ControllerNames.All)}."),
@@ -85,7 +80,7 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
         while (await reader.ReadAsync(ct))
         {
             reports.Add(new ControllerStatus(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetDateTime(3),
-                ResourceMapper.Read<List<Condition>>(reader.GetString(4)),
+                StoredJson.Read<List<Condition>>(reader.GetString(4)),
                 reader.IsDBNull(5) ? null : JsonDocument.Parse(reader.GetString(5)).RootElement.Clone()));
         }
 
@@ -117,7 +112,7 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
             """);
         command.Parameters.AddWithValue("id", clusterId);
         command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("limit", limit + 1);
+        command.Parameters.AddWithValue("limit", Page.FetchCount(limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var entries = new List<AuditEntry>();
         while (await reader.ReadAsync(ct))
@@ -126,12 +121,6 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
                 reader.GetString(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetDateTime(7)));
         }
 
-        if (entries.Count <= limit)
-        {
-            return (entries, null);
-        }
-
-        entries.RemoveAt(entries.Count - 1);
-        return (entries, entries[^1].Id);
+        return (entries, Page.Trim(entries, limit, e => e.Id));
     }
 }

@@ -53,7 +53,7 @@ public static class ClustersApi
         var id = Guid.CreateVersion7();
         var request = requests.ParseCreate(body.Root, id);
         var resource = new NewResource(id, null, caller.OwningOrganization, request.Name,
-            ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec), caller.Subject);
+            StoredJson.Write(request.Labels), StoredJson.Write(request.Spec), caller.Subject);
         return await Handlers.CreateAsync(http, body, caller, resource, store, ct);
     }
 
@@ -122,8 +122,8 @@ public static class ClustersApi
         return TypedResults.Ok(new AuditList("AuditList", items, next is { } n ? AuditCursor.Encode(n) : null));
     }
 
-    private static ClusterSpec CurrentSpec(ResourceRow current) => ResourceMapper.Read<ClusterSpec>(current.Spec);
+    private static ClusterSpec CurrentSpec(ResourceRow current) => StoredJson.Read<ClusterSpec>(current.Spec);
 
     private static (string Labels, string Spec) Serialize(ClusterUpdateRequest request) =>
-        (ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec));
+        (StoredJson.Write(request.Labels), StoredJson.Write(request.Spec));
 }

@@ -44,7 +44,7 @@ public static class NodePoolsApi
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
         var request = requests.ParseCreate(body.Root);
         var resource = new NewResource(Guid.CreateVersion7(), request.ClusterId, caller.WriteScope, request.Name,
-            ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec), caller.Subject);
+            StoredJson.Write(request.Labels), StoredJson.Write(request.Spec), caller.Subject);
         return await Handlers.CreateAsync(http, body, caller, resource, store, ct);
     }
 
@@ -76,5 +76,5 @@ public static class NodePoolsApi
         Handlers.StatusesAsync(id, caller, store, statuses, ct);
 
     private static (string Labels, string Spec) Serialize(NodePoolUpdateRequest request) =>
-        (ResourceMapper.Write(request.Labels), ResourceMapper.Write(request.Spec));
+        (StoredJson.Write(request.Labels), StoredJson.Write(request.Spec));
 }

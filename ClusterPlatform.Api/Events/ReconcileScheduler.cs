@@ -2,8 +2,8 @@ using System.Diagnostics;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Contracts;
 using Microsoft.Extensions.Options;
+using ClusterPlatform.Api.Data;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ClusterPlatform.Api.Events;
 
@@ -88,7 +88,7 @@ internal sealed class ReconcileScheduler(
         command.Parameters.AddWithValue("batch", settings.BatchSize);
         command.Parameters.AddWithValue("ready_after", settings.ReadyAfter);
         command.Parameters.AddWithValue("not_ready_after", settings.NotReadyAfter);
-        command.Parameters.Add(new NpgsqlParameter("traceparent", NpgsqlDbType.Text) { Value = (object?)activity?.Id ?? DBNull.Value });
+        command.Parameters.Add(TraceContext.Parameter(activity));
         var count = await command.ExecuteNonQueryAsync(ct);
         activity?.SetTag("clusters", count);
         if (count > 0)
