@@ -56,6 +56,7 @@ builder.Services.AddSingleton<StatusStore>();
 builder.Services.AddSingleton<FleetStore>();
 builder.Services.AddSingleton<ClusterRequests>();
 builder.Services.AddSingleton<NodePoolRequests>();
+builder.Services.AddSingleton<FleetRequests>();
 
 var app = builder.Build();
 

@@ -1,23 +1,41 @@
+using System.Text.Json;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Identity;
 using ClusterPlatform.Api.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClusterPlatform.Api.Endpoints;
 
 /// <summary>
+/// A kind's request bodies as the shared create, replace and patch need them, parsed with the kind's
+/// <typeparamref name="TRequests"/> (<c>Validation/</c>): a create body to the new resource, and a
+/// replacement document (a PUT body, or the current document with a merge patch applied) to the
+/// labels and spec to store.
+/// </summary>
+/// <param name="BodyFields">The top-level names of a body, the ones a merge patch may set.</param>
+internal sealed record ResourceParser<TRequests>(
+    IReadOnlyList<string> BodyFields,
+    Func<TRequests, JsonElement, Caller, NewResource> Create,
+    Func<TRequests, JsonElement, ResourceRow, (string Labels, string Spec)> Update);
+
+/// <summary>
 /// The request flow clusters and node pools share: conditional GET, list pages, idempotent create,
-/// replace, merge patch and soft delete. The per-kind API classes only parse bodies and map rows.
+/// replace, merge patch, soft and force delete, status reports. Every call into the stores is here;
+/// <see cref="ResourceEndpoints.MapResource"/> maps these handlers, and the per-kind API classes only
+/// describe their kind and map its extra routes.
 /// </summary>
 internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T> map, Func<T, string> hrefOf, string listKind)
 {
-    public async Task<Results<Ok<T>, StatusCodeHttpResult>> GetAsync(Guid id, Caller caller, HttpContext http, ResourceStore store, CancellationToken ct)
+    public ResourceKind Kind => kind;
+
+    public async Task<Results<Ok<T>, StatusCodeHttpResult>> GetAsync(Guid id, [AsParameters] ResourceServices services)
     {
-        var row = await store.FindAsync(kind, id, caller.ReadScope, ct) ?? throw ApiException.NotFound(kind.Name, id);
-        http.Response.Headers.ETag = row.ETag;
-        if (EntityTags.NoneMatchHits(http.Request.Headers.IfNoneMatch, row.ETag))
+        var row = await VisibleRowAsync(id, services);
+        services.Http.Response.Headers.ETag = row.ETag;
+        if (EntityTags.NoneMatchHits(services.Http.Request.Headers.IfNoneMatch, row.ETag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -25,14 +43,26 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
         return TypedResults.Ok(map(row));
     }
 
-    public async Task<Ok<ResourceList<T>>> ListAsync(ListQuery query, ResourceStore store, CancellationToken ct)
+    public Task<Ok<ResourceList<T>>> ListAsync([AsParameters] ResourceServices services, [AsParameters] PageParameters page) =>
+        ListInAsync(null, services, page);
+
+    /// <summary>The list route of a kind that can be filtered by its cluster (<c>?clusterId=</c>).</summary>
+    public Task<Ok<ResourceList<T>>> ListByClusterAsync([FromQuery] Guid? clusterId, [AsParameters] ResourceServices services,
+        [AsParameters] PageParameters page) =>
+        ListInAsync(clusterId, services, page);
+
+    /// <summary>A page of what the caller may read, of one cluster when <paramref name="clusterId"/> is given.</summary>
+    public async Task<Ok<ResourceList<T>>> ListInAsync(Guid? clusterId, ResourceServices services, PageParameters page)
     {
-        var (rows, next) = await store.ListAsync(kind, query, ct);
+        var (rows, next) = await services.Store.ListAsync(kind, page.For(services.Caller, clusterId), services.Cancellation);
         return TypedResults.Ok(new ResourceList<T>(listKind, rows.Select(map).ToList(), next is { } n ? ListQuery.EncodeCursor(n) : null));
     }
 
-    public async Task<Created<T>> CreateAsync(HttpContext http, JsonBody body, Caller caller, NewResource resource, ResourceStore store, CancellationToken ct)
+    public async Task<Created<T>> CreateAsync<TRequests>(ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
     {
+        var (http, caller, store, _, ct) = services;
+        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
+        var resource = parser.Create(requests, body.Root, caller);
         var key = IdempotencyKey.From(http.Request.Headers[IdempotencyKey.Header].FirstOrDefault(), caller, kind, body.Raw);
         // A repeat gets the row the first create returned, so its response is the first one: it names that
         // resource, not the id generated for this request.
@@ -42,17 +72,31 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
         return TypedResults.Created(hrefOf(created), created);
     }
 
-    public async Task<Ok<T>> UpdateAsync(Guid id, HttpContext http, Caller caller, ResourceStore store,
-        Func<ResourceRow, (string Labels, string Spec)> change, CancellationToken ct)
+    public async Task<Ok<T>> ReplaceAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
     {
+        var body = await RequestBody.ReadJsonAsync(services.Http.Request, RequestBody.Json, services.Cancellation);
+        return await UpdateAsync(id, services, current => parser.Update(requests, body.Root, current));
+    }
+
+    public async Task<Ok<T>> PatchAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
+    {
+        var body = await RequestBody.ReadJsonAsync(services.Http.Request, RequestBody.MergePatch, services.Cancellation);
+        return await UpdateAsync(id, services, current =>
+            parser.Update(requests, MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root, parser.BodyFields), current));
+    }
+
+    private async Task<Ok<T>> UpdateAsync(Guid id, ResourceServices services, Func<ResourceRow, (string Labels, string Spec)> change)
+    {
+        var (http, caller, store, _, ct) = services;
         var row = await store.UpdateAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, caller.Subject, change, ct);
         http.Response.Headers.ETag = row.ETag;
         return TypedResults.Ok(map(row));
     }
 
-    public async Task<Results<Accepted<T>, NoContent>> DeleteAsync(Guid id, bool? force, string? reason, HttpContext http, Caller caller,
-        ResourceStore store, CancellationToken ct)
+    public async Task<Results<Accepted<T>, NoContent>> DeleteAsync(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
+        [AsParameters] ResourceServices services)
     {
+        var (http, caller, store, _, ct) = services;
         if (force == true)
         {
             // Admin only, with a reason for the audit trail; the resource is gone when this returns.
@@ -61,13 +105,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
                 throw ApiException.Forbidden("force-delete-forbidden", "Only an admin may force a delete.");
             }
 
-            // The reason is stored in the audit trail, as PostgreSQL text, which cannot hold U+0000.
-            if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxForceReasonLength || reason.Contains('\0', StringComparison.Ordinal))
-            {
-                throw ApiException.BadRequest("invalid-reason", $"A force delete needs a reason of 1–{MaxForceReasonLength} characters, without U+0000.");
-            }
-
-            await store.ForceDeleteAsync(kind, id, http.Request.Headers.IfMatch, caller.Subject, reason, ct);
+            await store.ForceDeleteAsync(kind, id, http.Request.Headers.IfMatch, caller.Subject, DeleteRequests.ForceReason(reason), ct);
             return TypedResults.NoContent();
         }
 
@@ -77,8 +115,9 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
     }
 
     /// <summary>A controller's report (or an admin's on its behalf); the response is the new aggregated status.</summary>
-    public async Task<Ok<ResourceStatus>> ReportStatusAsync(Guid id, HttpContext http, Caller caller, StatusStore statuses, CancellationToken ct)
+    public async Task<Ok<ResourceStatus>> ReportStatusAsync(Guid id, [AsParameters] ResourceServices services)
     {
+        var (http, caller, _, statuses, ct) = services;
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
         var report = StatusReportRequests.Parse(body.Root);
         if (!caller.IsAdmin && report.Controller != caller.Subject)
@@ -89,11 +128,19 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
         return TypedResults.Ok(await statuses.ReportAsync(kind, id, report, caller.Subject, ct));
     }
 
-    public async Task<Ok<StatusReportList>> StatusesAsync(Guid id, Caller caller, ResourceStore store, StatusStore statuses, CancellationToken ct)
+    public async Task<Ok<StatusReportList>> StatusesAsync(Guid id, [AsParameters] ResourceServices services)
     {
-        _ = await store.FindAsync(kind, id, caller.ReadScope, ct) ?? throw ApiException.NotFound(kind.Name, id);
-        return TypedResults.Ok(new StatusReportList("StatusReportList", await statuses.ReportsAsync(id, ct)));
+        await RequireVisibleAsync(id, services);
+        return TypedResults.Ok(new StatusReportList("StatusReportList", await services.Statuses.ReportsAsync(id, services.Cancellation)));
     }
 
-    public const int MaxForceReasonLength = 1024;
+    /// <summary>A 404 unless the caller may read the resource; another organization's resource is a 404 like a missing one.</summary>
+    public async Task RequireVisibleAsync(Guid id, ResourceServices services) => _ = await VisibleRowAsync(id, services);
+
+    /// <summary>The resource in whichever organization it is, or a 404: for routes open only to callers who see them all.</summary>
+    public async Task<T> FindAnyAsync(Guid id, ResourceStore store, CancellationToken ct) =>
+        map(await store.FindAsync(kind, id, null, ct) ?? throw ApiException.NotFound(kind.Name, id));
+
+    private async Task<ResourceRow> VisibleRowAsync(Guid id, ResourceServices services) =>
+        await services.Store.FindAsync(kind, id, services.Caller.ReadScope, services.Cancellation) ?? throw ApiException.NotFound(kind.Name, id);
 }

@@ -21,5 +21,9 @@ internal static class ResourceMapper
     public static JsonElement UserDocument(ResourceRow row) =>
         JsonDocument.Parse($$"""{"labels":{{row.Labels}},"spec":{{row.Spec}}}""").RootElement.Clone();
 
+    /// <summary>Parsed labels and spec as the jsonb text the store writes.</summary>
+    public static (string Labels, string Spec) Stored<TSpec>(IReadOnlyDictionary<string, string>? labels, TSpec spec) =>
+        (StoredJson.Write(labels), StoredJson.Write(spec));
+
     public static string Href(ResourceKind kind, Guid id) => $"{kind.PathBase}/{id}";
 }

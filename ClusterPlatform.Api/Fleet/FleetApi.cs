@@ -1,5 +1,4 @@
 using ClusterPlatform.Api.Http;
-using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Errors;
@@ -7,21 +6,22 @@ using ClusterPlatform.Api.Identity;
 using ClusterPlatform.Api.Validation;
 using ClusterPlatform.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClusterPlatform.Api.Fleet;
+
+/// <summary>
+/// What a fleet handler works with, bound as one <c>[AsParameters]</c> value (as <see cref="ResourceServices"/> is for clusters).
+/// The resource store only answers which region a cluster to place is in.
+/// </summary>
+internal readonly record struct FleetServices(HttpContext Http, Caller Caller, FleetStore Fleet, ResourceStore Store, CancellationToken Cancellation);
 
 /// <summary>
 /// <c>/api/v1/management-clusters</c>: the fleet (admins edit it, controllers read it) and the
 /// placements the placement controller takes and releases on it. Not in API.md; see docs/api-decisions.md.
 /// </summary>
-public static class FleetApi
+internal static class FleetApi
 {
-    public const int MaxCapacity = 10_000;
-    public const int MaxNameLength = 63;
-
-    private static readonly string[] Fields = ["region", "capacity", "apiEndpoint", "ingressTarget"];
-
     public static RouteGroupBuilder MapFleetApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/management-clusters").WithTags("ManagementClusters");
@@ -39,54 +39,29 @@ public static class FleetApi
         return group;
     }
 
-    private static async Task<Ok<ManagementClusterList>> ListManagementClusters(FleetStore fleet, CancellationToken ct) =>
-        TypedResults.Ok(new ManagementClusterList("ManagementClusterList", await fleet.ListAsync(ct)));
+    private static async Task<Ok<ManagementClusterList>> ListManagementClusters([AsParameters] FleetServices services) =>
+        TypedResults.Ok(new ManagementClusterList("ManagementClusterList", await services.Fleet.ListAsync(services.Cancellation)));
 
-    private static async Task<Ok<ManagementCluster>> PutManagementCluster(string name, HttpContext http, FleetStore fleet,
-        IOptions<PlatformOptions> platform, CancellationToken ct)
+    private static async Task<Ok<ManagementCluster>> PutManagementCluster(string name, [AsParameters] FleetServices services, [FromServices] FleetRequests requests)
     {
-        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
-        var fields = new JsonFields(new ValidationErrors());
-        FieldRules.Name(name, "$.name", FieldRules.MinNameLength, MaxNameLength, fields.Errors);
-        if (!fields.IsObject(body.Root, "$", Fields))
-        {
-            fields.Errors.ThrowIfAny();
-        }
-
-        var region = fields.String(body.Root, "region", "$", required: true);
-        var capacity = fields.Int(body.Root, "capacity", "$", required: true);
-        var apiEndpoint = fields.String(body.Root, "apiEndpoint", "$", required: true);
-        var ingress = fields.String(body.Root, "ingressTarget", "$", required: true);
-        FieldRules.Region(region, "$.region", platform.Value.SupportedRegions, fields.Errors);
-        FieldRules.Range(capacity, "$.capacity", 0, MaxCapacity, fields.Errors);
-        if (apiEndpoint is not null && !(Uri.TryCreate(apiEndpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
-        {
-            fields.Errors.Add("$.apiEndpoint", "must be an absolute https URL");
-        }
-
-        if (ingress is not null && !FieldRules.IsDnsSubdomain(ingress))
-        {
-            fields.Errors.Add("$.ingressTarget", "must be a lower-case DNS name");
-        }
-
-        fields.Errors.ThrowIfAny();
-        return TypedResults.Ok(await fleet.UpsertAsync(name, new ManagementClusterRequest(region!, capacity!.Value, apiEndpoint!, ingress!), ct));
+        var body = await RequestBody.ReadJsonAsync(services.Http.Request, RequestBody.Json, services.Cancellation);
+        var request = requests.ParsePut(name, body.Root);
+        return TypedResults.Ok(await services.Fleet.UpsertAsync(name, request, services.Cancellation));
     }
 
-    private static async Task<Ok<ManagementCluster>> PlaceCluster(Guid clusterId, Caller caller, ResourceStore store, FleetStore fleet, CancellationToken ct)
+    private static async Task<Ok<ManagementCluster>> PlaceCluster(Guid clusterId, [AsParameters] FleetServices services)
     {
-        RequirePlacementController(caller);
-        var row = await store.FindAsync(ResourceKind.Cluster, clusterId, null, ct) ?? throw ApiException.NotFound(ResourceKind.Cluster.Name, clusterId);
-        var region = ResourceMapper.ToCluster(row).Spec.Gcp.Region;
-        var placed = await fleet.PlaceAsync(clusterId, region, ct)
+        RequirePlacementController(services.Caller);
+        var region = (await ClustersApi.Handlers.FindAnyAsync(clusterId, services.Store, services.Cancellation)).Spec.Gcp.Region;
+        var placed = await services.Fleet.PlaceAsync(clusterId, region, services.Cancellation)
             ?? throw ApiException.Conflict("no-capacity", $"No management cluster in {region} has room for another hosted control plane.");
         return TypedResults.Ok(placed);
     }
 
-    private static async Task<NoContent> ReleaseCluster(Guid clusterId, Caller caller, FleetStore fleet, CancellationToken ct)
+    private static async Task<NoContent> ReleaseCluster(Guid clusterId, [AsParameters] FleetServices services)
     {
-        RequirePlacementController(caller);
-        await fleet.ReleaseAsync(clusterId, ct);
+        RequirePlacementController(services.Caller);
+        await services.Fleet.ReleaseAsync(clusterId, services.Cancellation);
         return TypedResults.NoContent();
     }
 

@@ -1,6 +1,5 @@
 using ClusterPlatform.Api.Data;
-using ClusterPlatform.Api.Endpoints;
-using ClusterPlatform.Api.Fleet;
+using ClusterPlatform.Api.Validation;
 using ClusterPlatform.Contracts;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -44,13 +43,13 @@ internal static class QueryRules
                     case "reason":
                         parameter.Description = "Required with `force=true`: why, for the audit trail.";
                         schema.MinLength = 1;
-                        schema.MaxLength = ResourceHandlers<Cluster>.MaxForceReasonLength;
+                        schema.MaxLength = DeleteRequests.MaxForceReasonLength;
                         break;
                     case "force":
                         parameter.Description = "Admins only: remove at once (204) instead of the soft delete (202).";
                         break;
                     case "name" when parameter.In == ParameterLocation.Path:
-                        parameter.Schema = SchemaRules.Name(FleetApi.MaxNameLength);
+                        parameter.Schema = SchemaRules.Name(FleetRequests.MaxNameLength);
                         break;
                 }
             }

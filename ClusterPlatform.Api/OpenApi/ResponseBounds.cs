@@ -131,12 +131,12 @@ internal static class ResponseBounds
     private static void Fleet(OpenApiDocument document)
     {
         var stored = document.Component(nameof(ManagementCluster));
-        stored.SetProperty("name", SchemaRules.Name(Api.Fleet.FleetApi.MaxNameLength));
+        stored.SetProperty("name", SchemaRules.Name(FleetRequests.MaxNameLength));
         stored.SetProperty("region", OpenApiSchemas.String(63, OpenApiSchemas.Ecma(FieldRules.GcpResourceNamePattern),
             description: "A region that was supported when the management cluster was written."));
         stored.SetProperty("ingressTarget", OpenApiSchemas.String(FieldRules.MaxDnsSubdomainLength));
         stored.Property("apiEndpoint").MaxLength = RequestBody.MaxBytes;
-        document.Component(nameof(AuditEntry)).Property("reason").MaxLength = Endpoints.ResourceHandlers<Cluster>.MaxForceReasonLength;
+        document.Component(nameof(AuditEntry)).Property("reason").MaxLength = DeleteRequests.MaxForceReasonLength;
         document.Component(nameof(JsonWebKeySet)).Property("keys").Items = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "An RFC 7517 JWK." };
     }
 
@@ -155,7 +155,7 @@ internal static class ResponseBounds
         document.Component(nameof(StatusReportRequest)).Property("observedGeneration").Range(1, long.MaxValue);
         document.Component(nameof(StatusReportRequest)).Property("version").Range(0, long.MaxValue);
         document.Component(nameof(ControllerStatus)).Property("version").Range(1, long.MaxValue);
-        document.Component(nameof(ManagementCluster)).Property("capacity").Range(0, Api.Fleet.FleetApi.MaxCapacity);
+        document.Component(nameof(ManagementCluster)).Property("capacity").Range(0, FleetRequests.MaxCapacity);
         document.Component(nameof(ManagementCluster)).Property("load").Range(0, int.MaxValue);
     }
 }

@@ -155,7 +155,7 @@ internal static class SchemaRules
     {
         var request = document.Component(nameof(ManagementClusterRequest));
         request.SetProperty("region", Enum(platform.SupportedRegions));
-        request.Property("capacity").Range(0, Api.Fleet.FleetApi.MaxCapacity);
+        request.Property("capacity").Range(0, FleetRequests.MaxCapacity);
         // No length of its own: the 64 KiB body limit bounds it.
         request.SetProperty("apiEndpoint", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", Pattern = "^https://", MaxLength = RequestBody.MaxBytes });
         request.SetProperty("ingressTarget", String(FieldRules.MaxDnsSubdomainLength, $"^{Body(FieldRules.DnsLabelPattern)}(\\.{Body(FieldRules.DnsLabelPattern)})*$"));
