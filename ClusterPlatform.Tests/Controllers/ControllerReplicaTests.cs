@@ -93,7 +93,7 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
     [Fact]
     public async Task A_handling_overtaken_at_every_reading_stops_after_five_and_looks_again_later_until_its_report_is_stored()
     {
-        const int Overtaken = ClusterController.MaxAttempts + 1;
+        const int Overtaken = ReconcilerBase.MaxAttempts + 1;
         var (_, href, id) = await PlacedClusterAsync("busy");
         // Before each of A's first six reports another replica stores one (an unconditional report,
         // so it always lands): every reading A makes is overtaken by the time it reports.
@@ -113,7 +113,7 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
         await a.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
 
         // The handling gave up after five readings, each refused, and left the cluster to a requeue.
-        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, "report-conflict"), ClusterController.MaxAttempts), wireA.Reports);
+        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, "report-conflict"), ReconcilerBase.MaxAttempts), wireA.Reports);
         // The requeue reads again: overtaken once more, then its reading holds and its report is stored.
         await Wait.UntilAsync(() => Task.FromResult(wireA.Reports.Count == Overtaken + 1), Patience, () => $"A's reports after the requeue: {string.Join(", ", wireA.Reports)}");
         Assert.Equal((HttpStatusCode.OK, ""), wireA.Reports[^1]);

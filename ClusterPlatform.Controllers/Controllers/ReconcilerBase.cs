@@ -14,7 +14,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// acked, a transient one is reported as Progressing and nacked, and a wait is reported, acked and
 /// looked at again after the result's <see cref="ReconcileResult.RetryAfter"/>.
 /// </summary>
-internal abstract class ClusterController(ControllerApiClient api, ClusterRequeue requeue, ILogger logger) : IClusterEventHandler
+internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue requeue, ILogger logger) : IClusterEventHandler
 {
     public abstract string ControllerName { get; }
 
