@@ -42,9 +42,6 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
     public Task<Cluster?> GetClusterAsync(string controller, Guid id, CancellationToken ct) =>
         GetAsync<Cluster>(controller, $"/api/v1/clusters/{id}", ct);
 
-    public Task<NodePool?> GetNodePoolAsync(string controller, Guid id, CancellationToken ct) =>
-        GetAsync<NodePool>(controller, $"/api/v1/nodepools/{id}", ct);
-
     /// <summary>Every node pool of a cluster, deleting ones included, following the list's pages.</summary>
     public async Task<IReadOnlyList<NodePool>> GetNodePoolsAsync(string controller, Guid clusterId, CancellationToken ct)
     {

@@ -45,7 +45,7 @@ internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue r
     // report's version does the same (report-conflict); the lock only saves the conflicts here.
     private readonly KeyedLock<Guid> clusters = new();
 
-    public Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct) => HandleClusterAsync(clusterEvent.ClusterId, ct);
+    public Task HandleAsync(ClusterEvent clusterEvent, CancellationToken ct) => HandleClusterAsync(clusterEvent.ClusterId, ct);
 
     private async Task HandleClusterAsync(Guid clusterId, CancellationToken ct)
     {

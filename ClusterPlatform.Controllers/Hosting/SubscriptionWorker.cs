@@ -84,7 +84,7 @@ internal sealed class SubscriptionWorker(
         });
         // One outcome per delivery: the tries of a held message are not counted apart.
         await metrics.MeasureAsync(handler.ControllerName, () => hold.RunAsync(
-            () => handler.HandleAsync(clusterEvent, received.DeliveryAttempt, ct),
+            () => handler.HandleAsync(clusterEvent, ct),
             $"{handler.ControllerName} handling {clusterEvent.Type} event {clusterEvent.Id} of cluster {clusterEvent.ClusterId}", stopping));
     }
 
