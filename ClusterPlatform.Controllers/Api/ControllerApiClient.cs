@@ -75,7 +75,7 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
     {
         using var request = await RequestAsync(HttpMethod.Post, $"/api/v1/management-clusters/placements/{clusterId}", controller, ct);
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
-        if (response.StatusCode == HttpStatusCode.Conflict)
+        if (response.StatusCode == HttpStatusCode.Conflict && await ProblemCodeAsync(response, ct) == "no-capacity")
         {
             return null;
         }
