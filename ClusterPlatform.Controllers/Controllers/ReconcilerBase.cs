@@ -14,7 +14,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// acked, a transient one is reported as Progressing and nacked, and a wait is reported, acked and
 /// looked at again after the result's <see cref="ReconcileResult.RetryAfter"/>.
 /// </summary>
-internal abstract class ClusterController(ControllerApiClient api, ClusterRequeue requeue, ILogger logger) : IClusterEventHandler
+internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue requeue, ILogger logger) : IClusterEventHandler
 {
     public abstract string ControllerName { get; }
 
@@ -45,7 +45,7 @@ internal abstract class ClusterController(ControllerApiClient api, ClusterRequeu
     // report's version does the same (report-conflict); the lock only saves the conflicts here.
     private readonly KeyedLock<Guid> clusters = new();
 
-    public Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct) => HandleClusterAsync(clusterEvent.ClusterId, ct);
+    public Task HandleAsync(ClusterEvent clusterEvent, CancellationToken ct) => HandleClusterAsync(clusterEvent.ClusterId, ct);
 
     private async Task HandleClusterAsync(Guid clusterId, CancellationToken ct)
     {
