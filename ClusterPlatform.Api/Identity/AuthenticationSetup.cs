@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace ClusterPlatform.Api.Identity;
 
-/// <summary>JWT bearer authentication and the authorization policies of API.md's role table.</summary>
+/// <summary>JWT bearer authentication and the authorization policies of docs/api.md's role table.</summary>
 internal static class AuthenticationSetup
 {
     public const string ReadPolicy = "read";

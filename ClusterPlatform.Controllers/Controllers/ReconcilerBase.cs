@@ -6,7 +6,7 @@ using ClusterPlatform.Controllers.Providers;
 namespace ClusterPlatform.Controllers.Controllers;
 
 /// <summary>
-/// The flow every controller follows (ARCHITECTURE.md): receive the event, GET the cluster, check
+/// The flow every controller follows (docs/architecture.md): receive the event, GET the cluster, check
 /// its own preconditions (other controllers' conditions at the current generation), do the work
 /// through providers, PUT its status. It always reports, also when it skips the work. It acts on the
 /// state it reads, not on the event, so duplicates and out-of-order events are harmless. Outcomes

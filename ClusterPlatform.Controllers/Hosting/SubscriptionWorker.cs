@@ -7,7 +7,7 @@ namespace ClusterPlatform.Controllers.Hosting;
 
 /// <summary>
 /// Runs one controller: makes sure its subscription exists (named after it, with the dead-letter
-/// policy and retry backoff of API.md), then feeds it the subscription's events with bounded
+/// policy and retry backoff of docs/api.md), then feeds it the subscription's events with bounded
 /// concurrency. The subscriber traces each message as a span whose parent is the event's
 /// <c>traceparent</c>; this adds a log scope with the controller, event and cluster. A message that
 /// is not a cluster event goes to the dead-letter topic at once and is acked (<see cref="DeadLetters"/>).
