@@ -10,6 +10,7 @@ using ClusterPlatform.Api.Identity;
 using ClusterPlatform.Api.OpenApi;
 using ClusterPlatform.Api.Validation;
 using ClusterPlatform.PubSub;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -38,12 +39,14 @@ builder.Services.AddHttpHardening(builder.Configuration, builder.Environment);
 builder.Services.AddApiOpenApi();
 
 builder.AddPubSub();
-builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section);
-builder.Services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.Section);
+builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<FleetOptions>().BindConfiguration(FleetOptions.Section);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<OutboxMetrics>();
 builder.Services.AddSingleton<EventTopology>();
-if (builder.Configuration.GetValue($"{OutboxOptions.Section}:{nameof(OutboxOptions.RelayEnabled)}", true))
+// Read before the container is built, since it decides what is registered.
+if ((builder.Configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>() ?? new()).RelayEnabled)
 {
     builder.Services.AddHostedService<OutboxRelay>();
 }
@@ -67,14 +70,17 @@ var generatingDocument = System.Reflection.Assembly.GetEntryAssembly()?.GetName(
 // The schema is current before the first request is served (advisory-locked across replicas).
 if (!generatingDocument)
 {
+    // Settings are checked before the database is touched: a bad one fails the start with its
+    // message, not after a migration (the host checks them again when it starts).
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
     await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
 }
 
-if (!generatingDocument && app.Configuration.GetValue("Fleet:SeedLocal", false))
+if (!generatingDocument && app.Services.GetRequiredService<IOptions<FleetOptions>>().Value.SeedLocal)
 {
     // A local run gets one simulated management cluster per supported region.
     await app.Services.GetRequiredService<FleetStore>().SeedAsync(
-        app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.SupportedRegions, app.Lifetime.ApplicationStopping);
+        app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value.SupportedRegions, app.Lifetime.ApplicationStopping);
 }
 
 app.UseEdge(app.Environment);

@@ -65,7 +65,7 @@ internal sealed record ClusterDatabase(
             : Path.Combine(Directory.GetParent(builder.AppHostDirectory)!.FullName, ".data", "postgres");
         // The port is chosen here rather than by DCP because it is part of the command line that
         // LocalPostgres writes (the same one the tests use). Postgres:Port fixes it.
-        var port = settings.GetValue<int?>("Port") ?? LocalPostgres.FreeLoopbackPort();
+        var port = settings.GetValue<int?>("Port") ?? LoopbackPorts.Free();
 
         LocalPostgres.EnsureInitialized(binDirectory, dataDirectory);
         // Stopped in fast mode, so a stop or restart from the dashboard does not wait for the Api's idle pooled connections.

@@ -47,7 +47,7 @@ internal sealed record ClusterEventBus(IResourceBuilder<IResource>? Emulator, Re
         {
             // Chosen here because it is part of the emulator's command line; not proxied, because
             // Aspire's proxy does not pass gRPC's HTTP/2 (PLATFORM-NOTES).
-            var port = settings.GetValue<int?>("Port") ?? LocalPostgres.FreeLoopbackPort();
+            var port = settings.GetValue<int?>("Port") ?? LoopbackPorts.Free();
             var command = LocalPubSubEmulator.Command(port, executable);
             emulator = builder.AddExecutable(ResourceNames.PubSub, command.FileName, builder.AppHostDirectory, [.. command.Arguments])
                 .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false);

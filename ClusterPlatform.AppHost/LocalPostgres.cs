@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 
 namespace ClusterPlatform.AppHost;
@@ -136,17 +134,6 @@ public static class LocalPostgres
           kill -0 "$server" 2>/dev/null || exit "$status"
         done
         """;
-
-    /// <summary>
-    /// A TCP port free on 127.0.0.1 right now. The server binds it a moment later; the window is
-    /// small, and it is what lets parallel servers (tests, a second checkout) never clash.
-    /// </summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static Command AsServiceAccount(string fileName, IReadOnlyList<string> arguments) =>
         RunsAsRoot

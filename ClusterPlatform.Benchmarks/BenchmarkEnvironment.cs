@@ -84,7 +84,7 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     {
         var bin = LocalPostgres.FindBinDirectory() ?? throw new InvalidOperationException(LocalPostgres.InstallHint);
         PostgresBinDirectory = bin;
-        var port = LocalPostgres.FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         LocalPostgres.EnsureInitialized(bin, dataDirectory);
         Start(LocalPostgres.ServerCommand(bin, dataDirectory, port, settings: ["max_connections=300", "shared_buffers=512MB"]));
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=clusterdb;Maximum Pool Size=100";
@@ -99,7 +99,7 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
 
     private async Task StartEmulatorAsync()
     {
-        var port = LocalPostgres.FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         Emulator = Start(LocalPubSubEmulator.Command(port));
         EmulatorHost = $"127.0.0.1:{port}";
         using var http = new HttpClient();
@@ -108,7 +108,7 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
 
     private async Task StartApiAsync(IReadOnlyDictionary<string, string> settings)
     {
-        ApiAddress = new Uri($"http://127.0.0.1:{LocalPostgres.FreeLoopbackPort()}");
+        ApiAddress = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
         var controllerTrust = new Dictionary<string, string?>
         {
             ["Authentication:Schemes:Bearer:ValidIssuers:0"] = DevelopmentTokens.Issuer,
@@ -129,7 +129,7 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     /// Api, with <paramref name="settings"/> on top.
     /// </summary>
     public async Task StartControllersAsync(IReadOnlyDictionary<string, string>? settings = null) =>
-        Controllers = await StartServiceAsync("ClusterPlatform.Controllers", new Uri($"http://127.0.0.1:{LocalPostgres.FreeLoopbackPort()}"), new Dictionary<string, string?>
+        Controllers = await StartServiceAsync("ClusterPlatform.Controllers", new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}"), new Dictionary<string, string?>
         {
             ["services:api:http:0"] = ApiAddress.ToString(),
             ["ControllerAuth:DevelopmentSigningKey"] = Convert.ToBase64String(controllerKey),

@@ -10,7 +10,7 @@ namespace ClusterPlatform.Contracts;
 /// A message carries it in two parts: the <see cref="EventAttributes.Type"/> attribute, which
 /// subscription filters can read, and compact JSON data with only what the attributes do not carry
 /// (<c>id</c>, <c>clusterId</c>, <c>nodePoolId</c> for node pool events, <c>generation</c>), so that
-/// every message fits API.md's <see cref="EventTopics.MaxMessageBytes"/>.
+/// every message fits docs/api.md's <see cref="EventTopics.MaxMessageBytes"/>.
 /// </summary>
 public sealed record ClusterEvent(Guid Id, string Type, Guid ClusterId, Guid? NodePoolId, long Generation)
 {
@@ -73,7 +73,7 @@ internal sealed record EventData(
 [JsonSerializable(typeof(EventData))]
 internal sealed partial class ClusterEventJsonContext : JsonSerializerContext;
 
-/// <summary>The event types of API.md, exactly.</summary>
+/// <summary>The event types of docs/api.md, exactly.</summary>
 public static class EventTypes
 {
     public const string ClusterCreated = "cluster.created";
@@ -97,14 +97,14 @@ public static class EventAttributes
     public const string TraceParent = "traceparent";
 }
 
-/// <summary>The delivery policy of the cluster events topic's subscriptions (API.md "Events"); the topic itself is <c>PubSub:Topic</c>.</summary>
+/// <summary>The delivery policy of the cluster events topic's subscriptions (docs/api.md "Events"); the topic itself is <c>PubSub:Topic</c>.</summary>
 public static class EventTopics
 {
     public const int MaxDeliveryAttempts = 5;
     public static readonly TimeSpan MinRetryBackoff = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromSeconds(60);
 
-    /// <summary>API.md: the whole message, data plus attributes, is at most this many bytes.</summary>
+    /// <summary>docs/api.md: the whole message, data plus attributes, is at most this many bytes.</summary>
     public const int MaxMessageBytes = 256;
 }
 

@@ -27,7 +27,7 @@ internal static class Program
         // (an orchestrator waits only so long); one after another, the last would wait behind the
         // grace periods of the others.
         builder.Services.Configure<HostOptions>(host => host.ServicesStopConcurrently = true);
-        var developmentKey = builder.Configuration[$"{ControllerAuthOptions.Section}:{nameof(ControllerAuthOptions.DevelopmentSigningKey)}"];
+        var developmentKey = builder.Configuration.GetSection(ControllerAuthOptions.Section).Get<ControllerAuthOptions>()?.DevelopmentSigningKey;
         if (!string.IsNullOrEmpty(developmentKey) && !builder.Environment.IsDevelopment())
         {
             throw new InvalidOperationException(

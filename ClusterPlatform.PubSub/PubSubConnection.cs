@@ -70,7 +70,7 @@ public sealed class PubSubConnection : IDisposable
                 // KeepAliveEnforcer's MAX_PING_STRIKES = 2, grpc/grpc-java@14618d1d core/src/main/java/io/
                 // grpc/internal/KeepAliveEnforcer.java) gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" and
                 // the connection is closed with every stream on it. Pinging every 30 s did that after about
-                // 100 idle seconds (issue 14). Google's own Pub/Sub clients ping every 5 minutes
+                // 100 idle seconds. Google's own Pub/Sub clients ping every 5 minutes
                 // (googleapis/java-pubsub@01d41b72 Subscriber.java setKeepAliveTime(Duration.ofMinutes(5)),
                 // googleapis/google-cloud-go@00cf7a13 pubsub/pubsub.go keepalive.ClientParameters{Time:
                 // 5 * time.Minute}), which Cloud Pub/Sub therefore accepts. SocketsHttpHandler pings only

@@ -25,7 +25,7 @@ public sealed class PubSubOptions
     public string? EmulatorHost { get; set; } = Environment.GetEnvironmentVariable(EmulatorHostVariable);
 
     /// <summary>
-    /// The topic cluster events go to (API.md "Events"); the dead-letter topic is named after it. A
+    /// The topic cluster events go to (docs/api.md "Events"); the dead-letter topic is named after it. A
     /// setting so that two deployments can share one project.
     /// </summary>
     public string Topic { get; set; } = "cluster-events";

@@ -3,28 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace ClusterPlatform.PubSub;
 
-/// <summary>
-/// Exponential backoff with jitter, so many clients that failed together do not retry together.
-/// Public for the controllers, whose handlers retry an unavailable dependency the same way.
-/// </summary>
-public sealed class Backoff(TimeSpan initial, TimeSpan maximum)
-{
-    private TimeSpan next;
-
-    /// <summary>100 ms doubling to 5 s: fast enough to hide a blip, slow enough not to hammer a server that is down.</summary>
-    public static Backoff Default() => new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
-
-    /// <summary>A delay between half and all of the current step; the step then doubles up to the maximum.</summary>
-    public TimeSpan Next()
-    {
-        var step = next == TimeSpan.Zero ? initial : next;
-        next = TimeSpan.FromTicks(Math.Min(step.Ticks * 2, maximum.Ticks));
-        return step * (0.5 + (Random.Shared.NextDouble() / 2));
-    }
-
-    public void Reset() => next = TimeSpan.Zero;
-}
-
 internal static class Retry
 {
     /// <summary>

@@ -40,7 +40,7 @@ internal static class EndpointConventions
 
     /// <summary>Endpoints for controllers and admins; <paramref name="more"/> are their own statuses.</summary>
     public static RouteHandlerBuilder Controllers(this RouteHandlerBuilder endpoint, params int[] more) => endpoint
-        .RequireAuthorization(AuthenticationSetup.ReportPolicy)
+        .RequireAuthorization(AuthenticationSetup.ControllerOrAdminPolicy)
         .Problems([.. Unauthorized, .. more, .. EdgeProblems]);
 
     public static RouteHandlerBuilder Admins(this RouteHandlerBuilder endpoint, params int[] more) => endpoint

@@ -8,7 +8,7 @@ namespace ClusterPlatform.Api.Events;
 internal sealed record OutboxRow(Guid Id, string Type, Guid ClusterId, Guid? NodePoolId, long Generation, DateTime OccurredAt, string? TraceParent);
 
 /// <summary>
-/// The Pub/Sub message of an event (API.md, docs/events.md): the <c>type</c> and <c>traceparent</c>
+/// The Pub/Sub message of an event (docs/api.md, docs/events.md): the <c>type</c> and <c>traceparent</c>
 /// attributes, and compact JSON data with only what they do not carry. The row's time is not sent:
 /// the UUIDv7 id carries it. The trace context is the one part a message can do without: it is left
 /// out when it would take the message past <see cref="EventTopics.MaxMessageBytes"/>, which only a
@@ -33,7 +33,7 @@ internal static class EventMessages
     }
 
     /// <summary>
-    /// The size API.md caps at <see cref="EventTopics.MaxMessageBytes"/>: data plus every attribute key
+    /// The size docs/api.md caps at <see cref="EventTopics.MaxMessageBytes"/>: data plus every attribute key
     /// and value, the part of a message the publisher chooses. Pub/Sub's billed volume of a message
     /// is this plus 20 bytes for the publish timestamp and the server-assigned message id, with at
     /// least 1,000 bytes per request (docs/events.md).

@@ -34,6 +34,9 @@ internal sealed class OutboxRelay(
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
 
     private readonly OutboxOptions settings = options.Value;
+
+    // 200 ms doubling to MaxBackoff, ±20 %: the relay loops and the LISTEN connection count their own failures.
+    private readonly Backoff retries = new(TimeSpan.FromMilliseconds(200), options.Value.MaxBackoff, minFactor: 0.8, maxFactor: 1.2);
     private readonly SemaphoreSlim wake = new(0, 1);
     private DateTime nextPurge;
 
@@ -89,7 +92,7 @@ internal sealed class OutboxRelay(
             {
                 failures++;
                 metrics.PublishFailed();
-                var delay = Backoff(failures);
+                var delay = retries.DelayAfter(failures);
                 var outage = Classify(e);
                 if (outage == Outage.PubSub)
                 {
@@ -362,7 +365,7 @@ internal sealed class OutboxRelay(
 
                 // Capped at the probe interval: reconnecting is this connection's probe, and a commit
                 // right after the database returns should wake the relays, not wait for a poll.
-                var delay = Backoff(failures);
+                var delay = retries.DelayAfter(failures);
                 await Task.Delay(delay < settings.ProbeInterval ? delay : settings.ProbeInterval, time, ct);
             }
         }
@@ -381,13 +384,6 @@ internal sealed class OutboxRelay(
     }
 
     private Task<bool> WaitForWorkAsync(TimeSpan timeout, CancellationToken ct) => wake.WaitAsync(timeout, ct);
-
-    private TimeSpan Backoff(int failures)
-    {
-        var exponential = TimeSpan.FromMilliseconds(200 * Math.Pow(2, Math.Min(failures - 1, 10)));
-        var capped = exponential < settings.MaxBackoff ? exponential : settings.MaxBackoff;
-        return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
-    }
 
     /// <summary>A batch whose publish spanned a possible loss of the topology; it is published again.</summary>
     private sealed class TopologyChangedException()

@@ -18,7 +18,7 @@ internal readonly record struct FleetServices(HttpContext Http, Caller Caller, F
 
 /// <summary>
 /// <c>/api/v1/management-clusters</c>: the fleet (admins edit it, controllers read it) and the
-/// placements the placement controller takes and releases on it. Not in API.md; see docs/api-decisions.md.
+/// placements the placement controller takes and releases on it. The contract is docs/api.md "Endpoints"; the choices behind it, docs/api-decisions.md.
 /// </summary>
 internal static class FleetApi
 {

@@ -3,12 +3,13 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace ClusterPlatform.Api.Identity;
 
-/// <summary>JWT bearer authentication and the authorization policies of API.md's role table.</summary>
+/// <summary>JWT bearer authentication and the authorization policies of docs/api.md's role table.</summary>
 internal static class AuthenticationSetup
 {
     public const string ReadPolicy = "read";
     public const string WritePolicy = "write";
-    public const string ReportPolicy = "report";
+    /// <summary>Controllers and admins: status reports, the fleet list, and placing and releasing clusters.</summary>
+    public const string ControllerOrAdminPolicy = "controller-or-admin";
     public const string AdminPolicy = "admin";
 
     private const string BearerSection = "Authentication:Schemes:Bearer";
@@ -69,7 +70,7 @@ internal static class AuthenticationSetup
                 || ((ctx.User.IsInRole(ApiRoles.User) || ctx.User.IsInRole(ApiRoles.Viewer)) && HasOrganization(ctx))))
             .AddPolicy(WritePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(ctx =>
                 ctx.User.IsInRole(ApiRoles.Admin) || (ctx.User.IsInRole(ApiRoles.User) && HasOrganization(ctx))))
-            .AddPolicy(ReportPolicy, policy => policy.RequireRole(ApiRoles.Controller, ApiRoles.Admin))
+            .AddPolicy(ControllerOrAdminPolicy, policy => policy.RequireRole(ApiRoles.Controller, ApiRoles.Admin))
             .AddPolicy(AdminPolicy, policy => policy.RequireRole(ApiRoles.Admin));
 
         return services;

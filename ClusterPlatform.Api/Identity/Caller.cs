@@ -5,7 +5,7 @@ using ClusterPlatform.Api.Errors;
 namespace ClusterPlatform.Api.Identity;
 
 /// <summary>
-/// Who is calling, as API.md's "Identities and roles" defines it: the subject, the <c>org</c> claim
+/// Who is calling, as docs/api.md's "Identities and roles" defines it: the subject, the <c>org</c> claim
 /// and the roles. Endpoints take it as a parameter; it binds from the authenticated principal.
 /// </summary>
 public sealed record Caller(string Subject, string? Organization, IReadOnlySet<string> Roles)

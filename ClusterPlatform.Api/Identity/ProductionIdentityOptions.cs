@@ -67,6 +67,6 @@ internal sealed class OidcUserOptions
     /// <summary>The claim that carries the caller's organization.</summary>
     public string OrganizationClaim { get; set; } = ApiClaims.Organization;
 
-    /// <summary>The claim (a string or an array) that carries the caller's roles; values other than API.md's roles are ignored.</summary>
+    /// <summary>The claim (a string or an array) that carries the caller's roles; values other than docs/api.md's roles are ignored.</summary>
     public string RolesClaim { get; set; } = "roles";
 }

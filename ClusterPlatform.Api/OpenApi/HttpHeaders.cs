@@ -6,7 +6,7 @@ using Microsoft.OpenApi;
 namespace ClusterPlatform.Api.OpenApi;
 
 /// <summary>
-/// The headers of API.md and docs/api-decisions.md, on the operations that use them. Which operation
+/// The headers of docs/api.md and docs/api-decisions.md, on the operations that use them. Which operation
 /// takes or returns which header follows from the statuses its endpoint declares
 /// (<c>Endpoints/EndpointConventions.cs</c>), so each fact has one home: an operation that can answer
 /// 304 takes <c>If-None-Match</c>, one that can answer 412 takes <c>If-Match</c>, a create (201) takes

@@ -18,7 +18,7 @@ internal static class OpenApiSetup
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "ClusterPlatform API";
-                document.Info.Description = "Lifecycle of hosted OpenShift clusters (HyperShift) on Google Cloud. Contract: shared/API.md.";
+                document.Info.Description = "Lifecycle of hosted OpenShift clusters (HyperShift) on Google Cloud. Contract: docs/api.md in the ClusterPlatform repository.";
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[Bearer] = new OpenApiSecurityScheme

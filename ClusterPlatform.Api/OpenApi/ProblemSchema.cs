@@ -4,7 +4,7 @@ using Microsoft.OpenApi;
 namespace ClusterPlatform.Api.OpenApi;
 
 /// <summary>
-/// The problem body every error carries (API.md: <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c>,
+/// The problem body every error carries (docs/api.md: <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c>,
 /// a stable <c>code</c> and <c>traceId</c>; <c>Errors/ProblemExceptionHandler.Customize</c> fills them for
 /// every problem, ASP.NET's own 401, 404 and 405 included). The generated ProblemDetails schemas know only
 /// RFC 9457's optional members.

@@ -31,7 +31,7 @@ internal static class SchemaRules
         });
 
     /// <summary>
-    /// API.md: "Any field this page does not define is rejected (400), not ignored". The bodies and
+    /// docs/api.md: "Any field this page does not define is rejected (400), not ignored". The bodies and
     /// the specs they carry are closed; responses hold exactly these fields too.
     /// </summary>
     private static void Closed(OpenApiDocument document)
@@ -201,7 +201,7 @@ internal static class SchemaRules
 
     private const string Immutable = "Immutable: an update may repeat the current value, and may leave it out.";
 
-    /// <summary>API.md's resource names.</summary>
+    /// <summary>docs/api.md's resource names.</summary>
     public static OpenApiSchema Name(int maxLength, string? description = null) =>
         String(maxLength, Ecma(FieldRules.ResourceNamePattern), FieldRules.MinNameLength, description);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Api.Validation;
 
-/// <summary>Turns cluster request bodies into typed requests, reporting every violation of API.md's rules at once.</summary>
+/// <summary>Turns cluster request bodies into typed requests, reporting every violation of docs/api.md's rules at once.</summary>
 internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
 {
     // OpenShift's defaults; a careful API fills what the client may reasonably leave out.

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace ClusterPlatform.Api.Validation;
 
-/// <summary>The field rules of API.md's "Validation" section, shared by clusters and node pools.</summary>
+/// <summary>The field rules of docs/api.md's "Validation" section, shared by clusters and node pools.</summary>
 internal static partial class FieldRules
 {
     public const int MaxLabels = 64;

@@ -4,7 +4,7 @@ namespace ClusterPlatform.Api.Validation;
 
 /// <summary>
 /// Reads typed fields out of a parsed body while recording every violation: wrong types, missing
-/// required fields and fields the contract does not define (API.md: those are rejected, not ignored).
+/// required fields and fields the contract does not define (docs/api.md: those are rejected, not ignored).
 /// </summary>
 internal sealed class JsonFields(ValidationErrors errors)
 {

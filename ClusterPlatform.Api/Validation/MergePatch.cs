@@ -11,7 +11,7 @@ internal static class MergePatch
     /// Merges <paramref name="patch"/> into <paramref name="target"/>. The patch's own top-level names
     /// must be <paramref name="fields"/>, the names a PUT body may carry: merging alone would drop a
     /// <c>{"status": null}</c> or <c>{"organization": null}</c> (null removes, and the document has no
-    /// such member), and the merged result would pass, though API.md refuses server-owned fields in any body.
+    /// such member), and the merged result would pass, though docs/api.md refuses server-owned fields in any body.
     /// </summary>
     public static JsonElement Apply(JsonElement target, JsonElement patch, IReadOnlyCollection<string> fields)
     {

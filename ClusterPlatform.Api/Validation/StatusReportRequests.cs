@@ -4,7 +4,7 @@ using ClusterPlatform.Contracts;
 
 namespace ClusterPlatform.Api.Validation;
 
-/// <summary>Turns a status report body into a typed report, reporting every violation at once (API.md "Status reports").</summary>
+/// <summary>Turns a status report body into a typed report, reporting every violation at once (docs/api.md "Status reports").</summary>
 internal static partial class StatusReportRequests
 {
     public const int MaxDataBytes = 16 * 1024;

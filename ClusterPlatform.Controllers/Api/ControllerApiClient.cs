@@ -42,9 +42,6 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
     public Task<Cluster?> GetClusterAsync(string controller, Guid id, CancellationToken ct) =>
         GetAsync<Cluster>(controller, $"/api/v1/clusters/{id}", ct);
 
-    public Task<NodePool?> GetNodePoolAsync(string controller, Guid id, CancellationToken ct) =>
-        GetAsync<NodePool>(controller, $"/api/v1/nodepools/{id}", ct);
-
     /// <summary>Every node pool of a cluster, deleting ones included, following the list's pages.</summary>
     public async Task<IReadOnlyList<NodePool>> GetNodePoolsAsync(string controller, Guid clusterId, CancellationToken ct)
     {
@@ -78,7 +75,7 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
     {
         using var request = await RequestAsync(HttpMethod.Post, $"/api/v1/management-clusters/placements/{clusterId}", controller, ct);
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
-        if (response.StatusCode == HttpStatusCode.Conflict)
+        if (response.StatusCode == HttpStatusCode.Conflict && await ProblemCodeAsync(response, ct) == "no-capacity")
         {
             return null;
         }

@@ -12,7 +12,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// never pass to another cluster while ExternalDNS still serves them for this one.
 /// </summary>
 internal sealed class DnsManagementController(ControllerApiClient api, ClusterRequeue requeue, IDnsProvider dns, ILogger<DnsManagementController> logger)
-    : ClusterController(api, requeue, logger)
+    : ReconcilerBase(api, requeue, logger)
 {
     public override string ControllerName => ControllerNames.DnsManagement;
 

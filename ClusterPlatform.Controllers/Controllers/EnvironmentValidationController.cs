@@ -15,7 +15,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// </summary>
 internal sealed class EnvironmentValidationController(
     ControllerApiClient api, ClusterRequeue requeue, IGcpEnvironmentProvider gcp, IManagementClusterProvider hypershift, ILogger<EnvironmentValidationController> logger)
-    : ClusterController(api, requeue, logger)
+    : ReconcilerBase(api, requeue, logger)
 {
     public override string ControllerName => ControllerNames.EnvironmentValidation;
 

@@ -14,7 +14,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// </summary>
 internal sealed class OperatorClientController(
     ControllerApiClient api, ClusterRequeue requeue, IManagementClusterProvider hypershift, IReleaseImageProvider releases, ILogger<OperatorClientController> logger)
-    : ClusterController(api, requeue, logger)
+    : ReconcilerBase(api, requeue, logger)
 {
     /// <summary>The update graph's channel group until clusters choose one.</summary>
     private const string ChannelGroup = "stable";

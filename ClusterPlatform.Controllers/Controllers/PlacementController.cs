@@ -11,7 +11,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// environment validation must check that the customer's workload identity provider trusts that key.
 /// </summary>
 internal sealed class PlacementController(ControllerApiClient api, ClusterRequeue requeue, ILogger<PlacementController> logger)
-    : ClusterController(api, requeue, logger)
+    : ReconcilerBase(api, requeue, logger)
 {
     public override string ControllerName => ControllerNames.Placement;
 

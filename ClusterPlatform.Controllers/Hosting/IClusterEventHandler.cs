@@ -14,5 +14,5 @@ public interface IClusterEventHandler
     /// <summary>The controller's name: its subscription and the name it reports status under.</summary>
     string ControllerName { get; }
 
-    Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct);
+    Task HandleAsync(ClusterEvent clusterEvent, CancellationToken ct);
 }

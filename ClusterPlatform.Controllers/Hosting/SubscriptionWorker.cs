@@ -7,7 +7,7 @@ namespace ClusterPlatform.Controllers.Hosting;
 
 /// <summary>
 /// Runs one controller: makes sure its subscription exists (named after it, with the dead-letter
-/// policy and retry backoff of API.md), then feeds it the subscription's events with bounded
+/// policy and retry backoff of docs/api.md), then feeds it the subscription's events with bounded
 /// concurrency. The subscriber traces each message as a span whose parent is the event's
 /// <c>traceparent</c>; this adds a log scope with the controller, event and cluster. A message that
 /// is not a cluster event goes to the dead-letter topic at once and is acked (<see cref="DeadLetters"/>).
@@ -24,7 +24,8 @@ internal sealed class SubscriptionWorker(
     ControllerMetrics metrics,
     ILogger<SubscriptionWorker> logger) : BackgroundService
 {
-    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+    // 1 s doubling to 30 s, not jittered.
+    private static readonly Backoff RestartDelays = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), minFactor: 1, maxFactor: 1);
 
     private readonly UnavailableDependencyHold hold = new(options.Value.HoldUnavailableFor, logger, TimeProvider.System);
 
@@ -56,7 +57,7 @@ internal sealed class SubscriptionWorker(
                 // Permanent subscriber errors (the emulator restarted and forgot the subscription) end
                 // up here: recreate the subscription and listen again.
                 failures++;
-                var delay = TimeSpan.FromSeconds(Math.Min(MaxRestartDelay.TotalSeconds, Math.Pow(2, failures - 1)));
+                var delay = RestartDelays.DelayAfter(failures);
                 logger.LogWarning(e, "{Controller} subscription stopped; restarting in {Delay}", handler.ControllerName, delay);
                 await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
@@ -84,7 +85,7 @@ internal sealed class SubscriptionWorker(
         });
         // One outcome per delivery: the tries of a held message are not counted apart.
         await metrics.MeasureAsync(handler.ControllerName, () => hold.RunAsync(
-            () => handler.HandleAsync(clusterEvent, received.DeliveryAttempt, ct),
+            () => handler.HandleAsync(clusterEvent, ct),
             $"{handler.ControllerName} handling {clusterEvent.Type} event {clusterEvent.Id} of cluster {clusterEvent.ClusterId}", stopping));
     }
 

@@ -11,7 +11,7 @@ namespace ClusterPlatform.Controllers.Hosting;
 /// Keeps an event whose handling failed because a dependency is unavailable, instead of nacking it.
 /// An unavailable Api or provider is not a poison message: a nack is redelivered at once by the
 /// emulator (and after at most 60 s by Cloud Pub/Sub), so an outage of a minute spent the five
-/// delivery attempts and dead-lettered healthy events (issue 14). Held, the handler is tried again
+/// delivery attempts and dead-lettered healthy events. Held, the handler is tried again
 /// in-process with jittered exponential backoff while the subscriber goes on extending the message's
 /// lease (its handler is still running), so the delivery attempt is not spent. After
 /// <see cref="ControllerOptions.HoldUnavailableFor"/> it gives up and the message is nacked as before.

@@ -12,7 +12,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// Who may call what (API.md "Identities and roles"), as data: one row per endpoint the running Api
+/// Who may call what (docs/api.md "Identities and roles"), as data: one row per endpoint the running Api
 /// maps, one column per kind of caller, each cell the exact status. Every cell runs against a fresh
 /// cluster of organization A with one node pool, so writes in one cell cannot change another's answer.
 /// An endpoint mapped without a row fails <see cref="Every_mapped_endpoint_has_a_row"/>.

@@ -39,7 +39,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             (cluster, pool) => Generate(cluster, pool).Select(r => (r.Who, r.Make, (string?)null)), minimum: 1000);
 
     /// <summary>
-    /// Issue 13: every string of every body (field names, values, array items, label keys) made an
+    /// Every string of every body (field names, values, array items, label keys) made an
     /// unpaired surrogate, invalid UTF-8 or NUL; every object given a duplicate name; every
     /// server-owned or unknown field sent as null in a merge patch. Each has its own problem code.
     /// </summary>

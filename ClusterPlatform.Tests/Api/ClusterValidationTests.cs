@@ -4,7 +4,7 @@ using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api;
 
-/// <summary>Each cluster validation rule of API.md, with valid and invalid cases, through real HTTP.</summary>
+/// <summary>Each cluster validation rule of docs/api.md, with valid and invalid cases, through real HTTP.</summary>
 public sealed class ClusterValidationTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient client = api.As("user", ApiCalls.Unique("org"));

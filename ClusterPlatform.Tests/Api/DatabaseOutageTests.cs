@@ -16,7 +16,7 @@ using Npgsql;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// Issue 14: the database goes away. Requests are answered 503 with <c>Retry-After</c> and a problem
+/// The database goes away. Requests are answered 503 with <c>Retry-After</c> and a problem
 /// body (they were 500 <c>internal-error</c>), each logged as one warning line without a stack trace;
 /// when the database is back, requests succeed again and the relay, which had backed off, publishes
 /// a new write's event within a second or two rather than after its backoff.

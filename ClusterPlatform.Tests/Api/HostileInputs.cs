@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// The hostile bodies of issue 13, made from each valid body of <see cref="BadInputTests.Targets"/> by
+/// Hostile bodies, made from each valid body of <see cref="BadInputTests.Targets"/> by
 /// editing its JSON text, since a JsonNode cannot hold an unpaired surrogate, invalid UTF-8 or a
 /// duplicate name: each string token of the text (names and values, in objects and arrays) in turn,
 /// and each object in turn.

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// The Api's edge (issue 6): security headers on every kind of response, request ids and request
+/// The Api's edge: security headers on every kind of response, request ids and request
 /// logs, CORS, per-identity rate limits with Retry-After, per-group request timeouts, and problem
 /// details for unknown routes and methods.
 /// </summary>

@@ -5,7 +5,7 @@ using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api;
 
-/// <summary>The transport rules of API.md: 413 over 64 KiB, 415 for a wrong content type, problem details everywhere.</summary>
+/// <summary>The transport rules of docs/api.md: 413 over 64 KiB, 415 for a wrong content type, problem details everywhere.</summary>
 public sealed class HttpRulesTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient client = api.As("user", ApiCalls.Unique("org"));

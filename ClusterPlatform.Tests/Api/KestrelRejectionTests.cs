@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// Issue 13: what Kestrel answers itself, before any middleware (a malformed request line or header,
+/// What Kestrel answers itself, before any middleware (a malformed request line or header,
 /// an over-long URI, too large headers, headers that never end), sent over raw TCP because no HTTP
 /// client sends such requests. Each answer carries the security headers, an X-Request-Id and a problem
 /// body with a stable code, and no Server header.

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// Issue 13: a hostile body is the client's fault, so it is answered 400 and logged as one request
+/// A hostile body is the client's fault, so it is answered 400 and logged as one request
 /// line, never as an error with an exception and its stack trace (which used to come with the 500).
 /// </summary>
 public sealed class MalformedBodyLogTests(MalformedBodyLogTests.LoggedApiServer api) : IClassFixture<MalformedBodyLogTests.LoggedApiServer>

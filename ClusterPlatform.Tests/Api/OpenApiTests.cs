@@ -3,7 +3,7 @@ using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api;
 
-/// <summary>The OpenAPI document describes API.md's endpoints, their bodies and their problem responses.</summary>
+/// <summary>The OpenAPI document describes docs/api.md's endpoints, their bodies and their problem responses.</summary>
 public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
 {
     [Fact]

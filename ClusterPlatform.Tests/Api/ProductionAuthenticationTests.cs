@@ -12,7 +12,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// Production authentication (issue 6) on an Api in the Production environment: Google-signed
+/// Production authentication on an Api in the Production environment: Google-signed
 /// service-account ID tokens for controllers and one OIDC authority's tokens for users, both with
 /// RSA keys made here and served from a local discovery document and JWKS, as Google's and the
 /// authority's would be.

@@ -4,7 +4,7 @@ using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api;
 
-/// <summary>API.md's roles table: who may read and write what, and that other organizations' resources do not exist for you.</summary>
+/// <summary>docs/api.md's roles table: who may read and write what, and that other organizations' resources do not exist for you.</summary>
 public sealed class TenantIsolationTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly string orgA = ApiCalls.Unique("org-a");

@@ -8,7 +8,7 @@ using ClusterPlatform.Tests.Infrastructure;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// Issue 13 at the identity edge, with development tokens signed by the run's key (the production
+/// Hostile claims at the identity edge, with development tokens signed by the run's key (the production
 /// schemes run the same check, <c>TokenClaims</c>): a token without one plain subject or with more than
 /// one organization is 401; subjects and organizations with separators keep their idempotency keys
 /// apart; the clock skew is 30 s; Development CORS allows only http(s) pages on this machine.

@@ -41,10 +41,10 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
         var b = Dns(wireB);
 
         // A reads (no entry of its own: version 0), claims, and its report waits on the wire.
-        var handlingA = a.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
+        var handlingA = a.HandleAsync(Event(id), TestContext.Current.CancellationToken);
         await wireA.Held.Task.WaitAsync(Patience);
         // B reads the same (A stored nothing yet), claims the same names (its own claim) and stores version 1.
-        await b.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
+        await b.HandleAsync(Event(id), TestContext.Current.CancellationToken);
         wireA.Release.SetResult();
         await handlingA.WaitAsync(Patience);
 
@@ -70,7 +70,7 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
 
         // A reads the live cluster; the answer waits on the wire while the cluster is deleted and B,
         // from a deleting reading, releases the (not yet claimed) names and finalizes: the cluster is gone.
-        var handlingA = a.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
+        var handlingA = a.HandleAsync(Event(id), TestContext.Current.CancellationToken);
         await wireA.Held.Task.WaitAsync(Patience);
         using (var delete = await user.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
         foreach (var other in new[] { ControllerNames.OperatorClient, ControllerNames.EnvironmentValidation, ControllerNames.Placement })
@@ -78,7 +78,7 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
             await controllers[other].ReportAsync(href, Report(other, 2, "Available=False", "Finalized=True"));
         }
 
-        await b.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
+        await b.HandleAsync(Event(id), TestContext.Current.CancellationToken);
         using (var gone = await user.GetAsync(href)) { Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode); }
 
         // A now claims from its live reading, after the release: the names would stay claimed by a
@@ -93,7 +93,7 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
     [Fact]
     public async Task A_handling_overtaken_at_every_reading_stops_after_five_and_looks_again_later_until_its_report_is_stored()
     {
-        const int Overtaken = ClusterController.MaxAttempts + 1;
+        const int Overtaken = ReconcilerBase.MaxAttempts + 1;
         var (_, href, id) = await PlacedClusterAsync("busy");
         // Before each of A's first six reports another replica stores one (an unconditional report,
         // so it always lands): every reading A makes is overtaken by the time it reports.
@@ -110,10 +110,10 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
         };
         var a = Dns(wireA);
 
-        await a.HandleAsync(Event(id), 1, TestContext.Current.CancellationToken);
+        await a.HandleAsync(Event(id), TestContext.Current.CancellationToken);
 
         // The handling gave up after five readings, each refused, and left the cluster to a requeue.
-        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, "report-conflict"), ClusterController.MaxAttempts), wireA.Reports);
+        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, "report-conflict"), ReconcilerBase.MaxAttempts), wireA.Reports);
         // The requeue reads again: overtaken once more, then its reading holds and its report is stored.
         await Wait.UntilAsync(() => Task.FromResult(wireA.Reports.Count == Overtaken + 1), Patience, () => $"A's reports after the requeue: {string.Join(", ", wireA.Reports)}");
         Assert.Equal((HttpStatusCode.OK, ""), wireA.Reports[^1]);

@@ -62,7 +62,7 @@ public sealed class DeployedStartupTests(GkeManifestsFixture gke, PostgresServer
     public async Task A_controller_starts_in_production_with_its_deployment_settings_runs_only_itself_and_serves_health()
     {
         var container = gke.Deployment(ControllerNames.Placement).Spec.Template.Spec.Containers[0];
-        var port = LocalPostgres.FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         var environment = gke.EnvironmentOf(container).Where(e => !Local.Contains(e.Key.Replace("__", ":", StringComparison.Ordinal)))
             .ToDictionary(e => e.Key, e => (string?)e.Value);
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";

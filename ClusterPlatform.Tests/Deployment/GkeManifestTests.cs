@@ -11,7 +11,7 @@ using Microsoft.Extensions.Configuration;
 namespace ClusterPlatform.Tests.Deployment;
 
 /// <summary>
-/// The GKE manifests the AppHost generates (issue 7): they render, parse into typed models, and hold
+/// The GKE manifests the AppHost generates: they render, parse into typed models, and hold
 /// the invariants a production deployment needs, and they agree with the Aspire manifest.
 /// </summary>
 public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<GkeManifestsFixture>

@@ -7,7 +7,7 @@ namespace ClusterPlatform.Tests.Events;
 
 /// <summary>
 /// The event message of docs/events.md: the type and traceparent attributes, compact JSON data with
-/// only what they do not carry, and its size against API.md's 256 bytes.
+/// only what they do not carry, and its size against docs/api.md's 256 bytes.
 /// </summary>
 public sealed class EventEnvelopeTests
 {

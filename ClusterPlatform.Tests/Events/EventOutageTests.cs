@@ -56,7 +56,7 @@ public sealed class EventOutageTests(ApiServer api) : IClassFixture<ApiServer>
     }
 
     /// <summary>
-    /// Issue 14: the emulator restarted, and a controller came back first and created the topic
+    /// The emulator restarted, and a controller came back first and created the topic
     /// alone (as each does, with its own subscription), so a publish succeeded while the other
     /// subscriptions were missing and their events were lost. The relay must see the restart (the
     /// failed calls of the outage) and ensure the whole topology before it publishes again.

@@ -113,7 +113,7 @@ public sealed class PoisonMessageTests(PubSubEmulator emulator) : IAsyncDisposab
     {
         public string ControllerName => Controller;
 
-        public Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct)
+        public Task HandleAsync(ClusterEvent clusterEvent, CancellationToken ct)
         {
             handled.Enqueue(clusterEvent);
             return Task.CompletedTask;

@@ -5,7 +5,7 @@ using ClusterPlatform.Tests.Infrastructure;
 namespace ClusterPlatform.Tests.Events;
 
 /// <summary>
-/// The check the relay's topology watch runs every probe interval (issue 14): it must see every way
+/// The check the relay's topology watch runs every probe interval: it must see every way
 /// a subscription can be missing at publish time, or the relay would publish into a topology that
 /// loses events.
 /// </summary>

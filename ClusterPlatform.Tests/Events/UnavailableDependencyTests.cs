@@ -185,7 +185,7 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
             .Select(e => Message(Encoding.UTF8.GetString(e.ToJsonUtf8()), (EventAttributes.Type, e.Type)));
         await publisher.PublishAsync(Topic, [.. published], Cancellation);
         await worker.StartAsync(Cancellation);
-        disposables.Add(new Stop(worker, connection, loggers));
+        disposables.Add(new Stop(worker, handler, connection, loggers));
         return new Run(worker, connection, pubSub, api, handler);
     }
 
@@ -198,10 +198,29 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
             Wait.UntilAsync(() => Task.FromResult(Handler.Handled), patience, () => $"the event handled (tries: {string.Join(", ", Tries)}; Api: {string.Join(", ", Api.Log)})");
     }
 
-    /// <summary>Reads the event's cluster from the Api, as every controller does first; a 404 ends the handling.</summary>
-    private sealed class ClusterReadingHandler(ControllerApiClient api) : IClusterEventHandler
+    /// <summary>
+    /// Reads the event's cluster from the Api, as every controller does first; a 404 ends the handling.
+    /// Handlers are not told the delivery attempt (no controller needs it), so each try reads it from
+    /// the span the subscriber opened for the delivery, which its listener samples.
+    /// </summary>
+    private sealed class ClusterReadingHandler : IClusterEventHandler, IDisposable
     {
+        private const string DeliveryAttemptTag = "messaging.gcp_pubsub.message.delivery_attempt";
+
+        private readonly ControllerApiClient api;
+        private readonly ActivityListener deliveries;
         private int handled;
+
+        public ClusterReadingHandler(ControllerApiClient api)
+        {
+            this.api = api;
+            deliveries = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == PubSubExtensions.ActivitySourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            };
+            ActivitySource.AddActivityListener(deliveries);
+        }
 
         public string ControllerName => Controller;
 
@@ -212,20 +231,24 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
 
         public bool Handled => HandledCount > 0;
 
-        public async Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct)
+        public async Task HandleAsync(ClusterEvent clusterEvent, CancellationToken ct)
         {
-            Tries.Enqueue((clusterEvent.ClusterId, deliveryAttempt));
+            var delivery = Activity.Current?.GetTagItem(DeliveryAttemptTag) ?? throw new InvalidOperationException("no delivery span around the handler");
+            Tries.Enqueue((clusterEvent.ClusterId, (int)delivery));
             _ = await api.GetClusterAsync(Controller, clusterEvent.ClusterId, ct);
             Interlocked.Increment(ref handled);
         }
+
+        public void Dispose() => deliveries.Dispose();
     }
 
-    private sealed class Stop(SubscriptionWorker worker, PubSubConnection connection, ILoggerFactory loggers) : IAsyncDisposable
+    private sealed class Stop(SubscriptionWorker worker, ClusterReadingHandler handler, PubSubConnection connection, ILoggerFactory loggers) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             await worker.StopAsync(CancellationToken.None);
             worker.Dispose();
+            handler.Dispose();
             connection.Dispose();
             loggers.Dispose();
         }

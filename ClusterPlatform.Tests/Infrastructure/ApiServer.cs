@@ -52,7 +52,7 @@ public class ApiServer(PostgresServer postgres, PubSubEmulator emulator) : IAsyn
             web.UseSetting($"ConnectionStrings:{ResourceNames.Database}", ConnectionString);
             web.UseSetting("PubSub:EmulatorHost", emulator.HostPort);
             web.UseSetting("PubSub:ProjectId", PubSubProjectId);
-            // Development token keys are refused in any other environment (issue 6), so only there.
+            // Development token keys are refused in any other environment, so only there.
             foreach (var (key, value) in (EnvironmentName == "Development" ? TestTokens.ApiSettings() : new Dictionary<string, string?>()).Concat(Settings))
             {
                 web.UseSetting(key, value);

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace ClusterPlatform.Tests.Infrastructure;
 
-/// <summary>Valid request bodies from API.md's examples, to mutate one field at a time, and JSON helpers.</summary>
+/// <summary>Valid request bodies from docs/api.md's examples, to mutate one field at a time, and JSON helpers.</summary>
 public static class Bodies
 {
     public static JsonObject Cluster(string name = "prod-east") => new()

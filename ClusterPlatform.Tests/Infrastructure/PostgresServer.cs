@@ -28,7 +28,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-tests-{Guid.NewGuid():N}");
     private readonly ProcessOutputTail output = new();
     // Chosen once, so a server started again after StopAsync is where its clients' connection strings point.
-    private readonly int port = LocalPostgres.FreeLoopbackPort();
+    private readonly int port = LoopbackPorts.Free();
     private string binDirectory = "";
     private Process? server;
 

@@ -21,7 +21,7 @@ public sealed class PubSubEmulator : IAsyncLifetime
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ProcessOutputTail output = new();
-    private readonly int port = LocalPostgres.FreeLoopbackPort();
+    private readonly int port = LoopbackPorts.Free();
     private Process? emulator;
 
     /// <summary>The emulator's <c>host:port</c>, as PUBSUB_EMULATOR_HOST takes it.</summary>

@@ -15,7 +15,7 @@ public sealed class IdleResilienceTests(ResilienceFixture topology) : IClassFixt
 {
     /// <summary>
     /// How long the idle case leaves the system alone: longer than the ~100 s after which the emulator
-    /// closes an idle connection (issue 14), unless CI sets less.
+    /// closes an idle connection, unless CI sets less.
     /// </summary>
     public const string IdleSecondsVariable = "CLUSTERPLATFORM_RESILIENCE_IDLE_SECONDS";
 

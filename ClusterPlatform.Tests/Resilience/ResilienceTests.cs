@@ -8,7 +8,7 @@ using Npgsql;
 namespace ClusterPlatform.Tests.Resilience;
 
 /// <summary>
-/// The fault matrix of issue 14 on the whole local topology (one replica of each service): each case
+/// The fault matrix on the whole local topology (one replica of each service): each case
 /// drives a stream of creates and deletes while one thing production does to the system happens,
 /// and asserts the aftermath <see cref="ClusterStream"/> checks. Processes are SIGKILLed and the
 /// AppHost's self-healing starts them again, as Kubernetes would.
@@ -34,8 +34,8 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
         RunAsync("pg-restart", async () =>
         {
             var (stop, _) = await topology.RestartAsync(ResourceNames.PostgresServer, Cancellation);
-            // The Api holds idle pooled connections: a smart shutdown would wait for them (issue 14 saw
-            // more than 30 s); the fast one the AppHost asks for ends them at once.
+            // The Api holds idle pooled connections: a smart shutdown would wait for them (once seen
+            // to take more than 30 s); the fast one the AppHost asks for ends them at once.
             Assert.True(stop < TimeSpan.FromSeconds(10), $"Stopping PostgreSQL took {stop.TotalSeconds:0.0} s.");
             TestContext.Current.TestOutputHelper?.WriteLine($"PostgreSQL stopped in {stop.TotalSeconds:0.0} s");
         });
@@ -105,7 +105,7 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
 /// Two Api replicas and two Controllers replicas, with every event delivered twice and concurrently
 /// (<see cref="EventDuplicator"/> republishes each one as soon as the relay has): each copy may reach
 /// a different replica of a controller at the same moment. Correct only with optimistic concurrency
-/// on status reports (issue 14); the in-process lock no longer covers both copies.
+/// on status reports; the in-process lock no longer covers both copies.
 /// </summary>
 [Collection(ResilienceCollection.Name)]
 public sealed class ReplicatedResilienceTests(ReplicatedResilienceFixture topology) : IClassFixture<ReplicatedResilienceFixture>

@@ -5,7 +5,7 @@ using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
 
-/// <summary>API.md "Aggregation" through the API: Ready, Progressing, Degraded, phase and observedGeneration as reports arrive.</summary>
+/// <summary>docs/api.md "Aggregation" through the API: Ready, Progressing, Degraded, phase and observedGeneration as reports arrive.</summary>
 public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private const string AllFour =

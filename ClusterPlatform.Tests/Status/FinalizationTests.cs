@@ -4,7 +4,7 @@ using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
 
-/// <summary>API.md "Deletion": hard delete once every required controller has finalized, and the admin's force delete.</summary>
+/// <summary>docs/api.md "Deletion": hard delete once every required controller has finalized, and the admin's force delete.</summary>
 public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"), "alice");

@@ -5,7 +5,7 @@ using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
 
-/// <summary>API.md "A transition queues an event": one cluster.reconcile per change of a controller's Available or Finalized status.</summary>
+/// <summary>docs/api.md "A transition queues an event": one cluster.reconcile per change of a controller's Available or Finalized status.</summary>
 public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"));

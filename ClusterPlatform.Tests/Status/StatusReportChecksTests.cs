@@ -6,7 +6,7 @@ using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
 
-/// <summary>API.md "Status reports": who may report, the generation checks, and body validation.</summary>
+/// <summary>docs/api.md "Status reports": who may report, the generation checks, and body validation.</summary>
 public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"), "alice");

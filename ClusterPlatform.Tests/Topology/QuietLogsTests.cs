@@ -14,8 +14,7 @@ namespace ClusterPlatform.Tests.Topology;
 /// What the Api and the Controllers log at Information (their configured level) while clusters are
 /// created to Ready and deleted to gone through the whole topology: one line per request from the
 /// Api, one per handled event from the controllers, none for a passing health probe, and none of the
-/// per-call chatter of HttpClient and Polly, which is what filled the Controllers' log before
-/// (issue 14, item 8).
+/// per-call chatter of HttpClient and Polly, which is what filled the Controllers' log before.
 /// </summary>
 public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFixture<TopologyFixture>
 {

@@ -6,7 +6,7 @@ using ClusterPlatform.Tests.Infrastructure;
 namespace ClusterPlatform.Tests.Api.Conformance;
 
 /// <summary>
-/// Issue 13: the document the Api serves at <c>/openapi/v1.json</c> is true of the Api. A recorded set
+/// The document the Api serves at <c>/openapi/v1.json</c> is true of the Api. A recorded set
 /// of real requests, covering every operation with a success and every error class the Api answers
 /// (400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 504), goes to a real running Api, and
 /// each exchange is checked against the document by <see cref="OpenApiDocumentValidator"/>.

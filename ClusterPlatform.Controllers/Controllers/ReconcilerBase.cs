@@ -6,7 +6,7 @@ using ClusterPlatform.Controllers.Providers;
 namespace ClusterPlatform.Controllers.Controllers;
 
 /// <summary>
-/// The flow every controller follows (ARCHITECTURE.md): receive the event, GET the cluster, check
+/// The flow every controller follows (docs/architecture.md): receive the event, GET the cluster, check
 /// its own preconditions (other controllers' conditions at the current generation), do the work
 /// through providers, PUT its status. It always reports, also when it skips the work. It acts on the
 /// state it reads, not on the event, so duplicates and out-of-order events are harmless. Outcomes
@@ -14,7 +14,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// acked, a transient one is reported as Progressing and nacked, and a wait is reported, acked and
 /// looked at again after the result's <see cref="ReconcileResult.RetryAfter"/>.
 /// </summary>
-internal abstract class ClusterController(ControllerApiClient api, ClusterRequeue requeue, ILogger logger) : IClusterEventHandler
+internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue requeue, ILogger logger) : IClusterEventHandler
 {
     public abstract string ControllerName { get; }
 
@@ -45,7 +45,7 @@ internal abstract class ClusterController(ControllerApiClient api, ClusterRequeu
     // report's version does the same (report-conflict); the lock only saves the conflicts here.
     private readonly KeyedLock<Guid> clusters = new();
 
-    public Task HandleAsync(ClusterEvent clusterEvent, int deliveryAttempt, CancellationToken ct) => HandleClusterAsync(clusterEvent.ClusterId, ct);
+    public Task HandleAsync(ClusterEvent clusterEvent, CancellationToken ct) => HandleClusterAsync(clusterEvent.ClusterId, ct);
 
     private async Task HandleClusterAsync(Guid clusterId, CancellationToken ct)
     {
