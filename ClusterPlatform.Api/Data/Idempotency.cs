@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Identity;
 using Npgsql;
@@ -33,21 +35,23 @@ internal sealed record IdempotencyKey(string Scope, string Key, byte[] RequestHa
     internal static string ScopeOf(ResourceKind kind, Caller caller) => $"{kind.Table}|{caller.Key}";
 }
 
-/// <summary>The first response to a request, kept to answer its repeats.</summary>
-internal sealed record StoredResponse(int Status, string ETag, string Body);
-
 /// <summary>
 /// POST idempotency (API.md): the same key and body within 24 hours returns the first response;
 /// the same key with another body returns 422. The key row is written in the create's own
 /// transaction, so a concurrent repeat waits on it and then sees the committed response, and a
 /// failed create leaves no key behind.
 /// </summary>
+/// <remarks>
+/// The key keeps the row the create returned, not a rendered body: a repeat is answered from that row
+/// exactly as the first request was from the same row, so it gets the first response even after the
+/// resource has changed, and the data layer needs nothing from the endpoints to keep it.
+/// </remarks>
 internal static class Idempotency
 {
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>Claims the key for this request, or returns the stored response if it was already answered.</summary>
-    public static async Task<StoredResponse?> ClaimAsync(NpgsqlConnection connection, IdempotencyKey key, CancellationToken ct)
+    /// <summary>Claims the key for this request, or returns the row the first request created if it was already answered.</summary>
+    public static async Task<ResourceRow?> ClaimAsync(NpgsqlConnection connection, IdempotencyKey key, CancellationToken ct)
     {
         // A key older than the retention is taken over as if new.
         await using (var claim = new NpgsqlCommand("""
@@ -69,30 +73,57 @@ internal static class Idempotency
         }
 
         await using var read = new NpgsqlCommand(
-            "SELECT request_hash, response_status, response_etag, response_body FROM idempotency_keys WHERE scope = @scope AND key = @key", connection);
+            "SELECT request_hash, response_etag, response_body FROM idempotency_keys WHERE scope = @scope AND key = @key", connection);
         AddKey(read, key);
         await using var reader = await read.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var hash = (byte[])reader[0];
-        if (!hash.AsSpan().SequenceEqual(key.RequestHash))
+        if (!reader.Column<byte[]>("request_hash").AsSpan().SequenceEqual(key.RequestHash))
         {
             throw ApiException.Unprocessable("idempotency-key-reused",
                 $"{IdempotencyKey.Header} '{key.Key}' was already used with a different request body.");
         }
 
-        return new StoredResponse(reader.GetInt32(1), reader.GetString(2), reader.GetString(3));
+        return Replay(reader.Column<string>("response_body"), reader.Column<string>("response_etag"));
     }
 
-    public static async Task CompleteAsync(NpgsqlConnection connection, IdempotencyKey key, StoredResponse response, CancellationToken ct)
+    /// <summary>Keeps the created row for the key's repeats (the status and ETag columns say what they were answered with).</summary>
+    public static async Task CompleteAsync(NpgsqlConnection connection, IdempotencyKey key, ResourceRow created, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            "UPDATE idempotency_keys SET response_status = @status, response_etag = @etag, response_body = @body WHERE scope = @scope AND key = @key",
+            "UPDATE idempotency_keys SET response_status = 201, response_etag = @etag, response_body = @body WHERE scope = @scope AND key = @key",
             connection);
         AddKey(command, key);
-        command.Parameters.AddWithValue("status", response.Status);
-        command.Parameters.AddWithValue("etag", response.ETag);
-        command.Parameters.AddWithValue("body", response.Body);
+        command.Parameters.AddWithValue("etag", created.ETag);
+        command.Parameters.AddWithValue("body", StoredJson.Write(created));
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// The stored first row. Keys stored before rows were kept hold the rendered 201 body instead (until
+    /// they expire, 24 hours after the upgrade); every resource body has a <c>kind</c>, which a row has not.
+    /// Such a body is read back into the row it was made from, so it is answered as every other repeat:
+    /// it names each column the response shows, and the ETag is the resource version. A node pool's body
+    /// has no organization, which its response does not show either.
+    /// </summary>
+    private static ResourceRow Replay(string body, string etag)
+    {
+        using var stored = JsonDocument.Parse(body);
+        var root = stored.RootElement;
+        if (!root.TryGetProperty("kind", out _))
+        {
+            return root.Deserialize<ResourceRow>(StoredJson.Options)!;
+        }
+
+        string Text(string name) => root.GetProperty(name).GetString()!;
+        DateTime Time(string name) => root.GetProperty(name).GetDateTime();
+        string Json(string name) => root.GetProperty(name).GetRawText();
+        var id = root.GetProperty("id").GetGuid();
+        return new ResourceRow(
+            id, root.TryGetProperty("clusterId", out var clusterId) ? clusterId.GetGuid() : id,
+            root.TryGetProperty("organization", out var organization) ? organization.GetString()! : "",
+            Text("name"), Json("labels"), Json("spec"), root.GetProperty("generation").GetInt64(),
+            long.Parse(etag.Trim('"'), CultureInfo.InvariantCulture), Time("createdAt"), Time("updatedAt"), Text("createdBy"),
+            root.GetProperty("deletionTimestamp").ValueKind == JsonValueKind.Null ? null : Time("deletionTimestamp"), Json("status"));
     }
 
     private static void AddKey(NpgsqlCommand command, IdempotencyKey key)

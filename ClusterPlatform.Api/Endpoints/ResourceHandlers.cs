@@ -64,12 +64,11 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
         var resource = parser.Create(requests, body.Root, caller);
         var key = IdempotencyKey.From(http.Request.Headers[IdempotencyKey.Header].FirstOrDefault(), caller, kind, body.Raw);
-        var outcome = await store.CreateAsync(kind, resource, key, row => StoredJson.Write(map(row)), ct);
-        var (etag, created) = outcome.Created is { } row
-            ? (row.ETag, map(row))
-            : (outcome.Replay!.ETag, StoredJson.Read<T>(outcome.Replay.Body));
-        http.Response.Headers.ETag = etag;
-        // A replayed response names the resource of the first create, not the id generated for this request.
+        // A repeat gets the row the first create returned, so its response is the first one: it names that
+        // resource, not the id generated for this request.
+        var row = await store.CreateAsync(kind, resource, key, ct);
+        http.Response.Headers.ETag = row.ETag;
+        var created = map(row);
         return TypedResults.Created(hrefOf(created), created);
     }
 

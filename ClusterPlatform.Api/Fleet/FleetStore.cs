@@ -1,3 +1,4 @@
+using ClusterPlatform.Api.Data;
 using ClusterPlatform.Contracts;
 using Npgsql;
 
@@ -114,7 +115,8 @@ internal sealed class FleetStore(NpgsqlDataSource dataSource)
         var rows = new List<ManagementCluster>();
         while (await reader.ReadAsync(ct))
         {
-            rows.Add(new ManagementCluster(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetString(4), reader.GetString(5)));
+            rows.Add(new ManagementCluster(reader.Column<string>("name"), reader.Column<string>("region"), reader.Column<int>("capacity"),
+                reader.Column<int>("load"), reader.Column<string>("api_endpoint"), reader.Column<string>("ingress_target")));
         }
 
         return rows;
