@@ -1,0 +1,12 @@
+-- The one way to queue an event: an outbox row, written in the transaction of the change it
+-- announces, which the relay (Events/OutboxRelay.cs) publishes once that transaction has committed.
+-- Every writer calls this, the Api's statements, the report and scheduler functions and the
+-- benchmarks alike, so the outbox row has one shape. p_id NULL: a new uuidv7(), time-ordered like
+-- the ids the Api makes itself. p_at is the event's occurred_at: the time of the change.
+-- It queues only; waking the relays is the caller's, after its commit (Events/OutboxSignal.cs).
+CREATE OR REPLACE FUNCTION enqueue_event(p_type text, p_cluster_id uuid, p_node_pool_id uuid, p_generation bigint,
+                                         p_traceparent text, p_at timestamptz DEFAULT now(), p_id uuid DEFAULT NULL) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+    INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
+    VALUES (coalesce(p_id, uuidv7()), p_type, p_cluster_id, p_node_pool_id, p_generation, p_at, p_traceparent)
+$$;
