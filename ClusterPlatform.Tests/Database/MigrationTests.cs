@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Formats.Tar;
+using System.IO.Compression;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Validation;
 using ClusterPlatform.Tests.Infrastructure;
@@ -14,8 +16,10 @@ namespace ClusterPlatform.Tests.Database;
 /// The migration pass (docs/database.md): a database that an earlier release migrated, with its
 /// functions still inside the versioned scripts, ends with the same schema as a fresh one, and every
 /// pass replaces the functions without changing anything else. The earlier release's scripts are
-/// kept as they were (Database/ReleasedMigrations, from the commit before functions had a folder of
-/// their own) and journaled under the names the Api embedded them by, as that release did.
+/// kept as it shipped them, in an archive made with
+/// <c>git archive --format=tar.gz -o ClusterPlatform.Tests/Database/released-migrations.tar.gz f6712b9 ClusterPlatform.Api/Data/Migrations</c>
+/// (the commit before functions had a folder of their own; the same command makes the same bytes, so
+/// anyone can check it), and journaled under the names the Api embedded them by, as that release did.
 /// </summary>
 public sealed class MigrationTests(PostgresServer postgres)
 {
@@ -104,10 +108,7 @@ public sealed class MigrationTests(PostgresServer postgres)
     /// <summary>The first <paramref name="count"/> released scripts, run as that release ran them: one transaction each.</summary>
     private static void ApplyReleased(string connectionString, int count)
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "Database", "ReleasedMigrations");
-        var scripts = Directory.GetFiles(folder, "*.sql").Order(StringComparer.Ordinal).Take(count)
-            .Select(path => new SqlScript(ReleasedResourcePrefix + Path.GetFileName(path), File.ReadAllText(path)))
-            .ToArray();
+        var scripts = ReleasedScripts().OrderBy(s => s.Name, StringComparer.Ordinal).Take(count).ToArray();
         Assert.Equal(count, scripts.Length);
         var result = DeployChanges.To.PostgresqlDatabase(connectionString)
             .WithScripts(scripts)
@@ -116,6 +117,23 @@ public sealed class MigrationTests(PostgresServer postgres)
             .Build()
             .PerformUpgrade();
         Assert.True(result.Successful, result.Error?.ToString());
+    }
+
+    private static List<SqlScript> ReleasedScripts()
+    {
+        using var archive = new TarReader(new GZipStream(
+            File.OpenRead(Path.Combine(AppContext.BaseDirectory, "Database", "released-migrations.tar.gz")), CompressionMode.Decompress));
+        var scripts = new List<SqlScript>();
+        while (archive.GetNextEntry() is { } entry)
+        {
+            if (entry.EntryType == TarEntryType.RegularFile && entry.DataStream is { } data)
+            {
+                using var reader = new StreamReader(data);
+                scripts.Add(new SqlScript(ReleasedResourcePrefix + Path.GetFileName(entry.Name), reader.ReadToEnd()));
+            }
+        }
+
+        return scripts;
     }
 
     /// <summary>The lines about tables: columns, indexes, constraints and relations, without functions and triggers.</summary>
