@@ -56,6 +56,7 @@ public sealed class MigrationTests(PostgresServer postgres)
         var database = await postgres.CreateDatabaseAsync("again");
         await MigrateAsync(database);
         var before = await SchemaAsync(database);
+        var journaled = await JournalAsync(database);
 
         var lines = new ConcurrentQueue<string>();
         await MigrateAsync(database, lines);
@@ -64,6 +65,7 @@ public sealed class MigrationTests(PostgresServer postgres)
         Assert.True(functionScripts > 10, $"{functionScripts} function scripts embedded");
         Assert.Contains($"Database schema is current (0 migration(s) and 0 backfill(s) applied this start, {functionScripts} function script(s) run)", lines);
         Assert.Equal(before, await SchemaAsync(database));
+        Assert.Equal(journaled, await JournalAsync(database));
     }
 
     [Fact]
@@ -93,6 +95,21 @@ public sealed class MigrationTests(PostgresServer postgres)
         var infraId = InfraIds.Derive(id, "Prod East");
         Assert.Equal(infraId, reader.GetString(0));
         Assert.Equal($"{infraId}-subnet", reader.GetString(1));
+    }
+
+    /// <summary>The scripts DbUp has journaled as run.</summary>
+    private static async Task<List<string>> JournalAsync(string connectionString)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand("SELECT scriptname FROM schemaversions ORDER BY schemaversionsid");
+        await using var reader = await command.ExecuteReaderAsync();
+        var names = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     private static async Task MigrateAsync(string connectionString, ConcurrentQueue<string>? lines = null)
