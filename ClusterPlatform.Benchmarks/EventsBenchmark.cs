@@ -68,12 +68,12 @@ internal static class EventsBenchmark
     /// <summary>Queues <paramref name="count"/> events in one transaction and times the relay until every one is published.</summary>
     private static async Task<double> RelayBacklogAsync(NpgsqlDataSource database, int count)
     {
-        await using (var insert = database.CreateCommand("""
-            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at)
-            SELECT uuidv7(), 'cluster.reconcile', uuidv7(), NULL, 1, now() FROM generate_series(1, @count)
-            """))
+        // enqueue_event is how the Api queues events (ClusterPlatform.Api/Data/Functions), so the backlog's rows are the Api's.
+        await using (var insert = database.CreateCommand(
+            "SELECT enqueue_event(@type, uuidv7(), NULL, 1, NULL) FROM generate_series(1, @count)"))
         {
             insert.Parameters.AddWithValue("count", count);
+            insert.Parameters.AddWithValue("type", EventTypes.ClusterReconcile);
             await insert.ExecuteNonQueryAsync();
         }
 

@@ -2,8 +2,12 @@ namespace ClusterPlatform.Benchmarks;
 
 /// <summary>
 /// The SQL the Api executes, as pgbench scripts, so that pgbench measures PostgreSQL's own limit for
-/// the same work. Copied from <c>ClusterPlatform.Api/Data/ResourceStore.cs</c> (the Api's statements
-/// are built at run time and internal to it); keep them in step when those statements change.
+/// the same work. What the database does for it is shared, not copied: the status is
+/// <c>aggregate_status</c>, the event <c>enqueue_event</c> and the audit entry <c>audit</c>, the
+/// functions the Api calls (<c>ClusterPlatform.Api/Data/Functions</c>), so the rows they write cannot
+/// drift from the Api's. What is left here is the statement around them, as in
+/// <c>ClusterPlatform.Api/Data/ResourceStore.cs</c> (built at run time and internal to the Api, which
+/// this project does not reference); keep it in step when that statement changes.
 /// Values the Api sends as typed parameters are pgbench variables here (sent as parameters too with
 /// <c>-M prepared</c>), cast to the type Npgsql would have declared.
 /// </summary>
@@ -21,15 +25,17 @@ internal static class PgbenchScripts
 
     /// <summary>
     /// <c>ResourceStore.CreateAsync</c> for a cluster without an idempotency key: the cluster row with its
-    /// initial aggregated status, its outbox row and its audit row, in one statement. The two ids the
-    /// Api generates in C# are made by <c>uuidv7()</c> in a leading CTE, with the same time-ordered layout;
-    /// the name is made unique from the id. One statement in autocommit: the least PostgreSQL can do
-    /// for a create (the Api itself also sends BEGIN and COMMIT). Then, as the Api does after every
+    /// initial aggregated status, its event and its audit entry, in one statement. The ids the Api
+    /// generates in C# are made by <c>uuidv7()</c> here (the cluster's in a leading CTE, the event's by
+    /// <c>enqueue_event</c>), with the same time-ordered layout; the name is made unique from the id.
+    /// The two functions are called in the select list, once per created row (a CTE that only selected
+    /// them would never run, not being read). One statement in autocommit: the least PostgreSQL can do for a
+    /// create (the Api itself also sends BEGIN and COMMIT). Then, as the Api does after every
     /// event-writing commit, the relays' wake-up (<c>OutboxSignal</c>), pipelined into one round trip
     /// as Npgsql sends it.
     /// </summary>
     public const string CreateCluster = """
-        WITH p AS (SELECT uuidv7() AS id, uuidv7() AS event_id),
+        WITH p AS (SELECT uuidv7() AS id),
         created AS (
             INSERT INTO clusters (id, organization, name, labels, spec,
                 generation, resource_version, created_at, updated_at, created_by, phase, status, next_reconcile_at)
@@ -37,15 +43,11 @@ internal static class PgbenchScripts
                 1, 1, now(), now(), :actor, 'Pending', aggregate_status(p.id, 1, false, :required::text[], NULL, now()), now() + :not_ready_after::interval
             FROM p
             RETURNING id, id AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status
-        ), event AS (
-            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
-            SELECT (SELECT event_id FROM p), :event_type, cluster_id, NULL::uuid, generation, created_at, :traceparent
-            FROM created
-        ), audit AS (
-            INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-            SELECT cluster_id, NULL::uuid, 'create', :actor, generation FROM created
         )
-        SELECT * FROM created;
+        SELECT created.*,
+               enqueue_event(:event_type, cluster_id, NULL, generation, :traceparent, created_at),
+               audit(cluster_id, NULL, 'create', :actor, generation)
+        FROM created;
         \startpipeline
         BEGIN;
         SET LOCAL synchronous_commit = off;

@@ -10,10 +10,11 @@ using NpgsqlTypes;
 namespace ClusterPlatform.Api.Data;
 
 /// <summary>
-/// Status reports and what they lead to. Each report is one call of the kind's PL/pgSQL function
-/// (<c>report_cluster_status</c>, <c>report_node_pool_status</c>): one round trip and one transaction
-/// that validates, stores, aggregates, queues a reconcile on a transition and finalizes deletions;
-/// then the relays are woken (<see cref="OutboxSignal"/>).
+/// Status reports and what they lead to. Each report is one call of the kind's function
+/// (<c>report_cluster_status</c>, <c>report_node_pool_status</c>, both <c>report_status</c> in
+/// <c>Data/Functions</c>): one round trip and one transaction that validates, stores, aggregates,
+/// queues a reconcile on a transition and finalizes deletions; then, if it queued one, the relays
+/// are woken (<see cref="OutboxSignal"/>).
 /// </summary>
 internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> platform, IOptions<ReconcileOptions> reconcile,
     ILogger<StatusStore> logger)
@@ -22,8 +23,8 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
     {
         var required = platform.Value.RequiredControllers;
         await using var command = dataSource.CreateCommand(kind == ResourceKind.Cluster
-            ? "SELECT outcome, status::text FROM report_cluster_status(@id, @controller, @generation, @version, @conditions, @data, @required, @known, @traceparent, @ready_after, @not_ready_after, @actor)"
-            : "SELECT outcome, status::text FROM report_node_pool_status(@id, @controller, @generation, @version, @conditions, @data, @required, @cluster_required, @known, @traceparent, @actor)");
+            ? "SELECT outcome, status::text, queued FROM report_cluster_status(@id, @controller, @generation, @version, @conditions, @data, @required, @known, @traceparent, @ready_after, @not_ready_after, @actor)"
+            : "SELECT outcome, status::text, queued FROM report_node_pool_status(@id, @controller, @generation, @version, @conditions, @data, @required, @cluster_required, @known, @traceparent, @actor)");
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("controller", report.Controller);
         command.Parameters.AddWithValue("actor", actor);
@@ -40,16 +41,18 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
         command.Parameters.AddWithValue("not_ready_after", reconcile.Value.NotReadyAfter);
 
         string outcome, status;
+        bool queued;
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             await reader.ReadAsync(ct);
             outcome = reader.GetString(0);
             status = reader.IsDBNull(1) ? "" : reader.GetString(1);
+            queued = reader.GetBoolean(2);
         }
 
-        if (outcome == "ok")
+        if (queued)
         {
-            // The function may have queued a reconcile or a deletion event; which, it does not say.
+            // Most reports change nothing a controller waits on and queue no event: no wake-up for them.
             await OutboxSignal.SendAsync(dataSource, logger);
         }
 

@@ -67,7 +67,7 @@ internal sealed class ReconcileScheduler(
     public async Task<int> TickAsync(CancellationToken ct)
     {
         using var activity = Activities.StartActivity("reconcile tick");
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = dataSource.CreateCommand("""
             WITH due AS (
                 SELECT id FROM clusters
                 WHERE next_reconcile_at <= now()
@@ -80,16 +80,18 @@ internal sealed class ReconcileScheduler(
                 FROM due
                 WHERE c.id = due.id
                 RETURNING c.id, c.generation
+            ), queued AS (
+                -- Not folded into the count (it calls a volatile function): it runs for every scheduled cluster.
+                SELECT enqueue_event(@type, id, NULL, generation, @traceparent) FROM scheduled
             )
-            INSERT INTO outbox (id, type, cluster_id, node_pool_id, generation, occurred_at, traceparent)
-            SELECT uuidv7(), '{EventTypes.ClusterReconcile}', id, NULL, generation, now(), @traceparent
-            FROM scheduled
+            SELECT count(*) FROM queued
             """);
+        command.Parameters.AddWithValue("type", EventTypes.ClusterReconcile);
         command.Parameters.AddWithValue("batch", settings.BatchSize);
         command.Parameters.AddWithValue("ready_after", settings.ReadyAfter);
         command.Parameters.AddWithValue("not_ready_after", settings.NotReadyAfter);
         command.Parameters.Add(TraceContext.Parameter(activity));
-        var count = await command.ExecuteNonQueryAsync(ct);
+        var count = (int)(long)(await command.ExecuteScalarAsync(ct))!;
         activity?.SetTag("clusters", count);
         if (count > 0)
         {

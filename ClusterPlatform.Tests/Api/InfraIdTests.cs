@@ -8,7 +8,8 @@ namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
 /// <c>spec.gcp.infraId</c>, <c>network</c> and <c>subnet</c>: derived or given at create, immutable after,
-/// and filled into clusters stored before them by migration 0008, whose SQL derivation must agree with the Api's.
+/// and filled into clusters stored before them by the backfill Data/Backfills/0008_cluster_infra_ids.sql, whose SQL
+/// derivation (Data/Functions/16_derive_infra_id.sql) must agree with the Api's.
 /// </summary>
 public sealed class InfraIdTests(ApiServer api) : IClassFixture<ApiServer>
 {
@@ -96,14 +97,14 @@ public sealed class InfraIdTests(ApiServer api) : IClassFixture<ApiServer>
     }
 
     [Fact]
-    public async Task The_migration_fills_in_clusters_stored_without_infra_id_and_subnet()
+    public async Task The_backfill_fills_in_clusters_stored_without_infra_id_and_subnet()
     {
         var legacy = await client.CreateClusterAsync(ApiCalls.Unique("legacy"));
         var complete = await client.CreateClusterAsync(ApiCalls.Unique("complete"), b => b.With("spec.gcp.infraId", "keep-me"));
         var id = Guid.Parse(legacy["id"].Text());
         await ExecuteAsync("UPDATE clusters SET spec = spec #- '{gcp,infraId}' #- '{gcp,subnet}' WHERE id = @id", id);
 
-        await ExecuteAsync(MigrationScript("0008_cluster_infra_ids.sql"), null);
+        await ExecuteAsync(BackfillScript("0008_cluster_infra_ids.sql"), null);
 
         using var response = await client.GetAsync(legacy["href"].Text());
         var gcp = (await response.ReadObjectAsync())["spec"]!["gcp"]!;
@@ -129,10 +130,10 @@ public sealed class InfraIdTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(["is immutable"], JsonNode.Parse(body)!["errors"]![$"$.spec.gcp.{field}"]!.AsArray().Select(m => m.Text()));
     }
 
-    private static string MigrationScript(string file)
+    private static string BackfillScript(string file)
     {
         var assembly = typeof(Program).Assembly;
-        using var stream = assembly.GetManifestResourceStream(assembly.GetManifestResourceNames().Single(n => n.EndsWith(file, StringComparison.Ordinal)))!;
+        using var stream = assembly.GetManifestResourceStream($"ClusterPlatform.Api.Data.Backfills.{file}")!;
         return new StreamReader(stream).ReadToEnd();
     }
 

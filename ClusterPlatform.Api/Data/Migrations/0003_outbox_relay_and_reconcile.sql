@@ -7,18 +7,6 @@ DROP INDEX outbox_occurred_at_idx;
 CREATE INDEX outbox_unpublished_idx ON outbox (occurred_at) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_at_idx ON outbox (published_at) WHERE published_at IS NOT NULL;
 
--- Wake the relays as soon as a transaction that wrote events commits (NOTIFY is delivered on
--- commit). Once per statement: a cascade that writes many rows sends one notification.
-CREATE FUNCTION outbox_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('outbox', '');
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
-
 -- Reconcile scheduler: when each cluster is next due a cluster.reconcile. Every write pushes it
 -- out (debounce); the scheduler claims due rows through this index, so a tick costs the same
 -- however many clusters need nothing.

@@ -1,8 +1,15 @@
+-- Stores a controller's report as its one entry on the resource and says whether it is a
+-- transition worth a reconcile event. Each condition keeps its lastTransitionTime while its status
+-- stays the same, and takes the report's time when it changes.
+--
 -- A reconcile event only when a controller's Available or Finalized condition becomes True or stops
 -- being True. Every controller waits on "is it True" (preconditions on Available, finalization order
 -- on Finalized), so a change among False, Unknown and absent wakes nobody who could act. Counting the
 -- first "PreconditionsNotMet" report of each controller as a transition tripled the events a cluster
 -- makes on its way to Ready, each handled by all four controllers (docs/api-decisions.md).
+--
+-- The entry's version is not written here: the resource_status_next_version trigger raises it on
+-- every update, and a first report gets the column's default, 1.
 CREATE OR REPLACE FUNCTION store_report(p_resource_id uuid, p_controller text, p_observed_generation bigint,
                                         p_conditions jsonb, p_data jsonb, p_at timestamptz) RETURNS boolean
 LANGUAGE plpgsql AS $$
