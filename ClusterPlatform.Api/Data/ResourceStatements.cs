@@ -2,13 +2,11 @@ namespace ClusterPlatform.Api.Data;
 
 /// <summary>
 /// The SQL <see cref="ResourceStore"/> runs for one kind, written out per kind so a reader sees what
-/// each call runs. Every write returns the row's columns (<see cref="ResourceRow"/>, read by name) and
-/// writes one outbox row (the event) and one audit row per resource it changes, in the same statement.
+/// each call runs. Every write returns the row's columns (<see cref="ResourceRow"/>, read by name) and,
+/// in the same statement, queues the event (<c>enqueue_event</c>) and writes the audit row (<c>audit</c>)
+/// of each resource it changes, from the RETURNING list of the write.
 /// </summary>
 /// <remarks>
-/// The outbox and audit inserts list their columns in the order of the <c>enqueue_event</c> and
-/// <c>audit</c> SQL functions' parameters, so each <c>INSERT ... SELECT args FROM src</c> becomes a call
-/// <c>enqueue_event(args)</c> or <c>audit(args)</c> in <c>src</c>'s RETURNING list.
 /// Parameters: <c>@id</c>, <c>@org</c> (null: any organization), <c>@actor</c>, <c>@cluster_required</c>
 /// and <c>@node_pool_required</c> (the controllers each kind's status waits for), <c>@not_ready_after</c>,
 /// <c>@event_id</c>, <c>@traceparent</c>, and for writes of user input <c>@labels</c>, <c>@spec</c>, <c>@name</c>.
@@ -44,14 +42,9 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
         DELETE FROM resource_statuses
         WHERE resource_id = @id OR resource_id IN (SELECT id FROM node_pools WHERE cluster_id = @id);
 
-        WITH pools AS (
-            DELETE FROM node_pools WHERE id = @id OR cluster_id = @id RETURNING id, cluster_id, generation
-        ), audit AS (
-            INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation, reason)
-            SELECT cluster_id, id, 'force-delete', @actor, generation, @reason FROM pools
-        )
-        INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-        SELECT 'nodepool.deleted', cluster_id, id, generation + 1, @traceparent, now(), uuidv7() FROM pools;
+        DELETE FROM node_pools WHERE id = @id OR cluster_id = @id
+        RETURNING audit(cluster_id, id, 'force-delete', @actor, generation, @reason),
+            enqueue_event('nodepool.deleted', cluster_id, id, generation + 1, @traceparent, now(), uuidv7());
         """;
 
     public static readonly ResourceStatements Cluster = new(
@@ -66,13 +59,9 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                     phase, status, next_reconcile_at)
                 VALUES (@id, @org, @name, @labels, @spec, 1, 1, now(), now(), @actor,
                     'Pending', aggregate_status(@id, 1, false, @cluster_required, NULL, now()), now() + @not_ready_after)
-                RETURNING {ClusterRow}
-            ), event AS (
-                INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-                SELECT 'cluster.created', id, NULL, generation, @traceparent, created_at, @event_id FROM created
-            ), audit AS (
-                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-                SELECT id, NULL, 'create', @actor, generation FROM created
+                RETURNING {ClusterRow},
+                    enqueue_event('cluster.created', id, NULL, generation, @traceparent, created_at, @event_id),
+                    audit(id, NULL, 'create', @actor, generation)
             )
             SELECT * FROM created
             """,
@@ -90,13 +79,9 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                     resource_version = resource_version + 1, updated_at = now(), next_reconcile_at = now() + @not_ready_after
                 FROM computed
                 WHERE id = @id AND (spec <> @spec OR labels <> @labels)
-                RETURNING {ClusterRow}
-            ), event AS (
-                INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-                SELECT 'cluster.updated', id, NULL, generation, @traceparent, updated_at, @event_id FROM updated
-            ), audit AS (
-                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-                SELECT id, NULL, 'update', @actor, generation FROM updated
+                RETURNING {ClusterRow},
+                    enqueue_event('cluster.updated', id, NULL, generation, @traceparent, updated_at, @event_id),
+                    audit(id, NULL, 'update', @actor, generation)
             )
             SELECT * FROM updated
             """,
@@ -109,36 +94,24 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                     phase = 'Deleting', status = aggregate_status(id, generation + 1, true, @cluster_required, status, clock_timestamp()),
                     next_reconcile_at = now() + @not_ready_after
                 WHERE id = @id
-                RETURNING {ClusterRow}
+                RETURNING {ClusterRow},
+                    enqueue_event('cluster.deleted', id, NULL, generation, @traceparent, updated_at, @event_id),
+                    audit(id, NULL, 'delete', @actor, generation)
             ), pools AS (
                 UPDATE node_pools
                 {SetNodePoolDeleting}
-                WHERE cluster_id = @id AND deletion_timestamp IS NULL
-                RETURNING id, cluster_id, generation, updated_at
-            ), events AS (
-                INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-                SELECT 'cluster.deleted', id, NULL, generation, @traceparent, updated_at, @event_id FROM deleted
-                UNION ALL
-                SELECT 'nodepool.deleted', cluster_id, id, generation, @traceparent, updated_at, uuidv7() FROM pools
-            ), audit AS (
-                -- One insert, so the audit trail lists the cluster before its node pools.
-                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-                SELECT id, NULL, 'delete', @actor, generation FROM deleted
-                UNION ALL
-                SELECT cluster_id, id, 'delete', @actor, generation FROM pools
+                -- Reading deleted makes the cluster's row, and so its audit row, come before its node pools'.
+                WHERE cluster_id IN (SELECT id FROM deleted) AND deletion_timestamp IS NULL
+                RETURNING enqueue_event('nodepool.deleted', cluster_id, id, generation, @traceparent, updated_at, uuidv7()),
+                    audit(cluster_id, id, 'delete', @actor, generation)
             )
             SELECT * FROM deleted
             """,
         ForceDelete: ForceDeleteNodePools + """
 
-            WITH gone AS (
-                DELETE FROM clusters WHERE id = @id RETURNING id, generation
-            ), audit AS (
-                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation, reason)
-                SELECT id, NULL, 'force-delete', @actor, generation, @reason FROM gone
-            )
-            INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-            SELECT 'cluster.deleted', id, NULL, generation + 1, @traceparent, now(), @event_id FROM gone;
+            DELETE FROM clusters WHERE id = @id
+            RETURNING audit(id, NULL, 'force-delete', @actor, generation, @reason),
+                enqueue_event('cluster.deleted', id, NULL, generation + 1, @traceparent, now(), @event_id);
             """);
 
     public static readonly ResourceStatements NodePool = new(
@@ -153,13 +126,9 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                     created_by, phase, status)
                 VALUES (@id, @cluster_id, @org, @name, @labels, @spec, 1, 1, now(), now(),
                     @actor, 'Pending', aggregate_status(@id, 1, false, @node_pool_required, NULL, now()))
-                RETURNING {NodePoolRow}
-            ), event AS (
-                INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-                SELECT 'nodepool.created', cluster_id, id, generation, @traceparent, created_at, @event_id FROM created
-            ), audit AS (
-                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-                SELECT cluster_id, id, 'create', @actor, generation FROM created
+                RETURNING {NodePoolRow},
+                    enqueue_event('nodepool.created', cluster_id, id, generation, @traceparent, created_at, @event_id),
+                    audit(cluster_id, id, 'create', @actor, generation)
             )
             SELECT * FROM created
             """,
@@ -175,13 +144,9 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                     resource_version = resource_version + 1, updated_at = now()
                 FROM computed
                 WHERE id = @id AND (spec <> @spec OR labels <> @labels)
-                RETURNING {NodePoolRow}
-            ), event AS (
-                INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-                SELECT 'nodepool.updated', cluster_id, id, generation, @traceparent, updated_at, @event_id FROM updated
-            ), audit AS (
-                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-                SELECT cluster_id, id, 'update', @actor, generation FROM updated
+                RETURNING {NodePoolRow},
+                    enqueue_event('nodepool.updated', cluster_id, id, generation, @traceparent, updated_at, @event_id),
+                    audit(cluster_id, id, 'update', @actor, generation)
             )
             SELECT * FROM updated
             """,
@@ -190,13 +155,9 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                 UPDATE node_pools
                 {SetNodePoolDeleting}
                 WHERE id = @id
-                RETURNING {NodePoolRow}
-            ), event AS (
-                INSERT INTO outbox (type, cluster_id, node_pool_id, generation, traceparent, occurred_at, id)
-                SELECT 'nodepool.deleted', cluster_id, id, generation, @traceparent, updated_at, @event_id FROM deleted
-            ), audit AS (
-                INSERT INTO audit_log (cluster_id, node_pool_id, action, actor, generation)
-                SELECT cluster_id, id, 'delete', @actor, generation FROM deleted
+                RETURNING {NodePoolRow},
+                    enqueue_event('nodepool.deleted', cluster_id, id, generation, @traceparent, updated_at, @event_id),
+                    audit(cluster_id, id, 'delete', @actor, generation)
             )
             SELECT * FROM deleted
             """,
