@@ -1,53 +1,63 @@
+using System.Text.RegularExpressions;
+using ClusterPlatform.Api.Data;
+
 namespace ClusterPlatform.Benchmarks;
 
 /// <summary>
 /// The SQL the Api executes, as pgbench scripts, so that pgbench measures PostgreSQL's own limit for
-/// the same work. What the database does for it is shared, not copied: the status is
-/// <c>aggregate_status</c>, the event <c>enqueue_event</c> and the audit entry <c>audit</c>, the
-/// functions the Api calls (<c>ClusterPlatform.Api/Data/Functions</c>), so the rows they write cannot
-/// drift from the Api's. What is left here is the statement around them, as in
-/// <c>ClusterPlatform.Api/Data/ResourceStore.cs</c> (built at run time and internal to the Api, which
-/// this project does not reference); keep it in step when that statement changes.
-/// Values the Api sends as typed parameters are pgbench variables here (sent as parameters too with
-/// <c>-M prepared</c>), cast to the type Npgsql would have declared.
+/// the same work. The statements are not copied: they are the Api's own (<see cref="ResourceStatements"/>,
+/// compiled into this project from <c>ClusterPlatform.Api/Data/ResourceStatements.cs</c>), with each
+/// <c>@parameter</c> turned into a pgbench variable (sent as a parameter too with <c>-M prepared</c>,
+/// whose type PostgreSQL infers from where it stands, as it does for the Api's typed parameters) or,
+/// where pgbench has no such value, into SQL that makes it. A parameter nobody mapped fails the
+/// benchmark at start, so a statement that gains one cannot silently run differently here.
 /// </summary>
-internal static class PgbenchScripts
+internal static partial class PgbenchScripts
 {
+    /// <summary>
+    /// The values <see cref="CreateCluster"/> takes, as the Api would send them for the benchmark's POST body.
+    /// First in the class: the scripts below are built from it when the class initializes.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> CreateVariables = new Dictionary<string, string>
+    {
+        ["org"] = "pgbench",
+        ["labels"] = """{"env": "prod"}""",
+        ["spec"] = """{"dns": {"baseDomain": "acme.example.com"}, "gcp": {"region": "us-central1", "subnet": "pgbench-1f0c3-subnet", "infraId": "pgbench-1f0c3", "network": "pgbench-1f0c3-network", "projectId": "acme-prod-123"}, "release": {"version": "4.22.3"}, "networking": {"podCidr": "10.128.0.0/14", "machineCidr": "10.0.0.0/16", "serviceCidr": "172.30.0.0/16"}}""",
+        ["actor"] = "benchmark",
+        ["cluster_required"] = "{environment-validation-controller,placement-controller,dns-management-controller,operator-client-controller}",
+        ["not_ready_after"] = "01:00:00",
+        ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    };
+
     /// <summary>
     /// <c>ResourceStore.FindAsync</c> for a controller or admin (no organization filter): one row by primary key.
     /// The id is made from a random seed number in SQL because pgbench has no UUID variables.
     /// </summary>
-    public static readonly string ReadCluster = $"""
-        \set n random(:first, :last)
-        SELECT id, id AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status
-        FROM clusters WHERE id = {ClusterSeed.IdSql(":n")};
-        """;
+    public static readonly string ReadCluster =
+        "\\set n random(:first, :last)\n" +
+        FromApi(ResourceStatements.Cluster.Find, new Dictionary<string, string>
+        {
+            ["id"] = ClusterSeed.IdSql(":n"),
+            ["org"] = "NULL::text",
+        }) + ";\n";
 
     /// <summary>
     /// <c>ResourceStore.CreateAsync</c> for a cluster without an idempotency key: the cluster row with its
     /// initial aggregated status, its event and its audit entry, in one statement. The ids the Api
     /// generates in C# are made by <c>uuidv7()</c> here (the cluster's in a leading CTE, the event's by
-    /// <c>enqueue_event</c>), with the same time-ordered layout; the name is made unique from the id.
-    /// The two functions are called in the select list, once per created row (a CTE that only selected
-    /// them would never run, not being read). One statement in autocommit: the least PostgreSQL can do for a
-    /// create (the Api itself also sends BEGIN and COMMIT). Then, as the Api does after every
-    /// event-writing commit, the relays' wake-up (<c>OutboxSignal</c>), pipelined into one round trip
-    /// as Npgsql sends it.
+    /// <c>enqueue_event</c> for a NULL id), with the same time-ordered layout; the name is made unique
+    /// from the id. One statement in autocommit: the least PostgreSQL can do for a create (the Api
+    /// itself also sends BEGIN and COMMIT). Then, as the Api does after every event-writing commit, the
+    /// relays' wake-up (<c>OutboxSignal</c>), pipelined into one round trip as Npgsql sends it.
     /// </summary>
-    public const string CreateCluster = """
-        WITH p AS (SELECT uuidv7() AS id),
-        created AS (
-            INSERT INTO clusters (id, organization, name, labels, spec,
-                generation, resource_version, created_at, updated_at, created_by, phase, status, next_reconcile_at)
-            SELECT p.id, :org, 'pgbench-' || p.id, :labels::jsonb, :spec::jsonb,
-                1, 1, now(), now(), :actor, 'Pending', aggregate_status(p.id, 1, false, :required::text[], NULL, now()), now() + :not_ready_after::interval
-            FROM p
-            RETURNING id, id AS cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status
-        )
-        SELECT created.*,
-               enqueue_event(:event_type, cluster_id, NULL, generation, :traceparent, created_at),
-               audit(cluster_id, NULL, 'create', :actor, generation)
-        FROM created;
+    public static readonly string CreateCluster =
+        WithLeadingCte("new_id AS (SELECT uuidv7() AS id)", FromApi(ResourceStatements.Cluster.Create, new Dictionary<string, string>
+        {
+            ["id"] = "(SELECT id FROM new_id)",
+            ["name"] = "'pgbench-' || (SELECT id FROM new_id)",
+            ["event_id"] = "NULL::uuid",
+        })) + """
+        ;
         \startpipeline
         BEGIN;
         SET LOCAL synchronous_commit = off;
@@ -56,16 +66,32 @@ internal static class PgbenchScripts
         \endpipeline
         """;
 
-    /// <summary>The values <see cref="CreateCluster"/> takes, as the Api would send them for the benchmark's POST body.</summary>
-    public static readonly IReadOnlyDictionary<string, string> CreateVariables = new Dictionary<string, string>
-    {
-        ["org"] = "pgbench",
-        ["labels"] = """{"env": "prod"}""",
-        ["spec"] = """{"dns": {"baseDomain": "acme.example.com"}, "gcp": {"region": "us-central1", "subnet": "pgbench-1f0c3-subnet", "infraId": "pgbench-1f0c3", "network": "pgbench-1f0c3-network", "projectId": "acme-prod-123"}, "release": {"version": "4.22.3"}, "networking": {"podCidr": "10.128.0.0/14", "machineCidr": "10.0.0.0/16", "serviceCidr": "172.30.0.0/16"}}""",
-        ["actor"] = "benchmark",
-        ["required"] = "{environment-validation-controller,placement-controller,dns-management-controller,operator-client-controller}",
-        ["not_ready_after"] = "01:00:00",
-        ["event_type"] = "cluster.created",
-        ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    };
+
+    /// <summary>
+    /// The Api's statement with each <c>@name</c> replaced by its SQL in <paramref name="sql"/>, else by the
+    /// pgbench variable <c>:name</c>, which must then be one of <see cref="CreateVariables"/> or the read's
+    /// own. Statement text must be a single statement (no trailing semicolon), as Npgsql sends it.
+    /// </summary>
+    private static string FromApi(string statement, Dictionary<string, string> sql) =>
+        Parameter().Replace(statement.Trim(), match =>
+        {
+            var name = match.Groups[1].Value;
+            if (sql.TryGetValue(name, out var replacement))
+            {
+                return replacement;
+            }
+
+            return CreateVariables.ContainsKey(name)
+                ? ":" + name
+                : throw new InvalidOperationException($"The Api's statement takes @{name}, which the pgbench script does not map.");
+        });
+
+    private static string WithLeadingCte(string cte, string statement) =>
+        statement.StartsWith("WITH ", StringComparison.Ordinal)
+            ? $"WITH {cte}, {statement["WITH ".Length..]}"
+            : throw new InvalidOperationException("The Api's create statement no longer starts with a WITH clause.");
+
+    // An Npgsql named parameter; '@' appears in the Api's SQL only there.
+    [GeneratedRegex(@"@([a-z_]+)")]
+    private static partial Regex Parameter();
 }

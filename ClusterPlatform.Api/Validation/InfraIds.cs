@@ -5,7 +5,7 @@ namespace ClusterPlatform.Api.Validation;
 
 /// <summary>
 /// The infra id a cluster gets when its create names none. It must be deterministic (a repeat of the
-/// derivation, in C# here and in SQL in migration 0008 for clusters stored before infra ids, gives the
+/// derivation, in C# here and in SQL (<c>Data/Functions/16_derive_infra_id.sql</c>, which the backfill of clusters stored before infra ids calls), gives the
 /// same id) and valid by <see cref="FieldRules.InfraId"/>: a readable prefix of the name, then 5 hex
 /// digits of the SHA-256 of the cluster id, which tells apart two organizations' clusters of one name
 /// in one project. The id bytes are big-endian (RFC 4122), as in the Controllers' <c>HostedClusterRef.For</c>
