@@ -1,7 +1,5 @@
 extern alias controllers;
 
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 using controllers::ClusterPlatform.Controllers.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

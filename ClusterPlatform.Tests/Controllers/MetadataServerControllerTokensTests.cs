@@ -3,7 +3,6 @@ extern alias controllers;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using controllers::ClusterPlatform.Controllers.Api;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Providers;
 using k8s;
 using k8s.Autorest;

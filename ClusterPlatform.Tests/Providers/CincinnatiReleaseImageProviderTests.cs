@@ -1,7 +1,6 @@
 extern alias controllers;
 
 using System.Collections.Concurrent;
-using ClusterPlatform.Tests.Infrastructure;
 using controllers::ClusterPlatform.Controllers.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,8 +2,6 @@ extern alias controllers;
 
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Kubernetes;
 using controllers::ClusterPlatform.Controllers.Providers;
 

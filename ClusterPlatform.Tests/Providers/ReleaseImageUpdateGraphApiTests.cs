@@ -1,7 +1,5 @@
 extern alias controllers;
 
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using Polly;
 using controllers::ClusterPlatform.Controllers.Providers;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,5 @@
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 
 namespace ClusterPlatform.Tests.PubSub;

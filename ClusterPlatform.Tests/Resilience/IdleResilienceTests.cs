@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Resilience;
 

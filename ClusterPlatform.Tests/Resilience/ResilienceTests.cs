@@ -1,5 +1,4 @@
 using Aspire.Hosting.Testing;
-using ClusterPlatform.Tests.Infrastructure;
 using Aspire.Hosting.ApplicationModel;
 using ClusterPlatform.Tests.Topology;
 using Microsoft.Extensions.DependencyInjection;
