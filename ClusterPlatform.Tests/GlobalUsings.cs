@@ -5,3 +5,4 @@ global using System.Net;
 global using System.Text.Json.Nodes;
 global using ClusterPlatform.Contracts;
 global using ClusterPlatform.Tests.Infrastructure;
+global using static ClusterPlatform.Tests.Infrastructure.TestCancellation;

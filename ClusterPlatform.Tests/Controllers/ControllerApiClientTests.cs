@@ -14,8 +14,6 @@ namespace ClusterPlatform.Tests.Controllers;
 /// </summary>
 public sealed class ControllerApiClientTests : IAsyncDisposable
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private readonly List<IAsyncDisposable> disposables = [];
 
     [Theory]

@@ -5,8 +5,6 @@ namespace ClusterPlatform.Tests.Google;
 /// <summary>The fake Google refuses, and records, whatever Google's discovery documents do not describe.</summary>
 public sealed class FakeGoogleTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static readonly JsonObject Network = new()
     {
         ["kind"] = "compute#network",

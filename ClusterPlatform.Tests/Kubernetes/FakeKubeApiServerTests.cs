@@ -10,8 +10,6 @@ public sealed class FakeKubeApiServerTests
     private const string NodePools = "apis/hypershift.openshift.io/v1beta1/namespaces/clusters/nodepools";
     private const string Apply = "?fieldManager=cluster-platform&force=true&fieldValidation=Strict";
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private sealed class Cluster(FakeKubeApiServer kube, LocalApiServer server, HttpClient http) : IAsyncDisposable
     {
         public FakeKubeApiServer Kube => kube;

@@ -14,8 +14,6 @@ public sealed class KubernetesClientAgainstFakeTests
     private const string Group = "hypershift.openshift.io";
     private const string Version = "v1beta1";
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Server_side_apply_through_KubernetesClient_creates_and_refuses_like_the_api_server()
     {

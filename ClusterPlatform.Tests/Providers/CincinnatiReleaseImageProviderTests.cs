@@ -15,8 +15,6 @@ namespace ClusterPlatform.Tests.Providers;
 /// </summary>
 public sealed class CincinnatiReleaseImageProviderTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 

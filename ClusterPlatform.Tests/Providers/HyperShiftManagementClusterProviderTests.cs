@@ -22,8 +22,6 @@ public sealed class HyperShiftManagementClusterProviderTests
     // One file for the class: its content never changes.
     private static readonly string PullSecretFile = WritePullSecret();
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static string WritePullSecret()
     {
         var path = Path.Combine(Path.GetTempPath(), $"clusterplatform-pull-secret-{Guid.NewGuid():N}.json");

@@ -16,8 +16,6 @@ namespace ClusterPlatform.Tests.Providers;
 /// </summary>
 public sealed class ReleaseImageUpdateGraphApiTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static async Task<(int Status, string? ContentType, JsonNode? Body)> GetAsync(LocalApiServer server, string pathAndQuery, string? accept = "application/json")
     {
         using var http = new HttpClient();

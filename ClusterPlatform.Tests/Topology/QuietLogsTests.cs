@@ -29,8 +29,6 @@ public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFix
     // stream ended and reconnecting, the scheduler's or purge's tick, a relay state change.
     private const int OtherInformationAllowed = 8;
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Creates_and_deletes_log_one_information_line_per_request_and_per_handled_event_and_no_per_call_chatter()
     {
