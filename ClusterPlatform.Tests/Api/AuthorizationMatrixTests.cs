@@ -1,8 +1,4 @@
-using System.Net;
 using System.Security.Claims;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Status;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
-
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
-
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>Each cluster validation rule of docs/api.md, with valid and invalid cases, through real HTTP.</summary>

@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Api.Events;
 using ClusterPlatform.Tests.Api.Conformance;
 using ClusterPlatform.Tests.Events;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

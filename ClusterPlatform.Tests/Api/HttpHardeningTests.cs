@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api;
 

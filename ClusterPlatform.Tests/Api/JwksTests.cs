@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Status;
 
 namespace ClusterPlatform.Tests.Api;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 
 namespace ClusterPlatform.Tests.Api;

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
-
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>The OpenAPI document describes docs/api.md's endpoints, their bodies and their problem responses.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using Npgsql;
 
 namespace ClusterPlatform.Tests.Api;

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

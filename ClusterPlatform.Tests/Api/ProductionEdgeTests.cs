@@ -1,6 +1,3 @@
-using System.Net;
-using ClusterPlatform.Tests.Infrastructure;
-
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>The edge outside Development: HSTS on top of the other headers, and no browser origin allowed by default.</summary>

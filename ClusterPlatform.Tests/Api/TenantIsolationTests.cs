@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
-
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>docs/api.md's roles table: who may read and write what, and that other organizations' resources do not exist for you.</summary>

@@ -1,9 +1,6 @@
 using System.Buffers.Text;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api;
 

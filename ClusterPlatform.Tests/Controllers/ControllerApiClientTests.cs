@@ -1,7 +1,5 @@
 extern alias controllers;
 
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 using controllers::ClusterPlatform.Controllers.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,8 +14,6 @@ namespace ClusterPlatform.Tests.Controllers;
 /// </summary>
 public sealed class ControllerApiClientTests : IAsyncDisposable
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private readonly List<IAsyncDisposable> disposables = [];
 
     [Theory]

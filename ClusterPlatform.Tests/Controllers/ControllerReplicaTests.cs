@@ -1,14 +1,10 @@
 extern alias controllers;
 
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Contracts;
 using controllers::ClusterPlatform.Controllers.Api;
 using controllers::ClusterPlatform.Controllers.Controllers;
 using controllers::ClusterPlatform.Controllers.Hosting;
 using controllers::ClusterPlatform.Controllers.Providers;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Status;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -7,8 +7,6 @@ namespace ClusterPlatform.Tests.Controllers;
 /// <summary>Per-cluster serialization of a controller's handlings.</summary>
 public sealed class KeyedLockTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_same_key_waits_for_its_holder_and_another_key_does_not()
     {

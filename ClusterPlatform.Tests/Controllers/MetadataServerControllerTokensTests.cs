@@ -3,7 +3,6 @@ extern alias controllers;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using controllers::ClusterPlatform.Controllers.Api;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -19,8 +18,6 @@ namespace ClusterPlatform.Tests.Controllers;
 public sealed class MetadataServerControllerTokensTests
 {
     private const string Audience = "https://api.clusterplatform.test";
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_token_is_fetched_for_the_audience_with_the_metadata_flavor_and_reused_while_fresh()
     {

@@ -1,7 +1,4 @@
-using System.Net;
 using ClusterPlatform.AppHost;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Deployment;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Api.Identity;
 using ClusterPlatform.AppHost.Deployment;
-using ClusterPlatform.Contracts;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
@@ -118,7 +117,6 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         Assert.Equal(("Deployment", Api), (autoscaler.Spec.ScaleTargetRef.Kind, autoscaler.Spec.ScaleTargetRef.Name));
         Assert.True(autoscaler.Spec.MinReplicas >= 2);
         Assert.True(autoscaler.Spec.MaxReplicas > autoscaler.Spec.MinReplicas);
-
 
         var service = Assert.Single(gke.All<V1Service>());
         Assert.All(service.Spec.Selector, l => Assert.Equal(l.Value, podLabels[l.Key]));

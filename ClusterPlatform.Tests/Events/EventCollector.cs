@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.PubSub;
 using Npgsql;
 

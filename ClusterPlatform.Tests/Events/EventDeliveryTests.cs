@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Events;
 

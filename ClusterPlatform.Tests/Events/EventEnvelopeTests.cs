@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using ClusterPlatform.Api.Events;
-using ClusterPlatform.Contracts;
 
 namespace ClusterPlatform.Tests.Events;
 

@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -3,14 +3,12 @@ extern alias controllers;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text;
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 using controllers::ClusterPlatform.Controllers.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using static ClusterPlatform.Tests.Events.ControllerTopology;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
 namespace ClusterPlatform.Tests.Events;
@@ -22,23 +20,13 @@ namespace ClusterPlatform.Tests.Events;
 /// </summary>
 public sealed class PoisonMessageTests(PubSubEmulator emulator) : IAsyncDisposable
 {
-    private const string Topic = "cluster-events";
-    private const string Controller = ControllerNames.Placement;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     [Fact]
     public async Task A_message_without_a_type_attribute_or_with_foreign_data_is_dead_lettered_once_and_acked_while_events_are_handled()
     {
         using var connection = emulator.Connect();
-        var pubSub = new PubSubOptions { ProjectId = connection.ProjectId, Topic = Topic };
-        var options = new ControllerOptions { AckDeadline = ShortestAckDeadline, ShutdownGracePeriod = TimeSpan.FromSeconds(5) };
-        var admin = new PubSubAdmin(connection);
-        // Pub/Sub delivers only to subscriptions that exist when a message is published.
-        await admin.EnsureTopologyAsync(Topic, pubSub.DeadLetterTopic, [Controller], EventTopics.MaxDeliveryAttempts,
-            EventTopics.MinRetryBackoff, EventTopics.MaxRetryBackoff, options.AckDeadline, Cancellation);
+        var topology = await EnsureAsync(connection, new ControllerOptions { AckDeadline = ShortestAckDeadline, ShutdownGracePeriod = TimeSpan.FromSeconds(5) });
 
         var (clusterId, nodePoolId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         var current = new ClusterEvent(Guid.CreateVersion7(), EventTypes.NodePoolUpdated, clusterId, nodePoolId, 4);
@@ -48,18 +36,14 @@ public sealed class PoisonMessageTests(PubSubEmulator emulator) : IAsyncDisposab
         var untyped = Message(Encoding.UTF8.GetString(new ClusterEvent(Guid.CreateVersion7(), EventTypes.ClusterCreated, clusterId, null, 1).ToJsonUtf8()));
         var foreign = Message("""{"hello":"world"}""", (EventAttributes.Type, EventTypes.ClusterCreated));
         await using var publisher = new PubSubPublisher(connection);
-        var ids = await publisher.PublishAsync(Topic,
+        var ids = await publisher.PublishAsync(EventsTopic,
             [Message(Encoding.UTF8.GetString(current.ToJsonUtf8()), (EventAttributes.Type, current.Type)), earlierFormat, untyped, foreign],
             Cancellation);
 
         var handled = new ConcurrentQueue<ClusterEvent>();
         var logLines = new ConcurrentQueue<string>();
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new CapturingLoggerProvider(logLines, typeof(DeadLetters).FullName)));
-        var worker = new SubscriptionWorker(
-            new RecordingHandler(handled), admin, new PubSubSubscriber(connection),
-            new DeadLetters(publisher, Options.Create(pubSub), loggers.CreateLogger<DeadLetters>()),
-            Options.Create(options), Options.Create(pubSub), new ControllerMetrics(services.GetRequiredService<IMeterFactory>()),
-            loggers.CreateLogger<SubscriptionWorker>());
+        var worker = topology.Worker(new RecordingHandler(handled), publisher, services.GetRequiredService<IMeterFactory>(), loggers);
 
         var deadLetters = new ConcurrentDictionary<string, PubsubMessage>();
         await worker.StartAsync(Cancellation);
@@ -67,7 +51,7 @@ public sealed class PoisonMessageTests(PubSubEmulator emulator) : IAsyncDisposab
         {
             await Wait.UntilAsync(async () =>
             {
-                foreach (var received in await connection.PullNowAsync(PubSubAdmin.InspectionSubscriptionId(pubSub.DeadLetterTopic)))
+                foreach (var received in await connection.PullNowAsync(PubSubAdmin.InspectionSubscriptionId(topology.PubSub.DeadLetterTopic)))
                 {
                     // Keyed by the original's id; a dead letter of the subscription's policy would lack it.
                     var original = received.Message.Attributes.TryGetValue(DeadLetters.SourceMessageIdAttribute, out var id)

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Api.Events;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Events;
 
@@ -15,8 +14,6 @@ public sealed class TopologyCheckTests(PubSubEmulator emulator)
     private const string DeadLetterTopic = "cluster-events-dead-letter";
     private static readonly string[] Subscriptions = ["placement", "dns-management"];
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task FindMissing_reports_subscriptions_that_do_not_exist_or_lost_their_topic_and_nothing_once_all_exist()

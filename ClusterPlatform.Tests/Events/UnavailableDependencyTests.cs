@@ -5,9 +5,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using System.Text;
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using controllers::ClusterPlatform.Controllers.Api;
 using controllers::ClusterPlatform.Controllers.Hosting;
 using controllers::ClusterPlatform.Controllers.Providers;
@@ -15,7 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using static ClusterPlatform.Tests.Events.ControllerTopology;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
 namespace ClusterPlatform.Tests.Events;
@@ -28,13 +26,8 @@ namespace ClusterPlatform.Tests.Events;
 /// </summary>
 public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsyncDisposable
 {
-    private const string Topic = "cluster-events";
-    private const string Controller = ControllerNames.Placement;
-
     // Longer than the 10 s ack deadline, so the message survives only if its lease is extended.
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(12);
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     private readonly ConcurrentQueue<string> logLines = new();
     private readonly List<IAsyncDisposable> disposables = [];
@@ -160,10 +153,7 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
         }
 
         var connection = emulator.Connect();
-        var pubSub = new PubSubOptions { ProjectId = connection.ProjectId, Topic = Topic };
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopologyAsync(Topic, pubSub.DeadLetterTopic, [Controller], EventTopics.MaxDeliveryAttempts,
-            EventTopics.MinRetryBackoff, EventTopics.MaxRetryBackoff, options.AckDeadline, Cancellation);
+        var topology = await EnsureAsync(connection, options);
 
         var api = await LocalApiServer.StartAsync(app => app.MapGet("/api/v1/clusters/{id:guid}", () => Results.StatusCode(status())));
         disposables.Add(api);
@@ -175,18 +165,14 @@ public sealed class UnavailableDependencyTests(PubSubEmulator emulator) : IAsync
         var publisher = new PubSubPublisher(connection);
         disposables.Add(publisher);
         var handler = new ClusterReadingHandler(new ControllerApiClient(provider.GetRequiredService<IHttpClientFactory>(), new NoControllerTokens()));
-        var worker = new SubscriptionWorker(
-            handler, admin, new PubSubSubscriber(connection),
-            new DeadLetters(publisher, Options.Create(pubSub), loggers.CreateLogger<DeadLetters>()),
-            Options.Create(options), Options.Create(pubSub), new ControllerMetrics(provider.GetRequiredService<IMeterFactory>()),
-            loggers.CreateLogger<SubscriptionWorker>());
+        var worker = topology.Worker(handler, publisher, provider.GetRequiredService<IMeterFactory>(), loggers);
         var published = Enumerable.Range(0, events)
             .Select(_ => new ClusterEvent(Guid.CreateVersion7(), EventTypes.ClusterCreated, Guid.CreateVersion7(), null, 1))
             .Select(e => Message(Encoding.UTF8.GetString(e.ToJsonUtf8()), (EventAttributes.Type, e.Type)));
-        await publisher.PublishAsync(Topic, [.. published], Cancellation);
+        await publisher.PublishAsync(EventsTopic, [.. published], Cancellation);
         await worker.StartAsync(Cancellation);
         disposables.Add(new Stop(worker, handler, connection, loggers));
-        return new Run(worker, connection, pubSub, api, handler);
+        return new Run(worker, connection, topology.PubSub, api, handler);
     }
 
     private sealed record Run(SubscriptionWorker Worker, PubSubConnection Connection, PubSubOptions PubSub, LocalApiServer Api, ClusterReadingHandler Handler)

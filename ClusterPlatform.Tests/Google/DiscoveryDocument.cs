@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace ClusterPlatform.Tests.Google;

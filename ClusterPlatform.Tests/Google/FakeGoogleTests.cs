@@ -1,13 +1,10 @@
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 
 namespace ClusterPlatform.Tests.Google;
 
 /// <summary>The fake Google refuses, and records, whatever Google's discovery documents do not describe.</summary>
 public sealed class FakeGoogleTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static readonly JsonObject Network = new()
     {
         ["kind"] = "compute#network",

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace ClusterPlatform.Tests.Infrastructure;
 
 /// <summary>The calls most tests make before the part they check.</summary>

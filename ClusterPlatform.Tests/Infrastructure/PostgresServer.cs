@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using ClusterPlatform.AppHost;
-using ClusterPlatform.Tests.Infrastructure;
 using Npgsql;
 
 [assembly: AssemblyFixture(typeof(PostgresServer))]

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ClusterPlatform.AppHost;
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 using Grpc.Core;
 
 [assembly: AssemblyFixture(typeof(PubSubEmulator))]

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Kubernetes.Cel;
 
 namespace ClusterPlatform.Tests.Kubernetes;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Kubernetes.Cel;
 using YamlDotNet.RepresentationModel;
 

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Providers;
 
 namespace ClusterPlatform.Tests.Kubernetes;
@@ -12,8 +9,6 @@ public sealed class FakeKubeApiServerTests
     private const string HostedClusters = "apis/hypershift.openshift.io/v1beta1/namespaces/clusters/hostedclusters";
     private const string NodePools = "apis/hypershift.openshift.io/v1beta1/namespaces/clusters/nodepools";
     private const string Apply = "?fieldManager=cluster-platform&force=true&fieldValidation=Strict";
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     private sealed class Cluster(FakeKubeApiServer kube, LocalApiServer server, HttpClient http) : IAsyncDisposable
     {

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Providers;
 using k8s;
 using k8s.Autorest;
@@ -16,8 +13,6 @@ public sealed class KubernetesClientAgainstFakeTests
 {
     private const string Group = "hypershift.openshift.io";
     private const string Version = "v1beta1";
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Server_side_apply_through_KubernetesClient_creates_and_refuses_like_the_api_server()

@@ -1,7 +1,6 @@
 extern alias controllers;
 
 using System.Collections.Concurrent;
-using ClusterPlatform.Tests.Infrastructure;
 using controllers::ClusterPlatform.Controllers.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,8 +15,6 @@ namespace ClusterPlatform.Tests.Providers;
 /// </summary>
 public sealed class CincinnatiReleaseImageProviderTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 

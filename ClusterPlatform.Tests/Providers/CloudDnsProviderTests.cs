@@ -1,7 +1,5 @@
 extern alias controllers;
 
-using ClusterPlatform.Tests.Infrastructure;
-using System.Text.Json.Nodes;
 using controllers::ClusterPlatform.Controllers.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -9,11 +7,26 @@ using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Tests.Providers;
 
-/// <summary>The real provider against a local server speaking Cloud DNS v1 (managedZones, rrsets, changes).</summary>
-public sealed class CloudDnsProviderTests
+/// <summary>
+/// The real provider against a local server speaking Cloud DNS v1 (managedZones, rrsets, changes).
+/// Each test gets its own fake zone, server and provider (xunit makes an instance per test).
+/// </summary>
+public sealed class CloudDnsProviderTests : IAsyncLifetime
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
     private const string Zones = "/dns/v1/projects/dns-project/managedZones";
+
+    private readonly FakeCloudDns dns = new();
+    private LocalApiServer server = null!;
+    private CloudDnsProvider provider = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        server = await LocalApiServer.StartAsync(dns.Map);
+        var options = new ProviderOptions { Gcp = { DnsUrl = server.BaseAddress, DnsProjectId = "dns-project" } };
+        provider = new CloudDnsProvider(new HttpClient(), Options.Create(options));
+    }
+
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 
     /// <summary>One zone for example.com.; its record sets keyed by "name type".</summary>
     private sealed class FakeCloudDns
@@ -101,15 +114,10 @@ public sealed class CloudDnsProviderTests
         private static string Key(JsonNode set) => $"{(string?)set["name"]} {(string?)set["type"]}";
     }
 
-    private static async Task<(FakeCloudDns Dns, LocalApiServer Server, IDnsProvider Provider)> StartAsync()
-    {
-        var dns = new FakeCloudDns();
-        var server = await LocalApiServer.StartAsync(dns.Map);
-        var options = new ProviderOptions { Gcp = { DnsUrl = server.BaseAddress, DnsProjectId = "dns-project" } };
-        return (dns, server, new CloudDnsProvider(new HttpClient(), Options.Create(options)));
-    }
-
     private static readonly ClusterDnsName Alpha = new(Guid.Parse("0b5e5c4e-8f3a-4d52-9c1e-5a7f0d2b9e11"), "alpha", "acme.example.com");
+
+    /// <summary>Another cluster asking for the same names as <see cref="Alpha"/>.</summary>
+    private static readonly ClusterDnsName Namesake = Alpha with { ClusterId = Guid.Parse("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") };
 
     private const string Owner = "_owner.alpha.acme.example.com.";
 
@@ -124,9 +132,6 @@ public sealed class CloudDnsProviderTests
     [Fact]
     public async Task A_claim_writes_the_owner_record_in_the_public_parent_zone_once_and_leaves_the_names_records_to_ExternalDNS()
     {
-        var (dns, server, provider) = await StartAsync();
-        await using var _ = server;
-
         var claimed = await provider.ClaimAsync(Alpha, Cancellation);
         var again = await provider.ClaimAsync(Alpha, Cancellation);
 
@@ -144,9 +149,6 @@ public sealed class CloudDnsProviderTests
     [Fact]
     public async Task Only_a_public_zone_counts_a_private_zone_of_the_same_name_is_passed_over()
     {
-        var (_, server, provider) = await StartAsync();
-        await using var _ = server;
-
         await provider.ClaimAsync(Alpha, Cancellation);
 
         Assert.Contains("POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 200", server.Log);
@@ -156,8 +158,6 @@ public sealed class CloudDnsProviderTests
     [Fact]
     public async Task An_owner_record_written_under_another_TTL_is_still_this_clusters()
     {
-        var (dns, server, provider) = await StartAsync();
-        await using var _ = server;
         dns.RecordSets[$"{Owner} TXT"] = OwnerRecord(Alpha.ClusterId, ttl: 60);
 
         Assert.True((await provider.ClaimAsync(Alpha, Cancellation)).Ready);
@@ -169,8 +169,6 @@ public sealed class CloudDnsProviderTests
     [Fact]
     public async Task A_release_removes_the_owner_record_and_releasing_an_absent_claim_succeeds()
     {
-        var (dns, server, provider) = await StartAsync();
-        await using var _ = server;
         await provider.ClaimAsync(Alpha, Cancellation);
 
         var released = await provider.ReleaseAsync(Alpha, Cancellation);
@@ -185,10 +183,7 @@ public sealed class CloudDnsProviderTests
     [Fact]
     public async Task Names_another_cluster_owns_are_neither_claimed_nor_released_and_are_taken_over_once_released()
     {
-        var (dns, server, provider) = await StartAsync();
-        await using var _ = server;
-        var namesake = Alpha with { ClusterId = Guid.Parse("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") };
-        await provider.ClaimAsync(namesake, Cancellation);
+        await provider.ClaimAsync(Namesake, Cancellation);
 
         var refused = await provider.ClaimAsync(Alpha, Cancellation);
         var leftAlone = await provider.ReleaseAsync(Alpha, Cancellation);
@@ -196,9 +191,9 @@ public sealed class CloudDnsProviderTests
         Assert.False(refused.Ready);
         Assert.Contains("belong to another cluster (owner record _owner.alpha.acme.example.com)", refused.Message, StringComparison.Ordinal);
         Assert.Equal("the names belong to another cluster and were left alone", leftAlone.Message);
-        Assert.Equal($"\"clusterplatform-cluster={namesake.ClusterId}\"", dns.Data(Owner, "TXT"));
+        Assert.Equal($"\"clusterplatform-cluster={Namesake.ClusterId}\"", dns.Data(Owner, "TXT"));
 
-        await provider.ReleaseAsync(namesake, Cancellation);
+        await provider.ReleaseAsync(Namesake, Cancellation);
         Assert.True((await provider.ClaimAsync(Alpha, Cancellation)).Ready);
         Assert.Equal($"\"clusterplatform-cluster={Alpha.ClusterId}\"", dns.Data(Owner, "TXT"));
     }
@@ -206,26 +201,20 @@ public sealed class CloudDnsProviderTests
     [Fact]
     public async Task Of_two_clusters_claiming_the_same_names_at_once_the_second_sees_the_first_as_owner()
     {
-        var (dns, server, provider) = await StartAsync();
-        await using var _ = server;
-        var namesake = Alpha with { ClusterId = Guid.Parse("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") };
         // The namesake's claim lands between Alpha's read and Alpha's change.
-        dns.BeforeNextChange = () => dns.RecordSets[$"{Owner} TXT"] = OwnerRecord(namesake.ClusterId);
+        dns.BeforeNextChange = () => dns.RecordSets[$"{Owner} TXT"] = OwnerRecord(Namesake.ClusterId);
 
         var result = await provider.ClaimAsync(Alpha, Cancellation);
 
         Assert.False(result.Ready);
         Assert.Equal(["POST /dns/v1/projects/dns-project/managedZones/example-zone/changes -> 409"],
             server.Log.Where(r => r.StartsWith("POST ", StringComparison.Ordinal)));
-        Assert.Equal($"\"clusterplatform-cluster={namesake.ClusterId}\"", dns.Data(Owner, "TXT"));
+        Assert.Equal($"\"clusterplatform-cluster={Namesake.ClusterId}\"", dns.Data(Owner, "TXT"));
     }
 
     [Fact]
     public async Task A_base_domain_without_a_managed_zone_is_a_permanent_failure()
     {
-        var (_, server, provider) = await StartAsync();
-        await using var __ = server;
-
         var failure = await Assert.ThrowsAsync<ProviderException>(() =>
             provider.ClaimAsync(new ClusterDnsName(Alpha.ClusterId, "alpha", "acme.example.org"), Cancellation));
 

@@ -1,7 +1,6 @@
 extern alias controllers;
 
 using System.Globalization;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Google;
 using controllers::ClusterPlatform.Controllers.Providers;
 

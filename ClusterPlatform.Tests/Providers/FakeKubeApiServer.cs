@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Kubernetes;
 using ClusterPlatform.Tests.Kubernetes.Admission;
 using Microsoft.AspNetCore.Builder;

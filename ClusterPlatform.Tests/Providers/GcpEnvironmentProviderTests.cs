@@ -18,8 +18,6 @@ public sealed class GcpEnvironmentProviderTests
     private const string IamCommand =
         "hypershift create iam gcp --infra-id=alpha-1a2b3 --project-id=good-project --oidc-jwks-file=jwks.json --oidc-issuer-url=https://hypershift-alpha-1a2b3-oidc";
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static GcpEnvironmentRequest Request => GcpRequests.For(Project, Region, 20);
 
     private sealed record Outcome(GcpEnvironmentReport Report, IReadOnlyList<string> Calls, IReadOnlyList<string> Log)

@@ -2,8 +2,6 @@ extern alias controllers;
 
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.Kubernetes;
 using controllers::ClusterPlatform.Controllers.Providers;
 
@@ -23,8 +21,6 @@ public sealed class HyperShiftManagementClusterProviderTests
 
     // One file for the class: its content never changes.
     private static readonly string PullSecretFile = WritePullSecret();
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     private static string WritePullSecret()
     {

@@ -1,7 +1,5 @@
 extern alias controllers;
 
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using Polly;
 using controllers::ClusterPlatform.Controllers.Providers;
 using Microsoft.AspNetCore.Builder;
@@ -18,8 +16,6 @@ namespace ClusterPlatform.Tests.Providers;
 /// </summary>
 public sealed class ReleaseImageUpdateGraphApiTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static async Task<(int Status, string? ContentType, JsonNode? Body)> GetAsync(LocalApiServer server, string pathAndQuery, string? accept = "application/json")
     {
         using var http = new HttpClient();

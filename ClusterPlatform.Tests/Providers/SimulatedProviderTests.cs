@@ -9,7 +9,6 @@ namespace ClusterPlatform.Tests.Providers;
 
 public sealed class SimulatedProviderTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
     private static readonly Uri ManagementCluster = new("https://mc-us-central1-a.example.com:6443");
 
     /// <summary>The providers as the Controllers process registers them, from configuration.</summary>

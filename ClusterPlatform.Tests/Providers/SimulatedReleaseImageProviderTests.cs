@@ -10,8 +10,6 @@ namespace ClusterPlatform.Tests.Providers;
 
 public sealed class SimulatedReleaseImageProviderTests
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     /// <summary>As the application registers it in simulated mode; an empty configuration proves it needs none.</summary>
     private static IReleaseImageProvider Provider() => new ServiceCollection()
         .AddReleaseImageProvider(new ConfigurationBuilder().Build().GetSection("Providers"), ProviderMode.Simulated)

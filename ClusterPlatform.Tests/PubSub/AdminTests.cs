@@ -1,14 +1,11 @@
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 
 namespace ClusterPlatform.Tests.PubSub;
 
 public sealed class AdminTests(PubSubEmulator emulator)
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task EnsureTopology_is_idempotent_even_when_replicas_race_and_creates_the_dead_letter_inspection_subscription()
     {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
 namespace ClusterPlatform.Tests.PubSub;
@@ -9,8 +8,6 @@ namespace ClusterPlatform.Tests.PubSub;
 /// <summary>Takes about 10 s: the emulator redelivers a nacked message about every 2 s.</summary>
 public sealed class DeadLetterTests(PubSubEmulator emulator)
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task After_five_failed_attempts_a_message_moves_to_the_dead_letter_topic()
     {

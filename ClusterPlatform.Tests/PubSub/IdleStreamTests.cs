@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
@@ -25,8 +24,6 @@ public sealed class IdleStreamTests(PubSubEmulator emulator)
 
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(1);
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     private static TimeSpan Idle => int.TryParse(Environment.GetEnvironmentVariable(IdleSecondsVariable), out var seconds) && seconds > 0
         ? TimeSpan.FromSeconds(seconds)
         : DefaultIdle;
@@ -34,16 +31,13 @@ public sealed class IdleStreamTests(PubSubEmulator emulator)
     [Fact]
     public async Task After_idling_longer_than_the_emulator_tolerates_each_event_is_handled_within_a_second()
     {
-        using var connection = emulator.Connect();
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopicAsync("events", Cancellation);
         // A message stuck on a leftover stream would come back only after this deadline.
-        await admin.EnsureSubscriptionAsync("reader", "events", ackDeadline: TimeSpan.FromSeconds(60), cancellationToken: Cancellation);
-        await using var publisher = new PubSubPublisher(connection);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader", ackDeadline: TimeSpan.FromSeconds(60));
+        var publisher = setup.Publisher;
         var handled = Channel.CreateUnbounded<string>();
         var lines = new ConcurrentQueue<string>();
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new CapturingLoggerProvider(lines, typeof(PubSubSubscriber).FullName)));
-        await using var subscriber = new RunningSubscriber(connection, "reader", (message, _) =>
+        await using var subscriber = new RunningSubscriber(setup.Connection, "reader", (message, _) =>
         {
             handled.Writer.TryWrite(message.Message.Data.ToStringUtf8());
             return Task.CompletedTask;

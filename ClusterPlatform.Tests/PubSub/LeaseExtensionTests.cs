@@ -1,5 +1,4 @@
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
 namespace ClusterPlatform.Tests.PubSub;
@@ -7,17 +6,12 @@ namespace ClusterPlatform.Tests.PubSub;
 /// <summary>Takes longer than one ack deadline by design, so it has a class of its own and runs in parallel.</summary>
 public sealed class LeaseExtensionTests(PubSubEmulator emulator)
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task A_handler_slower_than_the_ack_deadline_keeps_its_message_because_the_lease_is_extended()
     {
-        using var connection = emulator.Connect();
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopicAsync("events", Cancellation);
-        await admin.EnsureSubscriptionAsync("slow", "events", ackDeadline: ShortestAckDeadline, cancellationToken: Cancellation);
-        await using var publisher = new PubSubPublisher(connection);
-        await publisher.PublishAsync("events", [Message("take your time")], Cancellation);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "slow", ackDeadline: ShortestAckDeadline);
+        var connection = setup.Connection;
+        await setup.Publisher.PublishAsync("events", [Message("take your time")], Cancellation);
 
         var deliveries = 0;
         var finished = new TaskCompletionSource();

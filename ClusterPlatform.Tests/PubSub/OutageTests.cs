@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
 namespace ClusterPlatform.Tests.PubSub;
@@ -12,16 +11,12 @@ namespace ClusterPlatform.Tests.PubSub;
 [Collection(typeof(OutageCollection))]
 public sealed class OutageTests(PubSubEmulator emulator)
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_publisher_retries_with_growing_backoff_while_the_emulator_is_down_and_succeeds_after_it_restarts()
     {
-        using var connection = emulator.Connect();
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopicAsync("events", Cancellation);
         var delays = new ManualDelays();
-        await using var publisher = new PubSubPublisher(connection, timeProvider: delays);
+        await using var setup = await TopicSetup.CreateAsync(emulator, publisherTime: delays);
+        var (connection, admin, publisher) = (setup.Connection, setup.Admin, setup.Publisher);
 
         await emulator.StopAsync();
         Task<IReadOnlyList<string>> publish;
@@ -62,11 +57,8 @@ public sealed class OutageTests(PubSubEmulator emulator)
     [Fact]
     public async Task The_subscriber_reconnects_with_backoff_after_the_emulator_restarts_and_receives_again()
     {
-        using var connection = emulator.Connect();
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopicAsync("events", Cancellation);
-        await admin.EnsureSubscriptionAsync("reader", "events", cancellationToken: Cancellation);
-        await using var publisher = new PubSubPublisher(connection);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader");
+        var (connection, admin, publisher) = (setup.Connection, setup.Admin, setup.Publisher);
         var delays = new ManualDelays();
         var arrivals = new ConcurrentDictionary<string, TaskCompletionSource>();
         TaskCompletionSource Arrival(string data) => arrivals.GetOrAdd(data, _ => new TaskCompletionSource());

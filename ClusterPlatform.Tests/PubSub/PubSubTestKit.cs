@@ -43,6 +43,66 @@ internal static class PubSubTestKit
     }
 }
 
+/// <summary>
+/// What most Pub/Sub tests start from: a connection to a project of the test's own, a topic, at most
+/// one subscription to it, and a publisher (whose delays follow <c>publisherTime</c> when given).
+/// Disposing closes the publisher, then the connection.
+/// </summary>
+internal sealed class TopicSetup : IAsyncDisposable
+{
+    private TopicSetup(PubSubConnection connection, string topicId, TimeProvider? publisherTime)
+    {
+        Connection = connection;
+        Admin = new PubSubAdmin(connection);
+        TopicId = topicId;
+        Publisher = new PubSubPublisher(connection, timeProvider: publisherTime);
+    }
+
+    public PubSubConnection Connection { get; }
+
+    public PubSubAdmin Admin { get; }
+
+    public string TopicId { get; }
+
+    public PubSubPublisher Publisher { get; }
+
+    /// <summary>
+    /// Ensures <paramref name="topicId"/> and, when named, <paramref name="subscriptionId"/> on it with
+    /// <paramref name="ackDeadline"/> (the admin's default when null).
+    /// </summary>
+    public static async Task<TopicSetup> CreateAsync(
+        PubSubEmulator emulator,
+        string topicId = "events",
+        string? subscriptionId = null,
+        TimeSpan? ackDeadline = null,
+        TimeProvider? publisherTime = null)
+    {
+        var connection = emulator.Connect();
+        var setup = new TopicSetup(connection, topicId, publisherTime);
+        try
+        {
+            await setup.Admin.EnsureTopicAsync(topicId, Cancellation);
+            if (subscriptionId is not null)
+            {
+                await setup.Admin.EnsureSubscriptionAsync(subscriptionId, topicId, ackDeadline: ackDeadline, cancellationToken: Cancellation);
+            }
+
+            return setup;
+        }
+        catch
+        {
+            await setup.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Publisher.DisposeAsync();
+        Connection.Dispose();
+    }
+}
+
 /// <summary>A subscriber running in the background for one test; disposing stops it.</summary>
 internal sealed class RunningSubscriber : IAsyncDisposable
 {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using ClusterPlatform.PubSub;
 using ClusterPlatform.PubSub.V1;
-using ClusterPlatform.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
@@ -10,21 +9,12 @@ namespace ClusterPlatform.Tests.PubSub;
 
 public sealed class PublisherTests(PubSubEmulator emulator)
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    // The request log sees every test's publish spans, which name only the topic.
-    private static string UniqueTopic() => $"batched-{Guid.NewGuid():N}";
-
     [Fact]
     public async Task Published_messages_arrive_over_StreamingPull_with_their_data_and_attributes()
     {
-        using var connection = emulator.Connect();
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopicAsync("events", Cancellation);
-        await admin.EnsureSubscriptionAsync("reader", "events", cancellationToken: Cancellation);
-        await using var publisher = new PubSubPublisher(connection);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader");
 
-        var ids = await publisher.PublishAsync("events",
+        var ids = await setup.Publisher.PublishAsync("events",
         [
             Message("""{"type":"cluster.created"}""", ("type", "cluster.created")),
             Message("""{"type":"cluster.updated"}""", ("type", "cluster.updated"), ("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")),
@@ -32,7 +22,7 @@ public sealed class PublisherTests(PubSubEmulator emulator)
 
         var received = new ConcurrentDictionary<string, ReceivedMessage>();
         var both = new TaskCompletionSource();
-        await using (new RunningSubscriber(connection, "reader", (message, _) =>
+        await using (new RunningSubscriber(setup.Connection, "reader", (message, _) =>
         {
             received[message.Message.MessageId] = message;
             if (received.Count == 2)
@@ -59,12 +49,8 @@ public sealed class PublisherTests(PubSubEmulator emulator)
     [Fact]
     public async Task Concurrent_single_publishes_share_requests_that_go_when_full_or_after_the_batch_delay()
     {
-        using var connection = emulator.Connect();
-        var topic = UniqueTopic();
-        await new PubSubAdmin(connection).EnsureTopicAsync(topic, Cancellation);
-        var delays = new ManualDelays();
-        await using var publisher = new PubSubPublisher(connection, timeProvider: delays);
-        using var requests = new PublishRequestLog(topic);
+        await using var batching = await Batching.StartAsync(emulator);
+        var (topic, publisher, delays, requests) = batching;
 
         var count = PubSubPublisher.BatchMessageThreshold + 50;
         var publishes = Enumerable.Range(0, count).Select(i => publisher.PublishAsync(topic, Message($"m{i}"), Cancellation)).ToList();
@@ -86,12 +72,8 @@ public sealed class PublisherTests(PubSubEmulator emulator)
     [Fact]
     public async Task A_single_publish_cancelled_before_its_batch_goes_is_left_out_of_the_request()
     {
-        using var connection = emulator.Connect();
-        var topic = UniqueTopic();
-        await new PubSubAdmin(connection).EnsureTopicAsync(topic, Cancellation);
-        var delays = new ManualDelays();
-        await using var publisher = new PubSubPublisher(connection, timeProvider: delays);
-        using var requests = new PublishRequestLog(topic);
+        await using var batching = await Batching.StartAsync(emulator);
+        var (topic, publisher, delays, requests) = batching;
         using var impatient = new CancellationTokenSource();
 
         var kept = publisher.PublishAsync(topic, Message("kept"), Cancellation);
@@ -132,5 +114,42 @@ public sealed class PublisherTests(PubSubEmulator emulator)
         string[] keys = ["a", "a", "b", "a"];
         var ordered = keys.Select(k => new PubsubMessage { Data = ByteString.CopyFromUtf8(k), OrderingKey = k }).ToList();
         Assert.Equal([2, 1, 1], PubSubPublisher.Split(topic, ordered).Select(r => r.Messages.Count));
+    }
+
+    /// <summary>
+    /// A topic with no subscription, a publisher whose batch delays end only when the test says so,
+    /// and the log of the requests it sends to that topic.
+    /// </summary>
+    private sealed class Batching : IAsyncDisposable
+    {
+        private Batching(TopicSetup setup, ManualDelays delays)
+        {
+            Setup = setup;
+            Delays = delays;
+            Requests = new PublishRequestLog(setup.TopicId);
+        }
+
+        public TopicSetup Setup { get; }
+
+        public ManualDelays Delays { get; }
+
+        public PublishRequestLog Requests { get; }
+
+        public static async Task<Batching> StartAsync(PubSubEmulator emulator)
+        {
+            var delays = new ManualDelays();
+            // The request log sees every test's publish spans, which name only the topic.
+            var setup = await TopicSetup.CreateAsync(emulator, $"batched-{Guid.NewGuid():N}", publisherTime: delays);
+            return new Batching(setup, delays);
+        }
+
+        public void Deconstruct(out string topic, out PubSubPublisher publisher, out ManualDelays delays, out PublishRequestLog requests) =>
+            (topic, publisher, delays, requests) = (Setup.TopicId, Setup.Publisher, Delays, Requests);
+
+        public async ValueTask DisposeAsync()
+        {
+            Requests.Dispose();
+            await Setup.DisposeAsync();
+        }
     }
 }

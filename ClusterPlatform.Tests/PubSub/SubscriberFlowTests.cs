@@ -1,5 +1,4 @@
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
 namespace ClusterPlatform.Tests.PubSub;
@@ -7,13 +6,11 @@ namespace ClusterPlatform.Tests.PubSub;
 /// <summary>Flow control and stopping.</summary>
 public sealed class SubscriberFlowTests(PubSubEmulator emulator)
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task No_more_than_MaxOutstandingMessages_handlers_run_at_once()
     {
-        using var connection = await TopicWithSubscriptionAsync();
-        await using var publisher = new PubSubPublisher(connection);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader", ackDeadline: ShortestAckDeadline);
+        var (connection, publisher) = (setup.Connection, setup.Publisher);
         const int count = 12;
         await publisher.PublishAsync("events", [.. Enumerable.Range(0, count).Select(i => Message($"m{i}"))], Cancellation);
 
@@ -42,8 +39,8 @@ public sealed class SubscriberFlowTests(PubSubEmulator emulator)
     [Fact]
     public async Task Stopping_lets_a_running_handler_finish_acks_its_message_and_returns()
     {
-        using var connection = await TopicWithSubscriptionAsync();
-        await using var publisher = new PubSubPublisher(connection);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader", ackDeadline: ShortestAckDeadline);
+        var (connection, publisher) = (setup.Connection, setup.Publisher);
         var started = new TaskCompletionSource<CancellationToken>();
         var release = new TaskCompletionSource();
         var settings = new SubscriberSettings { AckDeadline = ShortestAckDeadline, ShutdownGracePeriod = Patience };
@@ -70,8 +67,8 @@ public sealed class SubscriberFlowTests(PubSubEmulator emulator)
     [Fact]
     public async Task A_stopped_subscriber_leaves_no_stream_behind_that_would_swallow_later_messages()
     {
-        using var connection = await TopicWithSubscriptionAsync(ackDeadline: TimeSpan.FromSeconds(60));
-        await using var publisher = new PubSubPublisher(connection);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader", ackDeadline: TimeSpan.FromSeconds(60));
+        var (connection, publisher) = (setup.Connection, setup.Publisher);
         var settings = new SubscriberSettings { AckDeadline = ShortestAckDeadline };
         var first = new TaskCompletionSource();
         await using (var stopped = new RunningSubscriber(connection, "reader", (_, _) => { first.TrySetResult(); return Task.CompletedTask; }, settings))
@@ -106,8 +103,8 @@ public sealed class SubscriberFlowTests(PubSubEmulator emulator)
     [Fact]
     public async Task Stopping_cancels_and_nacks_a_handler_that_outlives_the_grace_period()
     {
-        using var connection = await TopicWithSubscriptionAsync();
-        await using var publisher = new PubSubPublisher(connection);
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader", ackDeadline: ShortestAckDeadline);
+        var (connection, publisher) = (setup.Connection, setup.Publisher);
         var started = new TaskCompletionSource();
         var settings = new SubscriberSettings { AckDeadline = ShortestAckDeadline, ShutdownGracePeriod = TimeSpan.FromMilliseconds(200) };
         await using var subscriber = new RunningSubscriber(connection, "reader", async (_, token) =>
@@ -125,15 +122,6 @@ public sealed class SubscriberFlowTests(PubSubEmulator emulator)
         // have released it. The margin is wide because the 2-core machine runs the whole suite at once.
         var redelivered = await PullUntilAnyAsync(connection, "reader").WaitAsync(ShortestAckDeadline * 0.8, Cancellation);
         Assert.Equal("stuck", Assert.Single(redelivered).Message.Data.ToStringUtf8());
-    }
-
-    private async Task<ClusterPlatform.PubSub.PubSubConnection> TopicWithSubscriptionAsync(TimeSpan? ackDeadline = null)
-    {
-        var connection = emulator.Connect();
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopicAsync("events", Cancellation);
-        await admin.EnsureSubscriptionAsync("reader", "events", ackDeadline: ackDeadline ?? ShortestAckDeadline, cancellationToken: Cancellation);
-        return connection;
     }
 
     private static async Task<IReadOnlyList<ClusterPlatform.PubSub.V1.ReceivedMessage>> PullUntilAnyAsync(PubSubConnection connection, string subscriptionId)

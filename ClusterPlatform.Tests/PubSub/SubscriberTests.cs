@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.PubSub.PubSubTestKit;
 
 namespace ClusterPlatform.Tests.PubSub;
@@ -8,21 +7,15 @@ namespace ClusterPlatform.Tests.PubSub;
 /// <summary>A nack brings the message back.</summary>
 public sealed class SubscriberTests(PubSubEmulator emulator)
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task A_failed_handler_nacks_its_message_and_it_is_delivered_again()
     {
-        using var connection = emulator.Connect();
-        var admin = new PubSubAdmin(connection);
-        await admin.EnsureTopicAsync("events", Cancellation);
-        await admin.EnsureSubscriptionAsync("controller", "events", ackDeadline: ShortestAckDeadline, cancellationToken: Cancellation);
-        await using var publisher = new PubSubPublisher(connection);
-        var id = (await publisher.PublishAsync("events", [Message("retry me")], Cancellation)).Single();
+        await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "controller", ackDeadline: ShortestAckDeadline);
+        var id = (await setup.Publisher.PublishAsync("events", [Message("retry me")], Cancellation)).Single();
 
         var deliveries = new ConcurrentQueue<string>();
         var secondDelivery = new TaskCompletionSource();
-        await using (new RunningSubscriber(connection, "controller", (message, _) =>
+        await using (new RunningSubscriber(setup.Connection, "controller", (message, _) =>
         {
             deliveries.Enqueue(message.Message.MessageId);
             if (deliveries.Count == 1)

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
 using ClusterPlatform.PubSub;
-using ClusterPlatform.Tests.Infrastructure;
 using ClusterPlatform.Tests.PubSub;
 using Npgsql;
 

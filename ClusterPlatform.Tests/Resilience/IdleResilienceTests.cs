@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Resilience;
 
@@ -18,8 +17,6 @@ public sealed class IdleResilienceTests(ResilienceFixture topology) : IClassFixt
     /// closes an idle connection, unless CI sets less.
     /// </summary>
     public const string IdleSecondsVariable = "CLUSTERPLATFORM_RESILIENCE_IDLE_SECONDS";
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task An_idle_period_longer_than_the_emulators_limit_then_create_to_ready_within_a_second()

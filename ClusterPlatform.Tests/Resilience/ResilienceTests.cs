@@ -1,5 +1,4 @@
 using Aspire.Hosting.Testing;
-using ClusterPlatform.Tests.Infrastructure;
 using Aspire.Hosting.ApplicationModel;
 using ClusterPlatform.Tests.Topology;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +17,6 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
 {
     private const int Clusters = 6;
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(400);
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public Task The_emulator_killed_and_restarted_forgetting_its_topology() =>
@@ -110,8 +107,6 @@ public sealed class ResilienceTests(ResilienceFixture topology) : IClassFixture<
 [Collection(ResilienceCollection.Name)]
 public sealed class ReplicatedResilienceTests(ReplicatedResilienceFixture topology) : IClassFixture<ReplicatedResilienceFixture>
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Two_replicas_of_each_service_with_every_event_delivered_twice_and_concurrently()
     {

@@ -1,10 +1,6 @@
-using System.Net;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

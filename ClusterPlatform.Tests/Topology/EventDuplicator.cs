@@ -1,5 +1,4 @@
 using ClusterPlatform.Api.Events;
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using Npgsql;
 

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -30,8 +28,6 @@ public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFix
     // Lines not tied to a request or an event that may fall inside the window: a subscription's
     // stream ended and reconnecting, the scheduler's or purge's tick, a relay state change.
     private const int OtherInformationAllowed = 8;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Creates_and_deletes_log_one_information_line_per_request_and_per_handled_event_and_no_per_call_chatter()

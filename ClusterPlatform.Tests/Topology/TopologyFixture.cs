@@ -3,7 +3,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using ClusterPlatform.AppHost;
-using ClusterPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClusterPlatform.Tests.Topology;

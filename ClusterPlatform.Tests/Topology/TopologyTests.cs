@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -13,8 +12,6 @@ namespace ClusterPlatform.Tests.Topology;
 
 public sealed class TopologyTests(TopologyFixture topology) : IClassFixture<TopologyFixture>
 {
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Api_and_database_become_healthy_and_api_serves_health()
     {

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api.Conformance;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Kubernetes.Cel;
 
 namespace ClusterPlatform.Tests.Kubernetes.Admission;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace ClusterPlatform.Tests.Kubernetes.Admission;
 
 /// <summary>What admission made of an object: the defaulted, pruned object, or why it was refused.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Tests.Kubernetes.Cel;
 
 namespace ClusterPlatform.Tests.Kubernetes.Admission;

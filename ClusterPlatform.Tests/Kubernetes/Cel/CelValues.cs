@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace ClusterPlatform.Tests.Kubernetes.Cel;
 
 /// <summary>
