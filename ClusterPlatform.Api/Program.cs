@@ -1,16 +1,10 @@
 using ClusterPlatform;
-using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Endpoints;
-using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Events;
 using ClusterPlatform.Api.Fleet;
 using ClusterPlatform.Api.Http;
-using ClusterPlatform.Api.Identity;
 using ClusterPlatform.Api.OpenApi;
-using ClusterPlatform.Api.Validation;
 using ClusterPlatform.PubSub;
-using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ClusterPlatform.Api.Errors;
 
 namespace ClusterPlatform.Api.Data;
 

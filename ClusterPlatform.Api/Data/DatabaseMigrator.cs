@@ -2,7 +2,6 @@ using DbUp;
 using DbUp.Engine;
 using DbUp.Engine.Output;
 using DbUp.Support;
-using Npgsql;
 
 namespace ClusterPlatform.Api.Data;
 

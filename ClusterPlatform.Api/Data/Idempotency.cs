@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Api.Identity;
-using Npgsql;
 
 namespace ClusterPlatform.Api.Data;
 

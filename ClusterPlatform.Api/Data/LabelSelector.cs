@@ -1,8 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Api.Validation;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace ClusterPlatform.Api.Data;

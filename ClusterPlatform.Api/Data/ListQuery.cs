@@ -1,6 +1,3 @@
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Api.Errors;
-
 namespace ClusterPlatform.Api.Data;
 
 /// <summary>The validated parameters of a list request. Pages follow id order (UUIDv7), keyset-paginated.</summary>

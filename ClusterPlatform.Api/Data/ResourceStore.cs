@@ -1,9 +1,5 @@
 using System.Text;
-using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Events;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace ClusterPlatform.Api.Data;

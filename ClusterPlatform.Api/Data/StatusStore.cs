@@ -1,10 +1,4 @@
-using System.Text.Json;
-using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Api.Errors;
 using ClusterPlatform.Api.Events;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace ClusterPlatform.Api.Data;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace ClusterPlatform.Api.Data;

@@ -1,10 +1,4 @@
-using System.Text.Json;
 using ClusterPlatform.Api.Http;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Api.Data;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Api.Identity;
-using ClusterPlatform.Api.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

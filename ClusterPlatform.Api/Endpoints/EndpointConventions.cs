@@ -1,5 +1,3 @@
-using ClusterPlatform.Api.Identity;
-
 namespace ClusterPlatform.Api.Endpoints;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System.Text.Json;
 using ClusterPlatform.Api.Http;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Api.Data;
-using ClusterPlatform.Api.Identity;
-using ClusterPlatform.Api.Validation;
 
 namespace ClusterPlatform.Api.Endpoints;
 

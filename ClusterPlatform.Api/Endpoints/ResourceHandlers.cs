@@ -1,9 +1,3 @@
-using System.Text.Json;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Api.Data;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Api.Identity;
-using ClusterPlatform.Api.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using ClusterPlatform.Contracts;
-using ClusterPlatform.Api.Data;
-
 namespace ClusterPlatform.Api.Endpoints;
 
 /// <summary>Stored rows to wire resources.</summary>

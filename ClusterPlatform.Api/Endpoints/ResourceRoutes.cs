@@ -1,4 +1,3 @@
-using ClusterPlatform.Api.Validation;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ClusterPlatform.Api.Endpoints;

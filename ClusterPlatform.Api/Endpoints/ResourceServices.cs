@@ -1,5 +1,3 @@
-using ClusterPlatform.Api.Data;
-using ClusterPlatform.Api.Identity;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ClusterPlatform.Api.Endpoints;

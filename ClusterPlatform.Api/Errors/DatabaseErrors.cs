@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace ClusterPlatform.Api.Errors;
 
 /// <summary>

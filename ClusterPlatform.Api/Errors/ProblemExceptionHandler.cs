@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ClusterPlatform.Api.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 

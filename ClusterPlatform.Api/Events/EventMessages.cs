@@ -1,4 +1,3 @@
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub.V1;
 using Google.Protobuf;
 

@@ -1,7 +1,5 @@
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Api.Events;
 

@@ -1,5 +1,3 @@
-using ClusterPlatform.Api.Configuration;
-
 namespace ClusterPlatform.Api.Events;
 
 /// <summary>The outbox relay (section <c>Outbox</c>).</summary>

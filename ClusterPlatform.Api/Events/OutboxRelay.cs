@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Contracts;
 using ClusterPlatform.PubSub;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace ClusterPlatform.Api.Events;
 

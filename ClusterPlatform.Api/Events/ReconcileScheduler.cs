@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Contracts;
-using Microsoft.Extensions.Options;
-using ClusterPlatform.Api.Data;
-using Npgsql;
 
 namespace ClusterPlatform.Api.Events;
 

@@ -1,10 +1,5 @@
 using ClusterPlatform.Api.Http;
-using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Endpoints;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Api.Identity;
-using ClusterPlatform.Api.Validation;
-using ClusterPlatform.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,7 +1,3 @@
-using ClusterPlatform.Api.Data;
-using ClusterPlatform.Contracts;
-using Npgsql;
-
 namespace ClusterPlatform.Api.Fleet;
 
 /// <summary>The management-cluster fleet and the placements on it, in PostgreSQL.</summary>

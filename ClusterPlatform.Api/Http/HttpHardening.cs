@@ -1,4 +1,3 @@
-using ClusterPlatform.Api.Errors;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 

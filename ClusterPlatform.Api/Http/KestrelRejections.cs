@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using ClusterPlatform.Api.Errors;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

@@ -1,6 +1,4 @@
 using System.Threading.RateLimiting;
-using ClusterPlatform.Api.Errors;
-using ClusterPlatform.Api.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace ClusterPlatform.Api.Http;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using ClusterPlatform.Api.Errors;
 
 namespace ClusterPlatform.Api.Identity;
 

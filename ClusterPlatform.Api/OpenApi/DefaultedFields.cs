@@ -1,4 +1,3 @@
-using ClusterPlatform.Contracts;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

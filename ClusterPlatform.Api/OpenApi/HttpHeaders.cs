@@ -1,4 +1,3 @@
-using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

@@ -1,6 +1,3 @@
-using ClusterPlatform.Api.Data;
-using ClusterPlatform.Api.Validation;
-using ClusterPlatform.Contracts;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

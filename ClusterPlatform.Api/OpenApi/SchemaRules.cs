@@ -1,9 +1,4 @@
-using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Api.Data;
-using ClusterPlatform.Api.Validation;
-using ClusterPlatform.Contracts;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using static ClusterPlatform.Api.OpenApi.OpenApiSchemas;
 

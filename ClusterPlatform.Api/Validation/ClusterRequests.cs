@@ -1,8 +1,3 @@
-using System.Text.Json;
-using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Contracts;
-using Microsoft.Extensions.Options;
-
 namespace ClusterPlatform.Api.Validation;
 
 /// <summary>Turns cluster request bodies into typed requests, reporting every violation of docs/api.md's rules at once.</summary>

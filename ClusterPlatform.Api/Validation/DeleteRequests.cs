@@ -1,5 +1,3 @@
-using ClusterPlatform.Api.Errors;
-
 namespace ClusterPlatform.Api.Validation;
 
 /// <summary>The query of a force delete: the reason it stores in the audit trail.</summary>

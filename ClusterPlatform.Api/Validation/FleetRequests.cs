@@ -1,8 +1,3 @@
-using System.Text.Json;
-using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Contracts;
-using Microsoft.Extensions.Options;
-
 namespace ClusterPlatform.Api.Validation;
 
 /// <summary>Turns a management cluster's name and body into a typed request, reporting every violation at once.</summary>

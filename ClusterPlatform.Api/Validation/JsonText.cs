@@ -1,6 +1,3 @@
-using System.Text.Json;
-using ClusterPlatform.Api.Errors;
-
 namespace ClusterPlatform.Api.Validation;
 
 /// <summary>

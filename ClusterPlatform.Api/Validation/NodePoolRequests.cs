@@ -1,8 +1,3 @@
-using System.Text.Json;
-using ClusterPlatform.Api.Configuration;
-using ClusterPlatform.Contracts;
-using Microsoft.Extensions.Options;
-
 namespace ClusterPlatform.Api.Validation;
 
 /// <summary>Turns node pool request bodies into typed requests, reporting every violation at once.</summary>

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text.Json;
 using System.Text.Unicode;
-using ClusterPlatform.Api.Errors;
 using Microsoft.Net.Http.Headers;
 
 namespace ClusterPlatform.Api.Validation;

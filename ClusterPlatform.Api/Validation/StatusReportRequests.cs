@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using ClusterPlatform.Contracts;
 
 namespace ClusterPlatform.Api.Validation;
 

@@ -1,5 +1,3 @@
-using ClusterPlatform.Api.Errors;
-
 namespace ClusterPlatform.Api.Validation;
 
 /// <summary>Collects every violation of a request, keyed by JSON path (<c>$.spec.gcp.region</c>), so one response reports them all.</summary>

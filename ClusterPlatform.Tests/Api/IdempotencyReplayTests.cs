@@ -1,10 +1,7 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Identity;
-using ClusterPlatform.Tests.Infrastructure;
 
 namespace ClusterPlatform.Tests.Api;
 

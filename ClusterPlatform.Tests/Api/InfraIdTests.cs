@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using ClusterPlatform.Api.Validation;
-using ClusterPlatform.Tests.Infrastructure;
 using Npgsql;
 
 namespace ClusterPlatform.Tests.Api;

@@ -3,7 +3,6 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using ClusterPlatform.Api.Data;
 using ClusterPlatform.Api.Validation;
-using ClusterPlatform.Tests.Infrastructure;
 using DbUp;
 using DbUp.Engine;
 using Microsoft.Extensions.Configuration;

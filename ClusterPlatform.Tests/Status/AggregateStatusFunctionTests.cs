@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -11,15 +9,15 @@ namespace ClusterPlatform.Tests.Status;
 /// </summary>
 public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<ApiServer>
 {
-    private static readonly string[] ClusterRequired = [.. Controllers.All];
-    private static readonly string[] PoolRequired = [Controllers.OperatorClient];
+    private static readonly string[] ClusterRequired = [.. ControllerNames.All];
+    private static readonly string[] PoolRequired = [ControllerNames.OperatorClient];
 
     private static readonly Dictionary<string, string> Short = new()
     {
-        ["env"] = Controllers.EnvironmentValidation,
-        ["pl"] = Controllers.Placement,
-        ["dns"] = Controllers.DnsManagement,
-        ["op"] = Controllers.OperatorClient,
+        ["env"] = ControllerNames.EnvironmentValidation,
+        ["pl"] = ControllerNames.Placement,
+        ["dns"] = ControllerNames.DnsManagement,
+        ["op"] = ControllerNames.OperatorClient,
     };
 
     /// <summary>
@@ -128,7 +126,7 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
         Assert.Equal(first.ToJsonString(), same.ToJsonString());
 
         await ExecuteAsync("UPDATE resource_statuses SET conditions = '[{\"type\":\"Available\",\"status\":\"False\"}]' WHERE resource_id = @id AND controller = @c",
-            ("id", id), ("c", Controllers.Placement));
+            ("id", id), ("c", ControllerNames.Placement));
         var flipped = await AggregateAsync(id, 1, false, ClusterRequired, previous: same, at: t0.AddMinutes(2));
         Assert.Equal("2030-01-01T00:02:00.000000Z", flipped.ConditionOf("Ready")["lastTransitionTime"].Text());
         Assert.Equal("2030-01-01T00:00:00.000000Z", flipped.ConditionOf("Progressing")["lastTransitionTime"].Text());
@@ -148,12 +146,12 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
         await InsertAsync(id, "pl@1:A=T;dns@1:A=F");
         await InsertAsync(neighbour, "env@1:A=T,D=T:elsewhere;op@1:A=T");
         await ExecuteAsync("UPDATE resource_statuses SET data = '{\"managementCluster\":\"mc-1\"}' WHERE resource_id = @id AND controller = @c",
-            ("id", id), ("c", Controllers.Placement));
+            ("id", id), ("c", ControllerNames.Placement));
 
         var status = await AggregateAsync(id, 1, false, ClusterRequired);
 
         var listed = status["controllers"]!.AsArray();
-        Assert.Equal([Controllers.DnsManagement, Controllers.Placement], listed.Select(c => c!["name"].Text()));
+        Assert.Equal([ControllerNames.DnsManagement, ControllerNames.Placement], listed.Select(c => c!["name"].Text()));
         Assert.Equal("mc-1", listed[1]!["data"]!["managementCluster"].Text());
         Assert.Equal(1, (long)listed[1]!["observedGeneration"]!);
         Assert.EndsWith("Z", listed[1]!["lastReportTime"].Text(), StringComparison.Ordinal);

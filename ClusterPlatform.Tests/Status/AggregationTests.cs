@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
@@ -42,7 +39,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("ready")))["href"].Text();
 
-        var first = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        var first = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
         Assert.Equal("Provisioning", first.Phase());
         Assert.Equal("False", first.StatusOf("Ready"));
         Assert.Equal(
@@ -52,12 +49,12 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal("WaitingForControllers", first.ConditionOf("Progressing")["reason"].Text());
         Assert.Equal(0, first.ObservedGeneration());
 
-        var three = await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.DnsManagement], "Available=True");
+        var three = await controllers.ReportAllAsync(href, 1, [ControllerNames.EnvironmentValidation, ControllerNames.DnsManagement], "Available=True");
         Assert.Equal("Provisioning", three.Phase());
         Assert.Equal("Waiting for operator-client-controller to report Available at generation 1.", three.ConditionOf("Ready")["message"].Text());
         Assert.Equal(0, three.ObservedGeneration());
 
-        var all = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 1, "Available=True"));
+        var all = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 1, "Available=True"));
         Assert.Equal("Ready", all.Phase());
         Assert.Equal(1, all.ObservedGeneration());
         var ready = all.ConditionOf("Ready");
@@ -67,16 +64,16 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal("Settled", all.ConditionOf("Progressing")["reason"].Text());
         Assert.Equal("False", all.StatusOf("Degraded"));
         // The controllers' reports, ordered by name.
-        Assert.Equal([.. Controllers.All.Order(StringComparer.Ordinal)], all["controllers"]!.AsArray().Select(c => c!["name"].Text()));
+        Assert.Equal([.. ControllerNames.All.Order(StringComparer.Ordinal)], all["controllers"]!.AsArray().Select(c => c!["name"].Text()));
     }
 
     [Fact]
     public async Task A_controller_reporting_Available_False_keeps_Ready_False_and_is_named_in_the_message()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("unavail")))["href"].Text();
-        await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.DnsManagement, Controllers.OperatorClient], "Available=True");
+        await controllers.ReportAllAsync(href, 1, [ControllerNames.EnvironmentValidation, ControllerNames.DnsManagement, ControllerNames.OperatorClient], "Available=True");
 
-        var status = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+        var status = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=False"));
 
         Assert.Equal("Provisioning", status.Phase());
         Assert.Equal("False", status.StatusOf("Ready"));
@@ -92,21 +89,21 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     public async Task Progressing_is_True_while_a_required_controller_reports_Progressing_True()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("progress")))["href"].Text();
-        await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.OperatorClient],
+        await controllers.ReportAllAsync(href, 1, [ControllerNames.EnvironmentValidation, ControllerNames.Placement, ControllerNames.OperatorClient],
             "Available=True", "Progressing=False");
 
-        var status = await controllers[Controllers.DnsManagement].ReportAsync(href,
-            Report(Controllers.DnsManagement, 1, "Available=True", "Progressing=True:rotating records"));
+        var status = await controllers[ControllerNames.DnsManagement].ReportAsync(href,
+            Report(ControllerNames.DnsManagement, 1, "Available=True", "Progressing=True:rotating records"));
 
         Assert.Equal("True", status.StatusOf("Progressing"));
         Assert.Equal("ControllersProgressing", status.ConditionOf("Progressing")["reason"].Text());
-        Assert.Contains(Controllers.DnsManagement, status.ConditionOf("Progressing")["message"].Text(), StringComparison.Ordinal);
+        Assert.Contains(ControllerNames.DnsManagement, status.ConditionOf("Progressing")["message"].Text(), StringComparison.Ordinal);
         // Progressing does not hold readiness back.
         Assert.Equal("Ready", status.Phase());
         Assert.Equal("True", status.StatusOf("Ready"));
 
-        var settled = await controllers[Controllers.DnsManagement].ReportAsync(href,
-            Report(Controllers.DnsManagement, 1, "Available=True", "Progressing=False"));
+        var settled = await controllers[ControllerNames.DnsManagement].ReportAsync(href,
+            Report(ControllerNames.DnsManagement, 1, "Available=True", "Progressing=False"));
         Assert.Equal("False", settled.StatusOf("Progressing"));
         Assert.Equal("Settled", settled.ConditionOf("Progressing")["reason"].Text());
     }
@@ -115,10 +112,10 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     public async Task Degraded_makes_the_phase_Failed_and_names_three_controllers_then_and_1_more()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("degraded")))["href"].Text();
-        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+        await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
 
-        var one = await controllers[Controllers.Placement].ReportAsync(href,
-            Report(Controllers.Placement, 1, "Available=True", "Degraded=True:quota exceeded"));
+        var one = await controllers[ControllerNames.Placement].ReportAsync(href,
+            Report(ControllerNames.Placement, 1, "Available=True", "Degraded=True:quota exceeded"));
         Assert.Equal("Failed", one.Phase());
         Assert.Equal("True", one.StatusOf("Ready")); // Failed wins over Ready in the phase only
         var degraded = one.ConditionOf("Degraded");
@@ -126,7 +123,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal("ControllersDegraded", degraded["reason"].Text());
         Assert.Equal("placement-controller: quota exceeded", degraded["message"].Text());
 
-        foreach (var name in Controllers.All)
+        foreach (var name in ControllerNames.All)
         {
             await controllers[name].ReportAsync(href, Report(name, 1, "Available=True", $"Degraded=True:{name[..3]} broken"));
         }
@@ -137,7 +134,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
             "dns-management-controller: dns broken; environment-validation-controller: env broken; operator-client-controller: ope broken; and 1 more",
             four["status"]!.ConditionOf("Degraded")["message"].Text());
 
-        var recovered = await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True", "Degraded=False");
+        var recovered = await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True", "Degraded=False");
         Assert.Equal("Ready", recovered.Phase());
         Assert.Equal("False", recovered.StatusOf("Degraded"));
         Assert.Equal("AsExpected", recovered.ConditionOf("Degraded")["reason"].Text());
@@ -147,18 +144,18 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     public async Task Observed_generation_is_the_lowest_among_required_controllers_and_0_until_each_has_reported()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("observed")))["href"].Text();
-        var three = await controllers.ReportAllAsync(href, 1, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.DnsManagement], "Available=True");
+        var three = await controllers.ReportAllAsync(href, 1, [ControllerNames.EnvironmentValidation, ControllerNames.Placement, ControllerNames.DnsManagement], "Available=True");
         Assert.Equal(0, three.ObservedGeneration());
 
         await User.BumpGenerationAsync(href, 4);
         Assert.Equal(3, (long)(await User.BumpGenerationAsync(href, 5))["generation"]!);
 
-        await controllers[Controllers.EnvironmentValidation].ReportAsync(href, Report(Controllers.EnvironmentValidation, 3, "Available=True"));
-        await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 2, "Available=True"));
-        var lowest = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 3, "Available=True"));
+        await controllers[ControllerNames.EnvironmentValidation].ReportAsync(href, Report(ControllerNames.EnvironmentValidation, 3, "Available=True"));
+        await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
+        var lowest = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 3, "Available=True"));
         Assert.Equal(1, lowest.ObservedGeneration()); // dns-management-controller is still at 1
 
-        var raised = await controllers[Controllers.DnsManagement].ReportAsync(href, Report(Controllers.DnsManagement, 3, "Available=True"));
+        var raised = await controllers[ControllerNames.DnsManagement].ReportAsync(href, Report(ControllerNames.DnsManagement, 3, "Available=True"));
         Assert.Equal(2, raised.ObservedGeneration()); // now placement-controller's 2
         Assert.Equal("False", raised.StatusOf("Ready"));
         Assert.Equal("Waiting for placement-controller to report Available at generation 3.", raised.ConditionOf("Ready")["message"].Text());
@@ -168,7 +165,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     public async Task Spec_change_makes_Ready_False_and_Pending_until_every_controller_reports_the_new_generation()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("respec")))["href"].Text();
-        Assert.Equal("Ready", (await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True")).Phase());
+        Assert.Equal("Ready", (await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True")).Phase());
 
         var patched = await User.BumpGenerationAsync(href, 6);
         Assert.Equal(2, (long)patched["generation"]!);
@@ -181,12 +178,12 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(1, status.ObservedGeneration());
         Assert.Equal(status.ToJsonString(), (await User.GetObjectAsync(href))["status"]!.ToJsonString());
 
-        var partial = await controllers.ReportAllAsync(href, 2, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.DnsManagement], "Available=True");
+        var partial = await controllers.ReportAllAsync(href, 2, [ControllerNames.EnvironmentValidation, ControllerNames.Placement, ControllerNames.DnsManagement], "Available=True");
         Assert.Equal("Provisioning", partial.Phase());
         Assert.Equal("False", partial.StatusOf("Ready"));
         Assert.Equal(1, partial.ObservedGeneration());
 
-        var ready = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 2, "Available=True"));
+        var ready = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=True"));
         Assert.Equal("Ready", ready.Phase());
         Assert.Equal(2, ready.ObservedGeneration());
     }
@@ -195,7 +192,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     public async Task Reports_of_an_older_generation_count_neither_as_available_nor_as_degraded()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("older")))["href"].Text();
-        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True", "Degraded=True:old trouble");
+        await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True", "Degraded=True:old trouble");
         Assert.Equal("Failed", (await User.GetObjectAsync(href))["status"]!.Phase());
 
         var status = (await User.BumpGenerationAsync(href, 7))["status"]!;
@@ -203,7 +200,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal("Pending", status.Phase());
         Assert.Equal("False", status.StatusOf("Degraded"));
         Assert.Equal("False", status.StatusOf("Ready"));
-        var provisioning = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 2, "Available=False"));
+        var provisioning = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=False"));
         Assert.Equal("Provisioning", provisioning.Phase());
     }
 
@@ -211,30 +208,30 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     public async Task LastTransitionTime_stays_on_a_repeated_report_and_moves_when_the_status_flips()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("ltt")))["href"].Text();
-        var ready = await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+        var ready = await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
         var readySince = ready.ConditionOf("Ready")["lastTransitionTime"].Text();
         var degradedSince = ready.ConditionOf("Degraded")["lastTransitionTime"].Text();
-        var placementBefore = (await User.StatusesAsync(href)).ReportOf(Controllers.Placement);
+        var placementBefore = (await User.StatusesAsync(href)).ReportOf(ControllerNames.Placement);
 
-        var repeated = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        var repeated = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
         Assert.Equal(readySince, repeated.ConditionOf("Ready")["lastTransitionTime"].Text());
         Assert.Equal(degradedSince, repeated.ConditionOf("Degraded")["lastTransitionTime"].Text());
-        var placementRepeated = (await User.StatusesAsync(href)).ReportOf(Controllers.Placement);
+        var placementRepeated = (await User.StatusesAsync(href)).ReportOf(ControllerNames.Placement);
         Assert.Equal(placementBefore.ConditionOf("Available")["lastTransitionTime"].Text(),
             placementRepeated.ConditionOf("Available")["lastTransitionTime"].Text());
         Assert.True(DateTimeOffset.Parse(placementRepeated["lastReportTime"].Text(), System.Globalization.CultureInfo.InvariantCulture)
             > DateTimeOffset.Parse(placementBefore["lastReportTime"].Text(), System.Globalization.CultureInfo.InvariantCulture));
 
-        var flipped = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+        var flipped = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=False"));
         Assert.Equal("False", flipped.StatusOf("Ready"));
         Assert.True(Time(flipped.ConditionOf("Ready")) > Time(ready.ConditionOf("Ready")));
         Assert.Equal(degradedSince, flipped.ConditionOf("Degraded")["lastTransitionTime"].Text());
-        var placementFlipped = (await User.StatusesAsync(href)).ReportOf(Controllers.Placement);
+        var placementFlipped = (await User.StatusesAsync(href)).ReportOf(ControllerNames.Placement);
         Assert.True(Time(placementFlipped.ConditionOf("Available")) > Time(placementBefore.ConditionOf("Available")));
         Assert.Equal(placementFlipped["lastReportTime"].Text(), placementFlipped.ConditionOf("Available")["lastTransitionTime"].Text());
 
         // The message changes with the missing controllers, but a False that stays False keeps its time.
-        var stillFalse = await controllers[Controllers.DnsManagement].ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=False"));
+        var stillFalse = await controllers[ControllerNames.DnsManagement].ReportAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=False"));
         Assert.Equal(flipped.ConditionOf("Ready")["lastTransitionTime"].Text(), stillFalse.ConditionOf("Ready")["lastTransitionTime"].Text());
         Assert.NotEqual(flipped.ConditionOf("Ready")["message"].Text(), stillFalse.ConditionOf("Ready")["message"].Text());
     }
@@ -246,7 +243,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("served"));
         var href = cluster["href"].Text();
         using var before = await user.GetAsync(href);
-        var reported = await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+        var reported = await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
 
         using var after = await user.GetAsync(href);
         Assert.Equal(before.Headers.ETag, after.Headers.ETag);
@@ -281,19 +278,19 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
             pool["status"]!.ConditionOf("Ready")["message"].Text());
 
         // Another controller's report does not make it Ready, but it is a report at the current generation.
-        var other = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        var other = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
         Assert.Equal("Provisioning", other.Phase());
         Assert.Equal(0, other.ObservedGeneration());
 
-        var ready = await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 1, "Available=True"));
+        var ready = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 1, "Available=True"));
         Assert.Equal("Ready", ready.Phase());
         Assert.Equal(1, ready.ObservedGeneration());
         Assert.Equal("AllControllersAvailable", ready.ConditionOf("Ready")["reason"].Text());
         Assert.Equal(ready.ToJsonString(), (await User.GetObjectAsync(href))["status"]!.ToJsonString());
-        Assert.Equal([Controllers.OperatorClient, Controllers.Placement], (await User.StatusesAsync(href)).Select(r => r!["name"].Text()));
+        Assert.Equal([ControllerNames.OperatorClient, ControllerNames.Placement], (await User.StatusesAsync(href)).Select(r => r!["name"].Text()));
 
         // Any controller's degradation counts, required or not.
-        var degraded = await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True", "Degraded=True:no capacity"));
+        var degraded = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True", "Degraded=True:no capacity"));
         Assert.Equal("Failed", degraded.Phase());
         Assert.Equal("placement-controller: no capacity", degraded.ConditionOf("Degraded")["message"].Text());
 
@@ -302,19 +299,19 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         using (var foreign = await api.As("user", ApiCalls.Unique("other")).GetAsync($"{href}/statuses")) { Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode); }
 
         // A spec change of the pool waits for operator-client-controller at the new generation.
-        await controllers[Controllers.Placement].ReportAsync(href, Report(Controllers.Placement, 1, "Available=True", "Degraded=False"));
+        await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True", "Degraded=False"));
         using var patch = await User.PatchAsync(href, Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 7 } }, "application/merge-patch+json"));
         var patched = (await patch.ReadObjectAsync())["status"]!;
         Assert.Equal("Pending", patched.Phase());
         Assert.Equal("Waiting for operator-client-controller to report Available at generation 2.", patched.ConditionOf("Ready")["message"].Text());
-        Assert.Equal("Ready", (await controllers[Controllers.OperatorClient].ReportAsync(href, Report(Controllers.OperatorClient, 2, "Available=True"))).Phase());
+        Assert.Equal("Ready", (await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=True"))).Phase());
     }
 
     [Fact]
     public async Task Deleting_resource_has_phase_Deleting_and_Ready_False_with_reason_Deleting()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("deleting")))["href"].Text();
-        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+        await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
 
         using var delete = await User.DeleteAsync(href);
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
@@ -324,7 +321,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal("False", deleted["status"]!.StatusOf("Ready"));
         Assert.Equal("Deleting", deleted["status"]!.ConditionOf("Ready")["reason"].Text());
 
-        var reported = await controllers.ReportAllAsync(href, 2, Controllers.All, "Available=True");
+        var reported = await controllers.ReportAllAsync(href, 2, ControllerNames.All, "Available=True");
         Assert.Equal("Deleting", reported.Phase());
         Assert.Equal("False", reported.StatusOf("Ready"));
         Assert.Equal("Deleting", reported.ConditionOf("Ready")["reason"].Text());
@@ -337,14 +334,14 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         var cluster = await User.CreateClusterAsync(ApiCalls.Unique("raw"));
         var href = cluster["href"].Text();
         Assert.Empty(await User.StatusesAsync(href));
-        await controllers[Controllers.Placement].ReportAsync(href,
-            Report(Controllers.Placement, 1, "Available=True", "Progressing=False:done").WithData(new JsonObject { ["managementCluster"] = "mc-1" }));
-        await controllers[Controllers.DnsManagement].ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=False"));
+        await controllers[ControllerNames.Placement].ReportAsync(href,
+            Report(ControllerNames.Placement, 1, "Available=True", "Progressing=False:done").WithData(new JsonObject { ["managementCluster"] = "mc-1" }));
+        await controllers[ControllerNames.DnsManagement].ReportAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=False"));
 
         var reports = await api.As("viewer", organization).StatusesAsync(href);
 
-        Assert.Equal([Controllers.DnsManagement, Controllers.Placement], reports.Select(r => r!["name"].Text()));
-        var placement = reports.ReportOf(Controllers.Placement);
+        Assert.Equal([ControllerNames.DnsManagement, ControllerNames.Placement], reports.Select(r => r!["name"].Text()));
+        var placement = reports.ReportOf(ControllerNames.Placement);
         Assert.Equal(1, (long)placement["observedGeneration"]!);
         Assert.EndsWith("Z", placement["lastReportTime"].Text(), StringComparison.Ordinal);
         Assert.Equal("mc-1", placement["data"]!["managementCluster"].Text());
@@ -358,7 +355,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
 
         // Tenant-scoped like GET; controllers and admins read every organization's.
         using (var other = await api.As("user", ApiCalls.Unique("other")).GetAsync($"{href}/statuses")) { Assert.Equal(HttpStatusCode.NotFound, other.StatusCode); }
-        Assert.Equal(2, (await controllers[Controllers.OperatorClient].StatusesAsync(href)).Count);
+        Assert.Equal(2, (await controllers[ControllerNames.OperatorClient].StatusesAsync(href)).Count);
         Assert.Equal(2, (await api.As("admin", "ops").StatusesAsync(href)).Count);
         using (var missing = await User.GetAsync($"{ApiCalls.Clusters}/{Guid.CreateVersion7()}/statuses")) { Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode); }
         using (var anonymous = await api.Anonymous().GetAsync($"{href}/statuses")) { Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode); }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using Npgsql;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
@@ -22,8 +19,8 @@ public sealed class AuditTests(ApiServer api) : IClassFixture<ApiServer>
         var id = cluster["id"].Text();
         await User.BumpGenerationAsync(href, 4);
         var pool = await User.CreateNodePoolAsync(id);
-        await api.As("controller", null, Controllers.Placement).ReportAsync(href, Report(Controllers.Placement, 2, "Available=True"));
-        await admin.ReportAsync(pool["href"].Text(), Report(Controllers.OperatorClient, 1, "Available=True"));
+        await api.As("controller", null, ControllerNames.Placement).ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
+        await admin.ReportAsync(pool["href"].Text(), Report(ControllerNames.OperatorClient, 1, "Available=True"));
         using (var delete = await User.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
 
         var audit = await admin.GetObjectAsync($"{href}/audit");
@@ -36,7 +33,7 @@ public sealed class AuditTests(ApiServer api) : IClassFixture<ApiServer>
                 ("create", "alice", 1L, (string?)null),
                 ("update", "alice", 2L, null),
                 ("create", "alice", 1L, pool["id"].Text()),
-                ("status-report", Controllers.Placement, 2L, null),
+                ("status-report", ControllerNames.Placement, 2L, null),
                 // An admin reporting on a controller's behalf is recorded as the admin.
                 ("status-report", "root", 1L, pool["id"].Text()),
                 ("delete", "alice", 3L, null),
@@ -59,7 +56,7 @@ public sealed class AuditTests(ApiServer api) : IClassFixture<ApiServer>
 
         using (var asUser = await User.GetAsync($"{href}/audit")) { Assert.Equal(HttpStatusCode.Forbidden, asUser.StatusCode); }
         using (var asViewer = await api.As("viewer", organization).GetAsync($"{href}/audit")) { Assert.Equal(HttpStatusCode.Forbidden, asViewer.StatusCode); }
-        using (var asController = await api.As("controller", null, Controllers.Placement).GetAsync($"{href}/audit")) { Assert.Equal(HttpStatusCode.Forbidden, asController.StatusCode); }
+        using (var asController = await api.As("controller", null, ControllerNames.Placement).GetAsync($"{href}/audit")) { Assert.Equal(HttpStatusCode.Forbidden, asController.StatusCode); }
         using (var anonymous = await api.Anonymous().GetAsync($"{href}/audit")) { Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode); }
         using (var asAdmin = await admin.GetAsync($"{href}/audit")) { Assert.Equal(HttpStatusCode.OK, asAdmin.StatusCode); }
     }
@@ -90,14 +87,14 @@ public sealed class AuditTests(ApiServer api) : IClassFixture<ApiServer>
         var cluster = await User.CreateClusterAsync(ApiCalls.Unique("final"));
         var href = cluster["href"].Text();
         using (var delete = await User.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
-        await Controllers.Clients(api).ReportAllAsync(href, 2, Controllers.All, "Available=False", "Finalized=True");
+        await Controllers.Clients(api).ReportAllAsync(href, 2, ControllerNames.All, "Available=False", "Finalized=True");
 
         var items = (await admin.GetObjectAsync($"{href}/audit"))["items"]!.AsArray();
 
         Assert.Equal(["create", "delete", "status-report", "status-report", "status-report", "status-report", "finalize"],
             items.Select(i => i!["action"].Text()));
         Assert.Equal(2, (long)items[^1]!["generation"]!);
-        Assert.Equal(Controllers.OperatorClient, items[^1]!["actor"].Text());
+        Assert.Equal(ControllerNames.OperatorClient, items[^1]!["actor"].Text());
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Net;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
@@ -11,7 +9,7 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
     private readonly HttpClient admin = api.As("admin", "ops", "root");
     private readonly IReadOnlyDictionary<string, HttpClient> controllers = Controllers.Clients(api);
 
-    private HttpClient Operator => controllers[Controllers.OperatorClient];
+    private HttpClient Operator => controllers[ControllerNames.OperatorClient];
 
     [Fact]
     public async Task Cluster_is_hard_deleted_only_when_all_four_controllers_report_Finalized_True_at_the_deletion_generation()
@@ -19,9 +17,9 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("fin"));
         var href = cluster["href"].Text();
         var id = Guid.Parse(cluster["id"].Text());
-        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
+        await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
         // Finalized=True before the deletion changes nothing.
-        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True", "Finalized=True");
+        await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True", "Finalized=True");
         await AssertExistsAsync(href);
 
         using (var delete = await user.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
@@ -29,13 +27,13 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
         // Generation 1 reports with Finalized=True still stand, but they are not at the deletion generation.
         await AssertExistsAsync(href);
 
-        await controllers.ReportAllAsync(href, 2, [Controllers.EnvironmentValidation, Controllers.Placement, Controllers.DnsManagement],
+        await controllers.ReportAllAsync(href, 2, [ControllerNames.EnvironmentValidation, ControllerNames.Placement, ControllerNames.DnsManagement],
             "Available=False", "Finalized=True");
-        var waiting = await Operator.ReportAsync(href, Report(Controllers.OperatorClient, 2, "Available=False", "Finalized=False"));
+        var waiting = await Operator.ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=False", "Finalized=False"));
         Assert.Equal("Deleting", waiting.Phase());
         await AssertExistsAsync(href);
 
-        var last = await Operator.ReportAsync(href, Report(Controllers.OperatorClient, 2, "Available=False", "Finalized=True"));
+        var last = await Operator.ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=False", "Finalized=True"));
         Assert.Equal("Deleting", last.Phase());
 
         await AssertGoneAsync(href);
@@ -43,8 +41,8 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM resource_statuses WHERE resource_id = @id", ("id", id)));
         Assert.Equal(1L, await api.ScalarAsync<long>(
             "SELECT count(*) FROM audit_log WHERE cluster_id = @id AND action = 'finalize' AND actor = @actor AND generation = 2 AND node_pool_id IS NULL",
-            ("id", id), ("actor", Controllers.OperatorClient)));
-        using var late = await Operator.PutStatusAsync(href, Report(Controllers.OperatorClient, 2, "Available=False", "Finalized=True"));
+            ("id", id), ("actor", ControllerNames.OperatorClient)));
+        using var late = await Operator.PutStatusAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=False", "Finalized=True"));
         Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
     }
 
@@ -56,7 +54,7 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
         var id = Guid.Parse(cluster["id"].Text());
         var first = (await user.CreateNodePoolAsync(id.ToString(), "first"))["href"].Text();
         var second = (await user.CreateNodePoolAsync(id.ToString(), "second"))["href"].Text();
-        await Operator.ReportAsync(first, Report(Controllers.OperatorClient, 1, "Available=True"));
+        await Operator.ReportAsync(first, Report(ControllerNames.OperatorClient, 1, "Available=True"));
 
         using (var delete = await user.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
         var firstPool = await user.GetObjectAsync(first);
@@ -64,22 +62,22 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal("Deleting", firstPool["status"]!.Phase());
 
         // The cluster's controllers are done, but its node pools are still there.
-        await controllers.ReportAllAsync(href, 2, Controllers.All, "Available=False", "Finalized=True");
+        await controllers.ReportAllAsync(href, 2, ControllerNames.All, "Available=False", "Finalized=True");
         await AssertExistsAsync(href);
 
-        await Operator.ReportAsync(first, Report(Controllers.OperatorClient, 2, "Available=False", "Finalized=True"));
+        await Operator.ReportAsync(first, Report(ControllerNames.OperatorClient, 2, "Available=False", "Finalized=True"));
         await AssertGoneAsync(first);
         await AssertExistsAsync(second);
         await AssertExistsAsync(href);
 
         // Only the required controller finalizes a node pool; another's Finalized=True does not.
-        await controllers[Controllers.Placement].ReportAsync(second, Report(Controllers.Placement, 2, "Available=False", "Finalized=True"));
+        await controllers[ControllerNames.Placement].ReportAsync(second, Report(ControllerNames.Placement, 2, "Available=False", "Finalized=True"));
         await AssertExistsAsync(second);
         // A Finalized=True at an older generation does not either.
-        await Operator.ReportAsync(second, Report(Controllers.OperatorClient, 1, "Available=False", "Finalized=True"));
+        await Operator.ReportAsync(second, Report(ControllerNames.OperatorClient, 1, "Available=False", "Finalized=True"));
         await AssertExistsAsync(second);
 
-        await Operator.ReportAsync(second, Report(Controllers.OperatorClient, 2, "Available=False", "Finalized=True"));
+        await Operator.ReportAsync(second, Report(ControllerNames.OperatorClient, 2, "Available=False", "Finalized=True"));
 
         await AssertGoneAsync(second);
         await AssertGoneAsync(href);
@@ -94,11 +92,11 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
     {
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("onepool"));
         var href = cluster["href"].Text();
-        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True", "Finalized=True");
+        await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True", "Finalized=True");
         var pool = (await user.CreateNodePoolAsync(cluster["id"].Text()))["href"].Text();
         using (var delete = await user.DeleteAsync(pool)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
 
-        await Operator.ReportAsync(pool, Report(Controllers.OperatorClient, 2, "Available=False", "Finalized=True"));
+        await Operator.ReportAsync(pool, Report(ControllerNames.OperatorClient, 2, "Available=False", "Finalized=True"));
 
         await AssertGoneAsync(pool);
         var live = await user.GetObjectAsync(href);
@@ -114,8 +112,8 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
         var id = Guid.Parse(cluster["id"].Text());
         var pool = await user.CreateNodePoolAsync(id.ToString());
         var poolId = Guid.Parse(pool["id"].Text());
-        await controllers.ReportAllAsync(href, 1, Controllers.All, "Available=True");
-        await Operator.ReportAsync(pool["href"].Text(), Report(Controllers.OperatorClient, 1, "Available=True"));
+        await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
+        await Operator.ReportAsync(pool["href"].Text(), Report(ControllerNames.OperatorClient, 1, "Available=True"));
 
         using var response = await admin.DeleteAsync($"{href}?force=true&reason={Uri.EscapeDataString("stuck in GCP; ticket OPS-1")}");
 
@@ -183,7 +181,7 @@ public sealed class FinalizationTests(ApiServer api) : IClassFixture<ApiServer>
         var href = cluster["href"].Text();
         var pool = await user.CreateNodePoolAsync(cluster["id"].Text());
         using (var delete = await user.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
-        await controllers.ReportAllAsync(href, 2, Controllers.All, "Available=False", "Finalized=True");
+        await controllers.ReportAllAsync(href, 2, ControllerNames.All, "Available=False", "Finalized=True");
         await AssertExistsAsync(href);
 
         using var force = await admin.DeleteAsync($"{pool["href"].Text()}?force=true&reason=pool%20stuck");

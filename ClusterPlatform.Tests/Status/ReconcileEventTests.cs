@@ -1,5 +1,3 @@
-using System.Net;
-using ClusterPlatform.Tests.Infrastructure;
 using Npgsql;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
@@ -9,36 +7,36 @@ namespace ClusterPlatform.Tests.Status;
 public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"));
-    private readonly HttpClient placement = api.As("controller", null, Controllers.Placement);
+    private readonly HttpClient placement = api.As("controller", null, ControllerNames.Placement);
 
     [Fact]
     public async Task Each_Available_transition_queues_exactly_one_reconcile_and_a_repeat_none()
     {
         var (id, href) = await CreateAsync("avail");
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True")); // Unknown -> True
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True")); // Unknown -> True
         Assert.Single(await ReconcilesAsync(id));
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True", "Progressing=True", "Degraded=True:other conditions do not count"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True", "Progressing=True", "Degraded=True:other conditions do not count"));
         Assert.Single(await ReconcilesAsync(id));
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=False"));
         Assert.Equal(2, (await ReconcilesAsync(id)).Count);
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=False"));
         Assert.Equal(2, (await ReconcilesAsync(id)).Count);
         // Not True either way: nobody waiting on this controller could act on the difference.
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=Unknown"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=Unknown"));
         Assert.Equal(2, (await ReconcilesAsync(id)).Count);
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
         Assert.Equal(3, (await ReconcilesAsync(id)).Count);
 
         // A transition is per controller: another controller's first report is not one while it is
         // not True (PreconditionsNotMet, say), and is once it is.
-        var dns = api.As("controller", null, Controllers.DnsManagement);
-        await dns.ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=False"));
+        var dns = api.As("controller", null, ControllerNames.DnsManagement);
+        await dns.ReportAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=False"));
         Assert.Equal(3, (await ReconcilesAsync(id)).Count);
-        await dns.ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=True"));
+        await dns.ReportAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=True"));
         var events = await ReconcilesAsync(id);
         Assert.Equal(4, events.Count);
         Assert.All(events, e =>
@@ -59,7 +57,7 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
     {
         var (id, href) = await CreateAsync("first");
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, available));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, available));
 
         Assert.Empty(await ReconcilesAsync(id));
     }
@@ -70,7 +68,7 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
         var (id, href) = await CreateAsync("gen");
         await user.BumpGenerationAsync(href, 4);
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
 
         Assert.Equal(2, Assert.Single(await ReconcilesAsync(id)).Generation);
     }
@@ -80,12 +78,12 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
     {
         var (id, href) = await CreateAsync("rejected");
         await user.BumpGenerationAsync(href, 4);
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
         var before = await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE cluster_id = @id", ("id", id));
 
-        using (var stale = await placement.PutStatusAsync(href, Report(Controllers.Placement, 1, "Available=False"))) { Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode); }
-        using (var future = await placement.PutStatusAsync(href, Report(Controllers.Placement, 3, "Available=False"))) { Assert.Equal(HttpStatusCode.UnprocessableEntity, future.StatusCode); }
-        using (var invalid = await placement.PutStatusAsync(href, Report(Controllers.Placement, 2, "Progressing=False"))) { Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode); }
+        using (var stale = await placement.PutStatusAsync(href, Report(ControllerNames.Placement, 1, "Available=False"))) { Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode); }
+        using (var future = await placement.PutStatusAsync(href, Report(ControllerNames.Placement, 3, "Available=False"))) { Assert.Equal(HttpStatusCode.UnprocessableEntity, future.StatusCode); }
+        using (var invalid = await placement.PutStatusAsync(href, Report(ControllerNames.Placement, 2, "Progressing=False"))) { Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode); }
 
         Assert.Equal(before, await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE cluster_id = @id", ("id", id)));
     }
@@ -94,21 +92,21 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
     public async Task Each_Finalized_transition_queues_one_reconcile()
     {
         var (id, href) = await CreateAsync("final");
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
         using (var delete = await user.DeleteAsync(href)) { Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode); }
         Assert.Single(await ReconcilesAsync(id));
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=False")); // absent -> False: not True either way
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True", "Finalized=False")); // absent -> False: not True either way
         Assert.Single(await ReconcilesAsync(id));
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True", "Finalized=True"));
         var events = await ReconcilesAsync(id);
         Assert.Equal(2, events.Count);
         Assert.Equal(2, events[^1].Generation);
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True", "Finalized=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True", "Finalized=True"));
         Assert.Equal(2, (await ReconcilesAsync(id)).Count);
 
         // Available and Finalized changing in one report still make one event.
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=False", "Finalized=False"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=False", "Finalized=False"));
         Assert.Equal(3, (await ReconcilesAsync(id)).Count);
     }
 
@@ -118,10 +116,10 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
         var (id, href) = await CreateAsync("pool");
         await user.BumpGenerationAsync(href, 4);
         var pool = await user.CreateNodePoolAsync(id.ToString());
-        var op = api.As("controller", null, Controllers.OperatorClient);
+        var op = api.As("controller", null, ControllerNames.OperatorClient);
 
-        await op.ReportAsync(pool["href"].Text(), Report(Controllers.OperatorClient, 1, "Available=True"));
-        await op.ReportAsync(pool["href"].Text(), Report(Controllers.OperatorClient, 1, "Available=True"));
+        await op.ReportAsync(pool["href"].Text(), Report(ControllerNames.OperatorClient, 1, "Available=True"));
+        await op.ReportAsync(pool["href"].Text(), Report(ControllerNames.OperatorClient, 1, "Available=True"));
 
         var reconcile = Assert.Single(await ReconcilesAsync(id));
         Assert.Null(reconcile.NodePoolId);

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
@@ -13,7 +11,7 @@ namespace ClusterPlatform.Tests.Status;
 public sealed class ReportNumbersTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"), "alice");
-    private readonly HttpClient placement = api.As("controller", null, Controllers.Placement);
+    private readonly HttpClient placement = api.As("controller", null, ControllerNames.Placement);
 
     [Theory]
     [InlineData("1e999999")]
@@ -32,7 +30,7 @@ public sealed class ReportNumbersTests(ApiServer api) : IClassFixture<ApiServer>
         var problem = await response.ReadObjectAsync();
         Assert.Equal("validation-failed", problem["code"].Text());
         Assert.NotNull(problem["errors"]!["$.data.big[1]"]);
-        Assert.DoesNotContain(await user.StatusesAsync(href), r => r!["name"].Text() == Controllers.Placement);
+        Assert.DoesNotContain(await user.StatusesAsync(href), r => r!["name"].Text() == ControllerNames.Placement);
     }
 
     [Fact]
@@ -44,7 +42,7 @@ public sealed class ReportNumbersTests(ApiServer api) : IClassFixture<ApiServer>
         using var response = await placement.PutAsync($"{href}/status", new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var data = (await user.StatusesAsync(href)).ReportOf(Controllers.Placement)["data"]!;
+        var data = (await user.StatusesAsync(href)).ReportOf(ControllerNames.Placement)["data"]!;
         Assert.Equal((1.5e300, -2.5e-300, 0d), ((double)data["big"]!, (double)data["small"]!, (double)data["zero"]!));
     }
 }

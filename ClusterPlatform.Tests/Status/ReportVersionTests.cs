@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
@@ -20,37 +17,37 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("count"));
         var href = cluster["href"].Text();
         var pool = (await user.CreateNodePoolAsync(cluster["id"].Text()))["href"].Text();
-        var placement = controllers[Controllers.Placement];
-        var operatorClient = controllers[Controllers.OperatorClient];
+        var placement = controllers[ControllerNames.Placement];
+        var operatorClient = controllers[ControllerNames.OperatorClient];
 
         for (var i = 0; i < 3; i++)
         {
-            await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+            await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
         }
 
-        await operatorClient.ReportAsync(href, Report(Controllers.OperatorClient, 1, "Available=False"));
+        await operatorClient.ReportAsync(href, Report(ControllerNames.OperatorClient, 1, "Available=False"));
         // A refused report stores nothing, so it counts for nothing.
-        using (var future = await placement.PutStatusAsync(href, Report(Controllers.Placement, 9, "Available=True")))
+        using (var future = await placement.PutStatusAsync(href, Report(ControllerNames.Placement, 9, "Available=True")))
         {
             await future.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "future-generation");
         }
 
         var status = (await user.GetObjectAsync(href))["status"]!;
-        Assert.Equal(3L, VersionOf(status, Controllers.Placement));
-        Assert.Equal(1L, VersionOf(status, Controllers.OperatorClient));
+        Assert.Equal(3L, VersionOf(status, ControllerNames.Placement));
+        Assert.Equal(1L, VersionOf(status, ControllerNames.OperatorClient));
         // The raw reports say the same.
         var reports = await user.StatusesAsync(href);
-        Assert.Equal(3L, (long)reports.ReportOf(Controllers.Placement)["version"]!);
-        Assert.Equal(1L, (long)reports.ReportOf(Controllers.OperatorClient)["version"]!);
+        Assert.Equal(3L, (long)reports.ReportOf(ControllerNames.Placement)["version"]!);
+        Assert.Equal(1L, (long)reports.ReportOf(ControllerNames.OperatorClient)["version"]!);
 
         // A node pool's entries count on their own.
-        await operatorClient.ReportAsync(pool, Report(Controllers.OperatorClient, 1, "Available=True"));
-        Assert.Equal(1L, VersionOf((await user.GetObjectAsync(pool))["status"]!, Controllers.OperatorClient));
+        await operatorClient.ReportAsync(pool, Report(ControllerNames.OperatorClient, 1, "Available=True"));
+        Assert.Equal(1L, VersionOf((await user.GetObjectAsync(pool))["status"]!, ControllerNames.OperatorClient));
         // A spec change (a new generation) does not restart the count.
         await user.BumpGenerationAsync(href, 7);
-        Assert.Equal(3L, VersionOf((await user.GetObjectAsync(href))["status"]!, Controllers.Placement));
-        var next = await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True"));
-        Assert.Equal(4L, VersionOf(next, Controllers.Placement));
+        Assert.Equal(3L, VersionOf((await user.GetObjectAsync(href))["status"]!, ControllerNames.Placement));
+        var next = await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
+        Assert.Equal(4L, VersionOf(next, ControllerNames.Placement));
     }
 
     [Theory]
@@ -61,35 +58,35 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("conflict"));
         var id = Guid.Parse(cluster["id"].Text());
         var href = kind == "cluster" ? cluster["href"].Text() : (await user.CreateNodePoolAsync(cluster["id"].Text()))["href"].Text();
-        var dns = controllers[Controllers.DnsManagement];
+        var dns = controllers[ControllerNames.DnsManagement];
 
         // 0: the controller read no entry of its own, which is so.
-        await dns.ReportAsync(href, Versioned(Report(Controllers.DnsManagement, 1, "Available=False"), 0));
+        await dns.ReportAsync(href, Versioned(Report(ControllerNames.DnsManagement, 1, "Available=False"), 0));
         var before = await SnapshotAsync(id, href);
 
         foreach (var read in new long[] { 0, 2, long.MaxValue })
         {
-            using var conflict = await dns.PutStatusAsync(href, Versioned(Report(Controllers.DnsManagement, 1, "Available=True"), read));
+            using var conflict = await dns.PutStatusAsync(href, Versioned(Report(ControllerNames.DnsManagement, 1, "Available=True"), read));
             await conflict.AssertProblemAsync(HttpStatusCode.Conflict, "report-conflict");
         }
 
         Assert.Equal(before, await SnapshotAsync(id, href));
-        var stored = await dns.ReportAsync(href, Versioned(Report(Controllers.DnsManagement, 1, "Available=True"), 1));
-        Assert.Equal(2L, VersionOf(stored, Controllers.DnsManagement));
-        Assert.Equal("True", stored["controllers"]!.AsArray().Single(c => c!["name"].Text() == Controllers.DnsManagement)!.StatusOf("Available"));
+        var stored = await dns.ReportAsync(href, Versioned(Report(ControllerNames.DnsManagement, 1, "Available=True"), 1));
+        Assert.Equal(2L, VersionOf(stored, ControllerNames.DnsManagement));
+        Assert.Equal("True", stored["controllers"]!.AsArray().Single(c => c!["name"].Text() == ControllerNames.DnsManagement)!.StatusOf("Available"));
     }
 
     [Fact]
     public async Task A_report_without_a_version_or_with_an_explicit_null_is_unconditional()
     {
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("tool")))["href"].Text();
-        var placement = controllers[Controllers.Placement];
-        await placement.ReportAsync(href, Versioned(Report(Controllers.Placement, 1, "Available=True"), 0));
+        var placement = controllers[ControllerNames.Placement];
+        await placement.ReportAsync(href, Versioned(Report(ControllerNames.Placement, 1, "Available=True"), 0));
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
-        var status = await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True").With("version", null));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+        var status = await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True").With("version", null));
 
-        Assert.Equal(3L, VersionOf(status, Controllers.Placement));
+        Assert.Equal(3L, VersionOf(status, ControllerNames.Placement));
     }
 
     [Fact]
@@ -97,23 +94,23 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
     {
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("both")))["href"].Text();
         await user.BumpGenerationAsync(href, 6);
-        var placement = controllers[Controllers.Placement];
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True")); // version 1 at generation 2
+        var placement = controllers[ControllerNames.Placement];
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True")); // version 1 at generation 2
 
         // Generation 1 is stale and version 0 overtaken: the conflict is what is answered (read again).
-        using (var both = await placement.PutStatusAsync(href, Versioned(Report(Controllers.Placement, 1, "Available=False"), 0)))
+        using (var both = await placement.PutStatusAsync(href, Versioned(Report(ControllerNames.Placement, 1, "Available=False"), 0)))
         {
             await both.AssertProblemAsync(HttpStatusCode.Conflict, "report-conflict");
         }
 
         // The version matches but the generation is lower than the stored one (an admin's repair made
         // from an old reading): still stale. A controller that read version 1 read generation 2 or later.
-        using (var stale = await placement.PutStatusAsync(href, Versioned(Report(Controllers.Placement, 1, "Available=False"), 1)))
+        using (var stale = await placement.PutStatusAsync(href, Versioned(Report(ControllerNames.Placement, 1, "Available=False"), 1)))
         {
             await stale.AssertProblemAsync(HttpStatusCode.Conflict, "stale-report");
         }
 
-        Assert.Equal(1L, VersionOf((await user.GetObjectAsync(href))["status"]!, Controllers.Placement));
+        Assert.Equal(1L, VersionOf((await user.GetObjectAsync(href))["status"]!, ControllerNames.Placement));
     }
 
     [Fact]
@@ -123,8 +120,8 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("herd"));
         var href = cluster["href"].Text();
         var id = Guid.Parse(cluster["id"].Text());
-        var placement = controllers[Controllers.Placement];
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+        var placement = controllers[ControllerNames.Placement];
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=False"));
         var auditBefore = await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE cluster_id = @id", ("id", id));
 
         using var start = new SemaphoreSlim(0);
@@ -132,7 +129,7 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
         {
             await start.WaitAsync();
             using var response = await placement.PutStatusAsync(href,
-                Versioned(Report(Controllers.Placement, 1, "Available=True").WithData(new JsonObject { ["replica"] = replica }), 1));
+                Versioned(Report(ControllerNames.Placement, 1, "Available=True").WithData(new JsonObject { ["replica"] = replica }), 1));
             return (response.StatusCode, Code: response.IsSuccessStatusCode ? "" : await response.CodeAsync(), Replica: replica);
         })).ToList();
         start.Release(Replicas);
@@ -140,7 +137,7 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
 
         var winner = Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
         Assert.All(answers.Where(a => a != winner), a => Assert.Equal((HttpStatusCode.Conflict, "report-conflict"), (a.StatusCode, a.Code)));
-        var entry = (await user.StatusesAsync(href)).ReportOf(Controllers.Placement);
+        var entry = (await user.StatusesAsync(href)).ReportOf(ControllerNames.Placement);
         Assert.Equal(2L, (long)entry["version"]!);
         Assert.Equal(winner.Replica, (int)entry["data"]!["replica"]!);
         Assert.Equal(auditBefore + 1, await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE cluster_id = @id", ("id", id)));

@@ -1,4 +1,3 @@
-using ClusterPlatform.Tests.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
 using static ClusterPlatform.Tests.Status.StatusCalls;
@@ -11,7 +10,7 @@ namespace ClusterPlatform.Tests.Status;
 /// </summary>
 public sealed class ReportWakeUpTests(ApiServer api) : IClassFixture<ApiServer>
 {
-    private static readonly string[] Known = [.. Controllers.All];
+    private static readonly string[] Known = [.. ControllerNames.All];
 
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"));
 
@@ -37,7 +36,7 @@ public sealed class ReportWakeUpTests(ApiServer api) : IClassFixture<ApiServer>
     {
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("wake"));
         var href = cluster["href"].Text();
-        var placement = api.As("controller", null, Controllers.Placement);
+        var placement = api.As("controller", null, ControllerNames.Placement);
         await using var listener = new NpgsqlConnection(api.ConnectionString);
         await listener.OpenAsync();
         await using (var listen = new NpgsqlCommand("LISTEN outbox", listener))
@@ -46,10 +45,10 @@ public sealed class ReportWakeUpTests(ApiServer api) : IClassFixture<ApiServer>
         }
 
         // The Api sends its wake-up before it answers, so one sent would be on its way by now.
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=False"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=False"));
         Assert.False(await listener.WaitAsync(TimeSpan.FromSeconds(1)), "a report that queued nothing woke the relays");
 
-        await placement.ReportAsync(href, Report(Controllers.Placement, 1, "Available=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
         Assert.True(await listener.WaitAsync(TimeSpan.FromSeconds(10)), "a report that queued a reconcile did not wake the relays");
     }
 
@@ -76,7 +75,7 @@ public sealed class ReportWakeUpTests(ApiServer api) : IClassFixture<ApiServer>
 
     private static NpgsqlCommand ClusterReport(Guid id, long generation, string available)
     {
-        var report = ReportFunction(id, Controllers.Placement, generation, available, """
+        var report = ReportFunction(id, ControllerNames.Placement, generation, available, """
             SELECT outcome, queued FROM report_cluster_status(@id, @controller, @generation, NULL, @conditions, NULL,
                 @required, @known, NULL, interval '1 hour', interval '1 hour', 'test')
             """);
@@ -86,11 +85,11 @@ public sealed class ReportWakeUpTests(ApiServer api) : IClassFixture<ApiServer>
 
     private static NpgsqlCommand NodePoolReport(Guid id, string available)
     {
-        var report = ReportFunction(id, Controllers.OperatorClient, 1, available, """
+        var report = ReportFunction(id, ControllerNames.OperatorClient, 1, available, """
             SELECT outcome, queued FROM report_node_pool_status(@id, @controller, @generation, NULL, @conditions, NULL,
                 @required, @cluster_required, @known, NULL, 'test')
             """);
-        report.Parameters.AddWithValue("required", new[] { Controllers.OperatorClient });
+        report.Parameters.AddWithValue("required", new[] { ControllerNames.OperatorClient });
         report.Parameters.AddWithValue("cluster_required", Known);
         return report;
     }

@@ -1,22 +1,11 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
-
 namespace ClusterPlatform.Tests.Status;
 
-/// <summary>The platform's controllers, in the configured order of the cluster's required controllers.</summary>
+/// <summary>Controller tokens for the tests that report as the platform's controllers (<see cref="ControllerNames"/>).</summary>
 public static class Controllers
 {
-    public const string EnvironmentValidation = "environment-validation-controller";
-    public const string Placement = "placement-controller";
-    public const string DnsManagement = "dns-management-controller";
-    public const string OperatorClient = "operator-client-controller";
-
-    public static readonly IReadOnlyList<string> All = [EnvironmentValidation, Placement, DnsManagement, OperatorClient];
-
     /// <summary>A controller token for each controller, its subject being its name.</summary>
     public static IReadOnlyDictionary<string, HttpClient> Clients(ApiServer api) =>
-        All.ToDictionary(name => name, name => api.As("controller", null, name));
+        ControllerNames.All.ToDictionary(name => name, name => api.As("controller", null, name));
 }
 
 /// <summary>Status report bodies and the calls around <c>PUT …/status</c> and <c>GET …/statuses</c>.</summary>

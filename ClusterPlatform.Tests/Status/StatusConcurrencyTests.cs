@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
@@ -28,7 +25,7 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
         // Each controller reports generations 1..50 in order; the four streams run at the same time.
         // Available alternates in a pattern per controller, so the transitions (and their events) are known.
         static string Available(int controller, int seq) => (seq + controller) % 7 == 0 ? "False" : "True";
-        await Task.WhenAll(Controllers.All.Select((name, index) => Task.Run(async () =>
+        await Task.WhenAll(ControllerNames.All.Select((name, index) => Task.Run(async () =>
         {
             for (var seq = 1; seq <= ReportsPerController; seq++)
             {
@@ -53,14 +50,14 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
         Assert.Equal(ReportsPerController, status.ObservedGeneration());
         Assert.Equal(4 * ReportsPerController, await api.ScalarAsync<long>(
             "SELECT count(*) FROM audit_log WHERE cluster_id = @id AND action = 'status-report'", ("id", id)));
-        foreach (var name in Controllers.All)
+        foreach (var name in ControllerNames.All)
         {
             Assert.Equal(ReportsPerController, await api.ScalarAsync<long>(
                 "SELECT count(*) FROM audit_log WHERE cluster_id = @id AND action = 'status-report' AND actor = @name", ("id", id), ("name", name)));
         }
 
         // One reconcile each time Available becomes True or stops being True (absent counts as not True).
-        var transitions = Controllers.All.Select((_, index) =>
+        var transitions = ControllerNames.All.Select((_, index) =>
         {
             var previouslyTrue = false;
             var count = 0;
@@ -84,7 +81,7 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
         var href = cluster["href"].Text();
         var id = Guid.Parse(cluster["id"].Text());
 
-        var responses = await Task.WhenAll(Controllers.All.SelectMany(name => Enumerable.Range(1, ReportsPerController).Select(seq => Task.Run(async () =>
+        var responses = await Task.WhenAll(ControllerNames.All.SelectMany(name => Enumerable.Range(1, ReportsPerController).Select(seq => Task.Run(async () =>
         {
             using var response = await controllers[name].PutStatusAsync(href,
                 Report(name, 1, "Available=True").WithData(new JsonObject { ["seq"] = seq }));
@@ -95,7 +92,7 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
         Assert.Equal(4 * ReportsPerController, await api.ScalarAsync<long>(
             "SELECT count(*) FROM audit_log WHERE cluster_id = @id AND action = 'status-report'", ("id", id)));
         var reports = await user.StatusesAsync(href);
-        Assert.Equal([.. Controllers.All.Order(StringComparer.Ordinal)], reports.Select(r => r!["name"].Text()));
+        Assert.Equal([.. ControllerNames.All.Order(StringComparer.Ordinal)], reports.Select(r => r!["name"].Text()));
         Assert.All(reports, r => Assert.InRange((int)r!["data"]!["seq"]!, 1, ReportsPerController));
         Assert.Equal("Ready", (await user.GetObjectAsync(href))["status"]!.Phase());
         // Only each controller's first report changed its Available status.
@@ -112,7 +109,7 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
         var id = Guid.Parse(cluster["id"].Text());
 
         // Available flips on every report, so each one moves its controller's lastTransitionTime.
-        await Task.WhenAll(Controllers.All.SelectMany(name => Enumerable.Range(1, 25).Select(seq => Task.Run(() =>
+        await Task.WhenAll(ControllerNames.All.SelectMany(name => Enumerable.Range(1, 25).Select(seq => Task.Run(() =>
             controllers[name].ReportAsync(href, Report(name, 1, seq % 2 == 0 ? "Available=True" : "Available=False"))))));
 
         await AssertTimesFollowTheOrderReportsWereAppliedInAsync(id);
@@ -150,7 +147,7 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
             hrefs.Add((await user.CreateClusterAsync(ApiCalls.Unique("fleet")))["href"].Text());
         }
 
-        await Task.WhenAll(hrefs.SelectMany(href => Controllers.All.Select(name => Task.Run(() =>
+        await Task.WhenAll(hrefs.SelectMany(href => ControllerNames.All.Select(name => Task.Run(() =>
             controllers[name].ReportAsync(href, Report(name, 1, "Available=True"))))));
 
         foreach (var href in hrefs)

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
-using ClusterPlatform.Tests.Infrastructure;
 using static ClusterPlatform.Tests.Status.StatusCalls;
 
 namespace ClusterPlatform.Tests.Status;
@@ -10,7 +7,7 @@ namespace ClusterPlatform.Tests.Status;
 public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiServer>
 {
     private readonly HttpClient user = api.As("user", ApiCalls.Unique("org"), "alice");
-    private readonly HttpClient placement = api.As("controller", null, Controllers.Placement);
+    private readonly HttpClient placement = api.As("controller", null, ControllerNames.Placement);
 
     [Fact]
     public async Task Stale_report_returns_409_and_changes_nothing()
@@ -19,13 +16,13 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var href = cluster["href"].Text();
         var id = Guid.Parse(cluster["id"].Text());
         await user.BumpGenerationAsync(href, 4);
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True").WithData(new JsonObject { ["seq"] = 2 }));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True").WithData(new JsonObject { ["seq"] = 2 }));
         var reportsBefore = (await user.StatusesAsync(href)).ToJsonString();
         var statusBefore = (await user.GetObjectAsync(href))["status"]!.ToJsonString();
         var auditBefore = await AuditCountAsync(id);
         var outboxBefore = await OutboxCountAsync(id);
 
-        using var stale = await placement.PutStatusAsync(href, Report(Controllers.Placement, 1, "Available=False").WithData(new JsonObject { ["seq"] = 1 }));
+        using var stale = await placement.PutStatusAsync(href, Report(ControllerNames.Placement, 1, "Available=False").WithData(new JsonObject { ["seq"] = 1 }));
 
         await stale.AssertProblemAsync(HttpStatusCode.Conflict, "stale-report");
         Assert.Equal(reportsBefore, (await user.StatusesAsync(href)).ToJsonString());
@@ -34,10 +31,10 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         Assert.Equal(outboxBefore, await OutboxCountAsync(id));
 
         // The same generation again is not stale.
-        await placement.ReportAsync(href, Report(Controllers.Placement, 2, "Available=True"));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
         // Staleness is per controller: another controller may still report generation 1.
-        var dns = api.As("controller", null, Controllers.DnsManagement);
-        await dns.ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=True"));
+        var dns = api.As("controller", null, ControllerNames.DnsManagement);
+        await dns.ReportAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=True"));
     }
 
     [Fact]
@@ -47,12 +44,12 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var href = cluster["href"].Text();
         var pool = await user.CreateNodePoolAsync(cluster["id"].Text());
 
-        using (var future = await placement.PutStatusAsync(href, Report(Controllers.Placement, 2, "Available=True")))
+        using (var future = await placement.PutStatusAsync(href, Report(ControllerNames.Placement, 2, "Available=True")))
         {
             await future.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "future-generation");
         }
 
-        using (var poolFuture = await placement.PutStatusAsync(pool["href"].Text(), Report(Controllers.Placement, 2, "Available=True")))
+        using (var poolFuture = await placement.PutStatusAsync(pool["href"].Text(), Report(ControllerNames.Placement, 2, "Available=True")))
         {
             await poolFuture.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "future-generation");
         }
@@ -91,7 +88,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
     {
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("mismatch")))["href"].Text();
 
-        using (var other = await placement.PutStatusAsync(href, Report(Controllers.DnsManagement, 1, "Available=True")))
+        using (var other = await placement.PutStatusAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=True")))
         {
             await other.AssertProblemAsync(HttpStatusCode.Forbidden, "controller-mismatch");
         }
@@ -101,7 +98,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
             await unknown.AssertProblemAsync(HttpStatusCode.Forbidden, "controller-mismatch");
         }
 
-        using (var rogue = await api.As("controller", null, "rogue-controller").PutStatusAsync(href, Report(Controllers.Placement, 1, "Available=True")))
+        using (var rogue = await api.As("controller", null, "rogue-controller").PutStatusAsync(href, Report(ControllerNames.Placement, 1, "Available=True")))
         {
             await rogue.AssertProblemAsync(HttpStatusCode.Forbidden, "controller-mismatch");
         }
@@ -115,10 +112,10 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("admin")))["href"].Text();
         var admin = api.As("admin", "ops");
 
-        var status = await admin.ReportAsync(href, Report(Controllers.DnsManagement, 1, "Available=True"));
+        var status = await admin.ReportAsync(href, Report(ControllerNames.DnsManagement, 1, "Available=True"));
 
-        Assert.Equal(Controllers.DnsManagement, status["controllers"]!.AsArray().Single()!["name"].Text());
-        Assert.Equal(Controllers.DnsManagement, (await user.StatusesAsync(href)).Single()!["name"].Text());
+        Assert.Equal(ControllerNames.DnsManagement, status["controllers"]!.AsArray().Single()!["name"].Text());
+        Assert.Equal(ControllerNames.DnsManagement, (await user.StatusesAsync(href)).Single()!["name"].Text());
     }
 
     [Fact]
@@ -128,7 +125,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var owner = api.As("user", org);
         var cluster = await owner.CreateClusterAsync(ApiCalls.Unique("roles"));
         var pool = await owner.CreateNodePoolAsync(cluster["id"].Text());
-        var body = Report(Controllers.Placement, 1, "Available=True");
+        var body = Report(ControllerNames.Placement, 1, "Available=True");
 
         foreach (var href in new[] { cluster["href"].Text(), pool["href"].Text() })
         {
@@ -142,12 +139,12 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
     [Fact]
     public async Task Report_on_a_missing_or_hard_deleted_resource_returns_404()
     {
-        using (var cluster = await placement.PutStatusAsync($"{ApiCalls.Clusters}/{Guid.CreateVersion7()}", Report(Controllers.Placement, 1, "Available=True")))
+        using (var cluster = await placement.PutStatusAsync($"{ApiCalls.Clusters}/{Guid.CreateVersion7()}", Report(ControllerNames.Placement, 1, "Available=True")))
         {
             await cluster.AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
         }
 
-        using (var pool = await placement.PutStatusAsync($"{ApiCalls.NodePools}/{Guid.CreateVersion7()}", Report(Controllers.Placement, 1, "Available=True")))
+        using (var pool = await placement.PutStatusAsync($"{ApiCalls.NodePools}/{Guid.CreateVersion7()}", Report(ControllerNames.Placement, 1, "Available=True")))
         {
             await pool.AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
         }
@@ -158,7 +155,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
             Assert.Equal(HttpStatusCode.NoContent, force.StatusCode);
         }
 
-        using var afterDelete = await placement.PutStatusAsync(gone["href"].Text(), Report(Controllers.Placement, 1, "Available=True"));
+        using var afterDelete = await placement.PutStatusAsync(gone["href"].Text(), Report(ControllerNames.Placement, 1, "Available=True"));
         await afterDelete.AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
     }
 
@@ -168,10 +165,10 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var other = api.As("user", ApiCalls.Unique("elsewhere"));
         var cluster = await other.CreateClusterAsync(ApiCalls.Unique("foreign"));
         var pool = await other.CreateNodePoolAsync(cluster["id"].Text());
-        var op = api.As("controller", null, Controllers.OperatorClient);
+        var op = api.As("controller", null, ControllerNames.OperatorClient);
 
-        await op.ReportAsync(cluster["href"].Text(), Report(Controllers.OperatorClient, 1, "Available=True"));
-        var poolStatus = await op.ReportAsync(pool["href"].Text(), Report(Controllers.OperatorClient, 1, "Available=True"));
+        await op.ReportAsync(cluster["href"].Text(), Report(ControllerNames.OperatorClient, 1, "Available=True"));
+        var poolStatus = await op.ReportAsync(pool["href"].Text(), Report(ControllerNames.OperatorClient, 1, "Available=True"));
 
         Assert.Equal("Ready", poolStatus.Phase());
     }
@@ -244,7 +241,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var message = new string('m', 1024);
         var body = new JsonObject
         {
-            ["controller"] = Controllers.Placement,
+            ["controller"] = ControllerNames.Placement,
             ["observedGeneration"] = 1,
             ["conditions"] = new JsonArray(
                 new JsonObject { ["type"] = "Available", ["status"] = "Unknown", ["reason"] = reason, ["message"] = message },
@@ -257,7 +254,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
 
         await placement.ReportAsync(href, body);
 
-        var stored = (await user.StatusesAsync(href)).ReportOf(Controllers.Placement);
+        var stored = (await user.StatusesAsync(href)).ReportOf(ControllerNames.Placement);
         Assert.Equal(["Available", "Progressing", "Degraded", "Finalized"], stored["conditions"]!.AsArray().Select(c => c!["type"].Text()));
         Assert.Equal(reason, stored.ConditionOf("Available")["reason"].Text());
         Assert.Equal(message, stored.ConditionOf("Available")["message"].Text());
@@ -275,11 +272,11 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
             Assert.Equal(2, (long)(await patch.ReadObjectAsync())["generation"]!);
         }
 
-        var op = api.As("controller", null, Controllers.OperatorClient);
-        await op.ReportAsync(pool, Report(Controllers.OperatorClient, 2, "Available=True"));
+        var op = api.As("controller", null, ControllerNames.OperatorClient);
+        await op.ReportAsync(pool, Report(ControllerNames.OperatorClient, 2, "Available=True"));
         var before = (await user.StatusesAsync(pool)).ToJsonString();
 
-        using var stale = await op.PutStatusAsync(pool, Report(Controllers.OperatorClient, 1, "Available=False"));
+        using var stale = await op.PutStatusAsync(pool, Report(ControllerNames.OperatorClient, 1, "Available=False"));
 
         await stale.AssertProblemAsync(HttpStatusCode.Conflict, "stale-report");
         Assert.Equal(before, (await user.StatusesAsync(pool)).ToJsonString());
@@ -292,7 +289,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("huge")))["href"].Text();
 
         using var response = await placement.PutStatusAsync(href,
-            Report(Controllers.Placement, 1, "Available=True").WithData(new JsonObject { ["x"] = new string('d', 70 * 1024) }));
+            Report(ControllerNames.Placement, 1, "Available=True").WithData(new JsonObject { ["x"] = new string('d', 70 * 1024) }));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Empty(await user.StatusesAsync(href));
@@ -304,7 +301,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("media")))["href"].Text();
 
         using var response = await placement.PutAsync($"{href}/status",
-            Bodies.Json(Report(Controllers.Placement, 1, "Available=True"), "application/merge-patch+json"));
+            Bodies.Json(Report(ControllerNames.Placement, 1, "Available=True"), "application/merge-patch+json"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Empty(await user.StatusesAsync(href));
