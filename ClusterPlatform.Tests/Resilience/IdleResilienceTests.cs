@@ -18,21 +18,31 @@ public sealed class IdleResilienceTests(ResilienceFixture topology) : IClassFixt
     /// </summary>
     public const string IdleSecondsVariable = "CLUSTERPLATFORM_RESILIENCE_IDLE_SECONDS";
 
+    /// <summary>
+    /// What the idle period may add to a create's way to Ready. The cliff this guards against (streams
+    /// the emulator had closed, found dead only by a later retry) added 10–20 s; a loaded machine adds a
+    /// second or two to any create, so the bound is relative to a create just before the idle period,
+    /// not an absolute time (speed belongs to the benchmarks: the soak suite measures it).
+    /// </summary>
+    private static readonly TimeSpan IdleAllowance = TimeSpan.FromSeconds(5);
+
     [Fact]
-    public async Task An_idle_period_longer_than_the_emulators_limit_then_create_to_ready_within_a_second()
+    public async Task An_idle_period_longer_than_the_emulators_limit_adds_no_reconnect_wait_to_the_next_create()
     {
         var idle = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable(IdleSecondsVariable), CultureInfo.InvariantCulture, out var seconds) ? seconds : 110);
         await topology.WaitUntilHealthyAsync(Cancellation);
         var client = topology.CreateClient();
         // Warm: every stream is open and has carried an event before the idle period starts.
-        await CreateToReadyAsync(client, "warm");
+        var warm = await CreateToReadyAsync(client, "warm");
 
         // The idle period is the fault itself, not a guess at how long something takes.
         await Task.Delay(idle, Cancellation);
 
         var took = await CreateToReadyAsync(client, "after-idle");
-        TestContext.Current.TestOutputHelper?.WriteLine($"create->Ready after {idle.TotalSeconds:0} s idle: {took.TotalSeconds:0.00} s");
-        Assert.True(took < TimeSpan.FromSeconds(1), $"After {idle.TotalSeconds:0} s idle, create->Ready took {took.TotalSeconds:0.00} s."
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"create->Ready before the idle period: {warm.TotalSeconds:0.00} s; after {idle.TotalSeconds:0} s idle: {took.TotalSeconds:0.00} s");
+        Assert.True(took < warm + IdleAllowance,
+            $"After {idle.TotalSeconds:0} s idle, create->Ready took {took.TotalSeconds:0.00} s, against {warm.TotalSeconds:0.00} s before it."
             + $"{Environment.NewLine}{topology.RecentLogs(ResourceNames.Controllers)}{Environment.NewLine}{topology.RecentLogs(ResourceNames.Api)}");
     }
 
