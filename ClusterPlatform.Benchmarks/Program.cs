@@ -115,7 +115,7 @@ if (Runs("floor"))
     var floor = await FloorBenchmark.RunAsync(environment, await SeededAsync(), [1, 8, 32], loadSeconds);
     report.Detail("floor", floor);
     static string Cost(WrkLoad load, string server) =>
-        Invariant($"wrk CPU {load.ClientCpuShare:P0} of a core; {server} CPU {load.ServerCpuMsPerRequest:0.000} ms a request");
+        Invariant($"wrk CPU {load.ClientCpuShare:P0} of a core; {server} CPU {load.ServerCpuMsPerRequest:0.000} ms a request; {load.BytesPerResponse:#,0} B a response");
     foreach (var c in floor.Comparisons)
     {
         report.Add(c.Api.Load, Cost(c.Api, "Api"));

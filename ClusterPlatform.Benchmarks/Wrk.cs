@@ -8,8 +8,11 @@ namespace ClusterPlatform.Benchmarks;
 /// One wrk run: the load, the errors wrk counted, and the CPU the client (wrk itself) and the server
 /// under test spent during it, so a reader can see how much of the two cores the load generator took.
 /// </summary>
-internal sealed record WrkLoad(LoadResult Load, double ClientCpuSeconds, double ServerCpuSeconds)
+internal sealed record WrkLoad(LoadResult Load, double ClientCpuSeconds, double ServerCpuSeconds, long ResponseBytes)
 {
+    /// <summary>Bytes of a response, headers included: the Api's and the floor's should be alike.</summary>
+    public double BytesPerResponse => (double)ResponseBytes / Math.Max(1, Load.Latency.Count);
+
     /// <summary>wrk's CPU as a share of one core over the run.</summary>
     public double ClientCpuShare => ClientCpuSeconds / Load.Seconds;
 
@@ -149,7 +152,7 @@ internal static class Wrk
             var latency = new LatencySummary((int)requests, Ms("p50Us"), Ms("p90Us"), Ms("p95Us"), Ms("p99Us"), Ms("meanUs"), Ms("maxUs"));
             // /proc reports CPU times in USER_HZ, 100 a second on Linux whatever the kernel's own tick.
             var clientSeconds = Count("cpuTicks") / 100.0;
-            return new WrkLoad(new LoadResult(operation, clients, seconds, requests / seconds, latency), clientSeconds, serverSeconds);
+            return new WrkLoad(new LoadResult(operation, clients, seconds, requests / seconds, latency), clientSeconds, serverSeconds, Count("bytes"));
         }
         finally
         {
@@ -181,9 +184,9 @@ internal static class Wrk
           local fields = {}
           for f in string.gmatch(string.match(stat, "%) (.*)"), "%S+") do fields[#fields + 1] = f end
           local e = summary.errors
-          io.write(string.format('{{ResultPrefix}}{"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
+          io.write(string.format('{{ResultPrefix}}{"requests":%d,"bytes":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
             '"p50Us":%d,"p90Us":%d,"p95Us":%d,"p99Us":%d,"meanUs":%.1f,"maxUs":%d,"cpuTicks":%d}\n',
-            summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+            summary.requests, summary.bytes, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
             latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.mean, latency.max,
             tonumber(fields[12]) + tonumber(fields[13])))
         end
