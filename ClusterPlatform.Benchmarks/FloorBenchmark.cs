@@ -19,7 +19,14 @@ internal sealed record FloorComparison(string Operation, int Clients, WrkLoad Ap
     public double P50OverFloor => Api.Load.Latency.P50Ms / Floor.Load.Latency.P50Ms;
 }
 
-internal sealed record FloorResult(string LoadGenerator, IReadOnlyList<FloorComparison> Comparisons);
+/// <summary>
+/// The throughput suite's .NET load generator (<see cref="ClosedLoopLoad"/>) on the same GET, with the CPU
+/// this process (the client, nothing else runs in it meanwhile) and the Api spent: what wrk saves.
+/// CPU is over the warm-up and the run together.
+/// </summary>
+internal sealed record DotnetClientLoad(LoadResult Load, double ClientCpuShare, double ClientCpuUsPerRequest, double ApiCpuMsPerRequest);
+
+internal sealed record FloorResult(string LoadGenerator, IReadOnlyList<FloorComparison> Comparisons, IReadOnlyList<DotnetClientLoad> DotnetClient);
 
 /// <summary>
 /// The Api against its floor (<see cref="FloorServer"/>: Kestrel and Npgsql running the Api's own
@@ -99,6 +106,7 @@ internal static class FloorBenchmark
         }
 
         var comparisons = new List<FloorComparison>();
+        var dotnetClient = new List<DotnetClientLoad>();
         foreach (var clients in clientCounts)
         {
             Console.Error.WriteLine($"floor: {clients} client(s), {duration.TotalSeconds} s per operation…");
@@ -108,9 +116,29 @@ internal static class FloorBenchmark
                 var bare = await LoadAsync("Floor", operation, floor.Address, prefix => request(null, prefix), clients, FloorCpu);
                 var sql = pgbenchRun is null ? null : await pgbenchRun(clients);
                 comparisons.Add(new FloorComparison(operation, clients, api, bare, sql, GoalOf(operation, clients)));
+                if (operation == Get && clients == DotnetClientClients)
+                {
+                    dotnetClient.Add(await DotnetClientAsync(environment, seeded, clients, duration, warmUp, ApiCpu, FloorCpu));
+                }
             }
         }
 
-        return new FloorResult($"wrk ({Wrk.Executable}), one thread, one connection per client", comparisons);
+        return new FloorResult($"wrk ({Wrk.Executable}), one thread, one connection per client", comparisons, dotnetClient);
+    }
+
+    // One client count is enough to show the .NET client's cost; 8 is where the goals are set.
+    private const int DotnetClientClients = 8;
+
+    private static async Task<DotnetClientLoad> DotnetClientAsync(BenchmarkEnvironment environment, SeededRange seeded, int clients, TimeSpan duration,
+        TimeSpan warmUp, Func<TimeSpan> apiCpu, Func<TimeSpan> ownCpu)
+    {
+        using var http = environment.ControllerClient(ControllerNames.Placement);
+        var (client, api, started) = (ownCpu(), apiCpu(), Stopwatch.GetTimestamp());
+        var load = await ClosedLoopLoad.RunAsync(ThroughputBenchmark.Get + ", .NET HttpClient loop", clients, duration, warmUp,
+            random => ApiRequests.GetClusterAsync(http, ClusterSeed.IdOf(seeded.Pick(random))));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var requests = load.RequestsPerSecond * seconds; // the warm-up's at the run's rate
+        var clientSeconds = (ownCpu() - client).TotalSeconds;
+        return new DotnetClientLoad(load, clientSeconds / seconds, clientSeconds * 1e6 / requests, (apiCpu() - api).TotalMilliseconds / requests);
     }
 }

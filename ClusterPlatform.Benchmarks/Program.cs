@@ -115,7 +115,7 @@ if (Runs("floor"))
     var floor = await FloorBenchmark.RunAsync(environment, await SeededAsync(), [1, 8, 32], loadSeconds);
     report.Detail("floor", floor);
     static string Cost(WrkLoad load, string server) =>
-        Invariant($"wrk CPU {load.ClientCpuShare:P0} of a core; {server} CPU {load.ServerCpuMsPerRequest:0.000} ms a request; {load.BytesPerResponse:#,0} B a response");
+        Invariant($"wrk CPU {load.ClientCpuShare:P0} of a core ({load.ClientCpuUsPerRequest:0} µs a request); {server} CPU {load.ServerCpuMsPerRequest:0.000} ms a request; {load.BytesPerResponse:#,0} B a response");
     foreach (var c in floor.Comparisons)
     {
         report.Add(c.Api.Load, Cost(c.Api, "Api"));
@@ -137,6 +137,11 @@ if (Runs("floor"))
         {
             report.Add(new ReportRow($"  API / pgbench, {c.Operation}", c.Clients, Note: Invariant($"{ofPgbench:P0} of pgbench (floor / pgbench {c.Floor.Load.RequestsPerSecond / c.Pgbench!.RequestsPerSecond:P0})")));
         }
+    }
+
+    foreach (var d in floor.DotnetClient)
+    {
+        report.Add(d.Load, Invariant($"the throughput suite's client: its CPU {d.ClientCpuShare:P0} of a core ({d.ClientCpuUsPerRequest:0} µs a request); Api CPU {d.ApiCpuMsPerRequest:0.000} ms a request"));
     }
 }
 

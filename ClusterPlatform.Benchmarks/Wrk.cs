@@ -16,6 +16,9 @@ internal sealed record WrkLoad(LoadResult Load, double ClientCpuSeconds, double 
     /// <summary>wrk's CPU as a share of one core over the run.</summary>
     public double ClientCpuShare => ClientCpuSeconds / Load.Seconds;
 
+    /// <summary>wrk's CPU time per answered request, in microseconds (its side of the loopback TCP included).</summary>
+    public double ClientCpuUsPerRequest => ClientCpuSeconds * 1e6 / Math.Max(1, Load.Latency.Count);
+
     /// <summary>The server's CPU time per answered request, in milliseconds.</summary>
     public double ServerCpuMsPerRequest => ServerCpuSeconds * 1000 / Math.Max(1, Load.Latency.Count);
 }
