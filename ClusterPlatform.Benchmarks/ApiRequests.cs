@@ -11,9 +11,13 @@ internal static class ApiRequests
 {
     public const string ListSelector = "env=prod";
 
+    /// <summary>The list every list row times: its first page (the default 50) of clusters matching <see cref="ListSelector"/>.</summary>
+    public static readonly string ListPath = $"/api/v1/clusters?labelSelector={Uri.EscapeDataString(ListSelector)}";
+
     // Labelled env=prod like half the seeded clusters, so that at every table size the list's first
-    // page is full: the events suite's creates are most of the table at 1,000 clusters.
-    private const string ClusterBody = """
+    // page is full: the events suite's creates are most of the table at 1,000 clusters. NAME is the
+    // cluster's name (the floor suite's wrk script replaces it too).
+    public const string ClusterBody = """
         {"name":"NAME","labels":{"env":"prod"},"spec":{"gcp":{"projectId":"acme-prod-123","region":"us-central1"},"release":{"version":"4.22.3"},"dns":{"baseDomain":"acme.example.com"}}}
         """;
 
@@ -46,7 +50,7 @@ internal static class ApiRequests
     /// <summary>The first page (the default 50) of clusters matching <see cref="ListSelector"/>.</summary>
     public static async Task ListClustersAsync(HttpClient client)
     {
-        using var response = await client.GetAsync(new Uri($"/api/v1/clusters?labelSelector={Uri.EscapeDataString(ListSelector)}", UriKind.Relative),
+        using var response = await client.GetAsync(new Uri(ListPath, UriKind.Relative),
             HttpCompletionOption.ResponseContentRead);
         await ExpectAsync(response, HttpStatusCode.OK, "Listing clusters");
     }

@@ -24,6 +24,12 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// The Api's <c>Reconcile:NotReadyAfter</c> in every run (Program.cs), pushed out so the scheduler causes
+    /// no events; pgbench's and the floor's creates pass the same value.
+    /// </summary>
+    public const string NotReadyAfter = "01:00:00";
+
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"clusterplatform-bench-{Guid.NewGuid():N}");
     private readonly byte[] signingKey = RandomNumberGenerator.GetBytes(32);
 
@@ -73,10 +79,18 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     private HttpClient Client(string subject, string? organization, string role)
     {
         var client = new HttpClient { BaseAddress = ApiAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            DevelopmentTokens.Create(signingKey, subject, organization, [role], DateTime.UtcNow.AddHours(4)));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(subject, organization, role));
         return client;
     }
+
+    /// <summary>The bearer token <see cref="Client(string, string)"/> sends, for a load generator that is not an HttpClient.</summary>
+    public string Token(string organization, string role = "user") => Token("benchmark", organization, role);
+
+    /// <summary>The bearer token <see cref="ControllerClient"/> sends.</summary>
+    public string ControllerToken(string controller) => Token(controller, null, "controller");
+
+    private string Token(string subject, string? organization, string role) =>
+        DevelopmentTokens.Create(signingKey, subject, organization, [role], DateTime.UtcNow.AddHours(4));
 
     public PubSubConnection PubSub() => new(new PubSubOptions { ProjectId = ProjectId, EmulatorHost = EmulatorHost });
 

@@ -104,7 +104,7 @@ internal static class EventsBenchmark
         return rows;
     }
 
-    private static async Task<long> UnpublishedAsync(NpgsqlDataSource database)
+    internal static async Task<long> UnpublishedAsync(NpgsqlDataSource database)
     {
         await using var command = database.CreateCommand("SELECT count(*) FROM outbox WHERE published_at IS NULL");
         return (long)(await command.ExecuteScalarAsync())!;

@@ -25,8 +25,15 @@ internal static partial class PgbenchScripts
         ["spec"] = """{"dns": {"baseDomain": "acme.example.com"}, "gcp": {"region": "us-central1", "subnet": "pgbench-1f0c3-subnet", "infraId": "pgbench-1f0c3", "network": "pgbench-1f0c3-network", "projectId": "acme-prod-123"}, "release": {"version": "4.22.3"}, "networking": {"podCidr": "10.128.0.0/14", "machineCidr": "10.0.0.0/16", "serviceCidr": "172.30.0.0/16"}}""",
         ["actor"] = "benchmark",
         ["cluster_required"] = "{environment-validation-controller,placement-controller,dns-management-controller,operator-client-controller}",
-        ["not_ready_after"] = "01:00:00",
+        ["not_ready_after"] = BenchmarkEnvironment.NotReadyAfter,
         ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    };
+
+    /// <summary>The variables <see cref="ReadCluster"/> takes: the seed numbers it picks its random cluster from.</summary>
+    public static Dictionary<string, string> ReadVariables(SeededRange seeded) => new()
+    {
+        ["first"] = seeded.First.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["last"] = seeded.Last.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>

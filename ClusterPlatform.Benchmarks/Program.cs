@@ -3,12 +3,12 @@ using ClusterPlatform.Benchmarks;
 using Npgsql;
 
 // ClusterPlatform benchmarks:
-//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|ready|soak]
+//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|floor|ready|soak]
 //       [--events N] [--writers N] [--backlog N] [--reports N] [--seconds N] [--clusters N]
 //       soak: [--duration SECONDS] [--rate CREATES_PER_MINUTE] [--active SECONDS] [--idle SECONDS]
 // Prints one table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
 // `all` is every suite but the soak, which takes 10 minutes by default and runs only by name.
-string[] suites = ["all", "events", "scale", "throughput", "ready", "soak"];
+string[] suites = ["all", "events", "scale", "throughput", "floor", "ready", "soak"];
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback)
 {
@@ -38,7 +38,7 @@ const int LargeTable = 100_000;
 // The scheduler is pushed out so the only events are the ones the benchmark causes. The soak runs
 // the services at Information, as deployed, to measure what they log.
 var serviceLogging = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Information" };
-await using var environment = await BenchmarkEnvironment.StartAsync(new Dictionary<string, string> { ["Reconcile:NotReadyAfter"] = "01:00:00" }
+await using var environment = await BenchmarkEnvironment.StartAsync(new Dictionary<string, string> { ["Reconcile:NotReadyAfter"] = BenchmarkEnvironment.NotReadyAfter }
     .Concat(Runs("soak") ? serviceLogging : []).ToDictionary());
 
 // First: it listens on a controller's subscription, and counts on a table without the load tests' rows.
@@ -78,7 +78,8 @@ if (Runs("scale"))
     }
 }
 
-if (Runs("throughput"))
+// The throughput and floor suites read random clusters of the 100,000 the scale suite seeds, or seed them here.
+async Task<SeededRange> SeededAsync()
 {
     if (seeded is null)
     {
@@ -86,8 +87,12 @@ if (Runs("throughput"))
         (_, seeded) = await ClusterSeed.TopUpAsync(database, LargeTable);
     }
 
-    var throughput = await ThroughputBenchmark.RunAsync(environment,
-        seeded ?? throw new InvalidOperationException("The table already had 100,000 clusters, none of them seeded."), [1, 8, 32], loadSeconds);
+    return seeded ?? throw new InvalidOperationException("The table already had 100,000 clusters, none of them seeded.");
+}
+
+if (Runs("throughput"))
+{
+    var throughput = await ThroughputBenchmark.RunAsync(environment, await SeededAsync(), [1, 8, 32], loadSeconds);
     report.Detail("throughput", throughput);
     foreach (var load in throughput.Loads)
     {
@@ -97,6 +102,46 @@ if (Runs("throughput"))
             report.Add(new ReportRow($"  {ratio.Api.Split(' ')[1]} / pgbench", ratio.Clients,
                 Note: Invariant($"{ratio.Ratio:P0} of pgbench; {Goal(ratio.Met, $"≥ {ratio.Goal:P0}")}")));
         }
+    }
+}
+
+if (Runs("floor"))
+{
+    if (!Wrk.Installed)
+    {
+        throw new InvalidOperationException($"The floor suite drives its load with wrk, which is not at {Wrk.Executable}: apt-get install wrk.");
+    }
+
+    var floor = await FloorBenchmark.RunAsync(environment, await SeededAsync(), [1, 8, 32], loadSeconds);
+    report.Detail("floor", floor);
+    static string Cost(WrkLoad load, string server) =>
+        Invariant($"wrk CPU {load.ClientCpuShare:P0} of a core ({load.ClientCpuUsPerRequest:0} µs a request); {server} CPU {load.ServerCpuMsPerRequest:0.000} ms a request; {load.BytesPerResponse:#,0} B a response");
+    foreach (var c in floor.Comparisons)
+    {
+        report.Add(c.Api.Load, Cost(c.Api, "Api"));
+        report.Add(c.Floor.Load, Cost(c.Floor, "floor"));
+        if (c.Pgbench is { } pgbench)
+        {
+            report.Add(pgbench);
+        }
+
+        var p50 = Invariant($"p50 {c.P50OverFloor:0.0}× the floor's");
+        if (c.Operation == FloorBenchmark.Get && c.Clients == 1)
+        {
+            p50 += "; " + Goal(c.P50OverFloor <= FloorBenchmark.GetP50OverFloorGoal, Invariant($"p50 ≤ {FloorBenchmark.GetP50OverFloorGoal}× the floor's"));
+        }
+
+        report.Add(new ReportRow($"  API / floor, {c.Operation}", c.Clients,
+            Note: Invariant($"{c.OfFloor:P0} of the floor; {p50}") + (c.Goal is { } goal ? "; " + Goal(c.OfFloor >= goal, Invariant($"≥ {goal:P0}")) : "")));
+        if (c.OfPgbench is { } ofPgbench)
+        {
+            report.Add(new ReportRow($"  API / pgbench, {c.Operation}", c.Clients, Note: Invariant($"{ofPgbench:P0} of pgbench (floor / pgbench {c.Floor.Load.RequestsPerSecond / c.Pgbench!.RequestsPerSecond:P0})")));
+        }
+    }
+
+    foreach (var d in floor.DotnetClient)
+    {
+        report.Add(d.Load, Invariant($"the throughput suite's client: its CPU {d.ClientCpuShare:P0} of a core ({d.ClientCpuUsPerRequest:0} µs a request); Api CPU {d.ApiCpuMsPerRequest:0.000} ms a request"));
     }
 }
 

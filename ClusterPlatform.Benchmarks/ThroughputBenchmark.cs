@@ -42,11 +42,7 @@ internal static class ThroughputBenchmark
             Console.Error.WriteLine($"throughput: {clients} client(s), {duration.TotalSeconds} s per operation…");
             var get = await ClosedLoopLoad.RunAsync(Get, clients, duration, warmUp,
                 random => ApiRequests.GetClusterAsync(controller, ClusterSeed.IdOf(seeded.Pick(random))));
-            var read = await pgbench.RunAsync(PgbenchRead, PgbenchScripts.ReadCluster, clients, duration, new Dictionary<string, string>
-            {
-                ["first"] = seeded.First.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["last"] = seeded.Last.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+            var read = await pgbench.RunAsync(PgbenchRead, PgbenchScripts.ReadCluster, clients, duration, PgbenchScripts.ReadVariables(seeded));
             var list = await ClosedLoopLoad.RunAsync(List, clients, duration, warmUp, _ => ApiRequests.ListClustersAsync(admin));
             var create = await ClosedLoopLoad.RunAsync(Create, clients, duration, warmUp,
                 _ => ApiRequests.CreateClusterAsync(user, $"load-{Interlocked.Increment(ref created)}"));
