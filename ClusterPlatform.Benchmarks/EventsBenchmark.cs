@@ -143,15 +143,15 @@ internal static class EventsBenchmark
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Polls until the condition holds; five minutes without it is a failed run, not a figure.</summary>
-    internal static async Task UntilAsync(Func<Task<bool>> condition, string what, int pollMs = 20)
+    /// <summary>Polls until the condition holds; <paramref name="minutes"/> (5 unless told) without it is a failed run, not a figure.</summary>
+    internal static async Task UntilAsync(Func<Task<bool>> condition, string what, int pollMs = 20, int minutes = 5)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
+        var deadline = DateTime.UtcNow.AddMinutes(minutes);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Waited 5 minutes for {what}.");
+                throw new TimeoutException($"Waited {minutes} minutes for {what}.");
             }
 
             await Task.Delay(pollMs);

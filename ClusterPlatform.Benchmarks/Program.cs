@@ -6,7 +6,7 @@ using Npgsql;
 //   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|ready|soak|burst]
 //       [--events N] [--writers N] [--backlog N] [--reports N] [--seconds N] [--clusters N]
 //       soak: [--duration SECONDS] [--rate CREATES_PER_MINUTE] [--active SECONDS] [--idle SECONDS]
-//       burst: [--creates N] [--writers N]
+//       burst: [--creates N] [--writers N] [--calls 0 (no Api calls counted, the logs at Warning)]
 // Prints one table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
 // `all` is every suite but the soak, which takes 10 minutes by default, and the burst, which turns
 // on the Api's request log and raises the fleet's capacity; they run only by name.
@@ -37,11 +37,13 @@ var report = new BenchmarkReport();
 var loadSeconds = TimeSpan.FromSeconds(Option("seconds", 5));
 const int LargeTable = 100_000;
 
+var countBurstCalls = Option("calls", 1) != 0;
+
 // The scheduler is pushed out so the only events are the ones the benchmark causes. The soak runs
 // the services at Information, as deployed, to measure what they log.
 var serviceLogging = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Information" };
 await using var environment = await BenchmarkEnvironment.StartAsync(new Dictionary<string, string> { ["Reconcile:NotReadyAfter"] = "01:00:00" }
-    .Concat(Runs("soak") ? serviceLogging : []).Concat(Runs("burst") ? BurstBenchmark.ApiSettings : []).ToDictionary());
+    .Concat(Runs("soak") ? serviceLogging : []).Concat(Runs("burst") && countBurstCalls ? BurstBenchmark.ApiSettings : []).ToDictionary());
 
 // First: it listens on a controller's subscription, and counts on a table without the load tests' rows.
 if (Runs("events"))
@@ -116,13 +118,13 @@ if (Runs("ready"))
 
 if (Runs("burst"))
 {
-    var burst = await BurstBenchmark.RunAsync(environment, Option("creates", 1000), Option("writers", 8));
+    var burst = await BurstBenchmark.RunAsync(environment, Option("creates", 1000), Option("writers", 8), countBurstCalls);
     report.Detail("burst", burst);
     var toReady = burst.CreateToReady;
     report.Add(new ReportRow(Invariant($"Burst: {burst.Creates:#,0} creates, clusters reaching Ready"), burst.Writers, PerSecond: burst.ReadyPerSecond,
-        Note: Invariant($"Ready/s: the last Ready {burst.ReadyAfterSeconds:0.0} s after the first create; creates took {burst.CreatedAfterSeconds:0.0} s")));
+        Note: Invariant($"Ready/s: the last Ready {burst.ReadyAfterSeconds:0.0} s after the first create; creates took {burst.CreatedAfterSeconds:0.0} s; {burst.NotReady} not Ready")));
     report.Add(new ReportRow("  create to Ready", null, toReady.P50Ms, toReady.P99Ms, Note: Invariant($"p90 {toReady.P90Ms:0}, max {toReady.MaxMs:0}")));
-    report.Add(new ReportRow("  controller calls to the Api per cluster", Note: Invariant(
+    report.Add(new ReportRow("  controller calls to the Api per cluster", Note: burst.ControllerCalls.Count == 0 ? Invariant($"not counted; {burst.EventsPerCluster:0.0} events") : Invariant(
         $"{burst.ControllerCallsTotal / (double)burst.Creates:0.0}: {string.Join(", ", burst.ControllerCalls.Select(c => $"{c.Call} {c.Status} {c.PerCluster:0.0}"))}; {burst.EventsPerCluster:0.0} events")));
     foreach (var r in burst.Reports)
     {
