@@ -41,6 +41,9 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
     // format starts each entry with its level) each child wrote, keyed by pid: the soak reports log volume.
     private readonly ConcurrentDictionary<int, long[]> output = new();
 
+    // Whoever reads a child's lines as they come, keyed by pid: the burst counts API calls from the logs.
+    private readonly ConcurrentDictionary<int, Action<string>> watchers = new();
+
     public string ConnectionString { get; private set; } = "";
     public string EmulatorHost { get; private set; } = "";
     public string ProjectId { get; } = "clusterplatform-bench";
@@ -158,6 +161,22 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
             ? new ConsoleOutput(Interlocked.Read(ref counts[0]), Interlocked.Read(ref counts[1]), Interlocked.Read(ref counts[2]), Interlocked.Read(ref counts[3]))
             : new ConsoleOutput(0, 0, 0, 0);
 
+    /// <summary>
+    /// Hands every line <paramref name="process"/> writes from now on to <paramref name="line"/>, on the
+    /// process's reader threads (concurrently for stdout and stderr); null stops it.
+    /// </summary>
+    public void Watch(Process process, Action<string>? line)
+    {
+        if (line is null)
+        {
+            watchers.TryRemove(process.Id, out _);
+        }
+        else
+        {
+            watchers[process.Id] = line;
+        }
+    }
+
     /// <summary>Runs one of the solution's services from its build output, configured like the AppHost does, and waits for /health.</summary>
     private async Task<Process> StartServiceAsync(string project, Uri address, IEnumerable<KeyValuePair<string, string?>> settings)
     {
@@ -188,6 +207,7 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
         start.RedirectStandardError = true;
         var process = Process.Start(start)!;
         var counts = output.GetOrAdd(process.Id, _ => new long[4]);
+        var pid = process.Id;
         // Drained so a chatty child never blocks on a full pipe; shown with BENCH_VERBOSE=1 to debug a run.
         var verbose = Environment.GetEnvironmentVariable("BENCH_VERBOSE") is not null;
         DataReceivedEventHandler echo = (_, e) =>
@@ -204,6 +224,11 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
                 {
                     Interlocked.Increment(ref counts[3]);
                 }
+                if (watchers.TryGetValue(pid, out var watcher))
+                {
+                    watcher(e.Data);
+                }
+
                 if (verbose)
                 {
                     Console.Error.WriteLine(e.Data);

@@ -3,12 +3,14 @@ using ClusterPlatform.Benchmarks;
 using Npgsql;
 
 // ClusterPlatform benchmarks:
-//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|floor|ready|soak]
+//   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|floor|ready|soak|burst]
 //       [--events N] [--writers N] [--backlog N] [--reports N] [--seconds N] [--clusters N]
 //       soak: [--duration SECONDS] [--rate CREATES_PER_MINUTE] [--active SECONDS] [--idle SECONDS]
+//       burst: [--creates N] [--writers N] [--calls 0 (no Api calls counted, the logs at Warning)]
 // Prints one table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
-// `all` is every suite but the soak, which takes 10 minutes by default and runs only by name.
-string[] suites = ["all", "events", "scale", "throughput", "floor", "ready", "soak"];
+// `all` is every suite but the soak, which takes 10 minutes by default, and the burst, which turns
+// on the Api's request log and raises the fleet's capacity; they run only by name.
+string[] suites = ["all", "events", "scale", "throughput", "floor", "ready", "soak", "burst"];
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback)
 {
@@ -22,7 +24,7 @@ if (!suites.Contains(suite))
     return 2;
 }
 
-bool Runs(string name) => suite == name || (suite == "all" && name != "soak");
+bool Runs(string name) => suite == name || (suite == "all" && name is not ("soak" or "burst"));
 static string Goal(bool met, string goal) => $"goal {goal}: {(met ? "met" : "MISSED")}";
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
@@ -35,11 +37,13 @@ var report = new BenchmarkReport();
 var loadSeconds = TimeSpan.FromSeconds(Option("seconds", 5));
 const int LargeTable = 100_000;
 
+var countBurstCalls = Option("calls", 1) != 0;
+
 // The scheduler is pushed out so the only events are the ones the benchmark causes. The soak runs
 // the services at Information, as deployed, to measure what they log.
 var serviceLogging = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Information" };
 await using var environment = await BenchmarkEnvironment.StartAsync(new Dictionary<string, string> { ["Reconcile:NotReadyAfter"] = BenchmarkEnvironment.NotReadyAfter }
-    .Concat(Runs("soak") ? serviceLogging : []).ToDictionary());
+    .Concat(Runs("soak") ? serviceLogging : []).Concat(Runs("burst") && countBurstCalls ? BurstBenchmark.ApiSettings : []).ToDictionary());
 
 // First: it listens on a controller's subscription, and counts on a table without the load tests' rows.
 if (Runs("events"))
@@ -47,15 +51,16 @@ if (Runs("events"))
     var events = await EventsBenchmark.RunAsync(environment, Option("events", 1000), Option("writers", 8), Option("backlog", 10_000));
     report.Detail("events", events);
     var latency = events.CommitToHandler;
-    report.Add(new ReportRow($"Events: commit to handler ({latency.Count} creates)", events.Writers, latency.P50Ms, latency.P99Ms,
-        Note: Invariant($"p95 {latency.P95Ms:0.0}, max {latency.MaxMs:0.0}; {Goal(latency.P99Ms < 50, "p99 < 50 ms")}")));
+    report.Add(new ReportRow($"Events: commit to handler ({latency.Count} creates)", events.Writers, latency.P50Ms, latency.P99Ms, events.CreatesPerSecond,
+        Note: Invariant($"creates/s; p95 {latency.P95Ms:0.0}, max {latency.MaxMs:0.0}; {Goal(latency.P99Ms < 50, "p99 < 50 ms")}")));
     report.Add(new ReportRow("  of which commit to published (database, relay)", null, events.CommitToPublished.P50Ms, events.CommitToPublished.P99Ms));
     report.Add(new ReportRow("  of which published to handler (Pub/Sub)", null, events.PublishedToHandler.P50Ms, events.PublishedToHandler.P99Ms));
     report.Add(new ReportRow(Invariant($"Relay: a backlog of {events.RelayEvents:#,0} events"), PerSecond: events.RelayEventsPerSecond, Note: "events/s"));
-    var floor = await PubSubFloorBenchmark.RunAsync(environment, 200);
-    report.Detail("pubsubFloor", floor);
-    report.Add(new ReportRow($"Pub/Sub alone: publish to handler ({floor.Count} messages)", 1, floor.P50Ms, floor.P99Ms,
-        Note: Invariant($"one at a time, no database or Api: the floor under commit to handler; max {floor.MaxMs:0.0}")));
+    var floor = events.Floor.PublishToHandler;
+    report.Add(new ReportRow($"Pub/Sub alone: publish to handler ({floor.Count} messages)", events.Floor.Publishers, floor.P50Ms, floor.P99Ms, events.Floor.AchievedPerSecond,
+        Note: Invariant($"messages/s, paced to the creates' {events.Floor.TargetPerSecond:0}/s; no database or Api; max {floor.MaxMs:0.0}")));
+    report.Add(new ReportRow("  events / Pub/Sub alone, at the same rate", Note: Invariant(
+        $"p50 {latency.P50Ms / floor.P50Ms:0.0}×, p99 {latency.P99Ms / floor.P99Ms:0.0}×; {Goal(latency.P99Ms <= 1.5 * floor.P99Ms, "p99 ≤ 1.5×")}")));
 }
 
 SeededRange? seeded = null;
@@ -154,6 +159,23 @@ if (Runs("ready"))
     report.Detail("ready", ready);
     report.Add(new ReportRow($"Create to Ready ({ready.Latency.Count} clusters)", ready.Concurrency, ready.Latency.P50Ms, ready.Latency.P99Ms,
         Note: Invariant($"max {ready.Latency.MaxMs:0}; {Goal(ready.Latency.P50Ms < 1000, "p50 < 1,000 ms")}")));
+}
+
+if (Runs("burst"))
+{
+    var burst = await BurstBenchmark.RunAsync(environment, Option("creates", 1000), Option("writers", 8), countBurstCalls);
+    report.Detail("burst", burst);
+    var toReady = burst.CreateToReady;
+    report.Add(new ReportRow(Invariant($"Burst: {burst.Creates:#,0} creates, clusters reaching Ready"), burst.Writers, PerSecond: burst.ReadyPerSecond,
+        Note: Invariant($"Ready/s: the last Ready {burst.ReadyAfterSeconds:0.0} s after the first create; creates took {burst.CreatedAfterSeconds:0.0} s; {burst.NotReady} not Ready")));
+    report.Add(new ReportRow("  create to Ready", null, toReady.P50Ms, toReady.P99Ms, Note: Invariant($"p90 {toReady.P90Ms:0}, max {toReady.MaxMs:0}")));
+    report.Add(new ReportRow("  controller calls to the Api per cluster", Note: burst.ControllerCalls.Count == 0 ? Invariant($"not counted; {burst.EventsPerCluster:0.0} events") : Invariant(
+        $"{burst.ControllerCallsTotal / (double)burst.Creates:0.0}: {string.Join(", ", burst.ControllerCalls.Select(c => $"{c.Call} {c.Status} {c.PerCluster:0.0}"))}; {burst.EventsPerCluster:0.0} events")));
+    foreach (var r in burst.Reports)
+    {
+        report.Add(new ReportRow($"  status reports by {r.Controller} per cluster", Note: Invariant(
+            $"{r.Reports / (double)burst.Creates:0.0}, of which PreconditionsNotMet {r.PreconditionsNotMet / (double)burst.Creates:0.0} ({r.Repeats / (double)burst.Creates:0.0} repeats)")));
+    }
 }
 
 if (Runs("soak"))

@@ -70,7 +70,7 @@ internal static class SoakBenchmark
         await environment.StartControllersAsync(controllerSettings);
         var logsAtStart = Logs(environment);
         using var client = environment.Client("soak");
-        await MakeRoomAsync(environment, settings);
+        await MakeRoomAsync(environment, (int)Math.Ceiling(settings.Duration.TotalMinutes * settings.CreatesPerMinute));
         var clock = Stopwatch.StartNew();
         var phase = "active";
         using var sampling = new CancellationTokenSource();
@@ -143,14 +143,14 @@ internal static class SoakBenchmark
 
     /// <summary>
     /// The local fleet is one management cluster per region with room for 100 clusters, and every
-    /// soak create goes to us-central1: without more room the placement controller rightly reports
-    /// the 101st on as waiting for capacity, and the soak would count them as lost events. Replaces
-    /// the seeded management cluster with the same endpoints and room for every create.
+    /// benchmark create goes to us-central1: without more room the placement controller rightly
+    /// reports the 101st on as waiting for capacity, and the soak would count them as lost events
+    /// (the burst, as never Ready). Replaces the seeded management cluster with the same endpoints
+    /// and room for <paramref name="creates"/> clusters.
     /// </summary>
-    private static async Task MakeRoomAsync(BenchmarkEnvironment environment, SoakSettings settings)
+    internal static async Task MakeRoomAsync(BenchmarkEnvironment environment, int creates)
     {
-        using var admin = environment.Client("soak", "admin");
-        var creates = (int)Math.Ceiling(settings.Duration.TotalMinutes * settings.CreatesPerMinute);
+        using var admin = environment.Client("benchmark", "admin");
         using var response = await admin.PutAsJsonAsync(new Uri("/api/v1/management-clusters/mc-us-central1-a", UriKind.Relative), new JsonObject
         {
             ["region"] = "us-central1",
