@@ -149,10 +149,14 @@ internal static partial class BurstBenchmark
             Count(burstReports));
     }
 
-    /// <summary>Until the Api has written no line for <see cref="Quiet"/>.</summary>
+    /// <summary>
+    /// Until the Api has written no line for <see cref="Quiet"/>, or for a minute at most: clusters not
+    /// Ready keep their controllers calling (a requeue every <c>Controllers:RequeueAfter</c>).
+    /// </summary>
     private static async Task UntilQuietAsync(Func<long> lastLine)
     {
-        while (Stopwatch.GetElapsedTime(lastLine()) < Quiet)
+        var giveUp = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(lastLine()) < Quiet && Stopwatch.GetElapsedTime(giveUp) < TimeSpan.FromMinutes(1))
         {
             await Task.Delay(200);
         }
