@@ -85,19 +85,13 @@ internal sealed class FloorServer : IAsyncDisposable
 
     /// <summary>
     /// An admin's first page of <c>labelSelector=<see cref="ApiRequests.ListSelector"/></c>: the query parsed
-    /// by the Api's <see cref="ListQuery"/>, and the SQL <c>ResourceStore.ListAsync</c> builds for it.
+    /// by the Api's <see cref="ListQuery"/>, and the SQL it makes (<see cref="ListQuery.ApplyTo"/>), as <c>ResourceStore.ListAsync</c> runs it.
     /// </summary>
     private static async Task ListAsync(HttpContext context, NpgsqlDataSource dataSource)
     {
         var query = ListQuery.Parse(null, null, null, null, context.Request.Query["labelSelector"], null);
         await using var command = dataSource.CreateCommand();
-        var sql = new StringBuilder(ResourceKind.Cluster.Sql.List);
-        query.Selector?.AppendSql(sql, command.Parameters);
-        // ResourceStore.ListAsync's ordering and limit (it is not compiled in: it needs the Api's options
-        // and logging); an admin's list has no organization, cluster, phase or continue filter.
-        sql.Append(" ORDER BY id LIMIT @limit");
-        command.Parameters.AddWithValue("limit", Page.FetchCount(query.Limit));
-        command.CommandText = sql.ToString();
+        query.ApplyTo(command, ResourceKind.Cluster.Sql.List);
         var rows = new List<ResourceRow>(Page.FetchCount(query.Limit));
         await using (var reader = await command.ExecuteReaderAsync(context.RequestAborted))
         {

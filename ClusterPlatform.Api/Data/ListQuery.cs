@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace ClusterPlatform.Api.Data;
 
 /// <summary>The validated parameters of a list request. Pages follow id order (UUIDv7), keyset-paginated.</summary>
@@ -20,6 +22,34 @@ internal sealed record ListQuery(string? Organization, Guid? ClusterId, LabelSel
 
         return new ListQuery(organization, clusterId, LabelSelector.Parse(labelSelector), phase,
             continueToken is null ? null : DecodeCursor(continueToken), limit ?? DefaultLimit);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="command"/> the page's statement: <paramref name="select"/> (a kind's
+    /// <see cref="ResourceStatements.List"/>, which ends in a WHERE clause) with this query's filters and
+    /// selector, in id order, fetching one row more than the page (<see cref="Page"/>).
+    /// </summary>
+    public void ApplyTo(NpgsqlCommand command, string select)
+    {
+        var sql = new StringBuilder(select);
+        void Filter(string column, string op, object? value)
+        {
+            if (value is not null)
+            {
+                sql.Append($" AND {column} {op} @{column}");
+                command.Parameters.AddWithValue(column, value);
+            }
+        }
+
+        Filter("organization", "=", Organization);
+        Filter("cluster_id", "=", ClusterId);
+        Filter("phase", "=", Phase);
+        Filter("id", ">", After);
+
+        Selector?.AppendSql(sql, command.Parameters);
+        sql.Append(" ORDER BY id LIMIT @limit");
+        command.Parameters.AddWithValue("limit", Page.FetchCount(Limit));
+        command.CommandText = sql.ToString();
     }
 
     /// <summary>The cursor is the last id of the page, base64url-encoded: opaque to clients, stable under inserts.</summary>

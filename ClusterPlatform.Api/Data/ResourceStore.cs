@@ -1,4 +1,3 @@
-using System.Text;
 using ClusterPlatform.Api.Events;
 using NpgsqlTypes;
 
@@ -30,25 +29,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     public async Task<(IReadOnlyList<ResourceRow> Items, Guid? Next)> ListAsync(ResourceKind kind, ListQuery query, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand();
-        var sql = new StringBuilder(kind.Sql.List);
-        void Filter(string column, string op, object? value)
-        {
-            if (value is not null)
-            {
-                sql.Append($" AND {column} {op} @{column}");
-                command.Parameters.AddWithValue(column, value);
-            }
-        }
-
-        Filter("organization", "=", query.Organization);
-        Filter("cluster_id", "=", query.ClusterId);
-        Filter("phase", "=", query.Phase);
-        Filter("id", ">", query.After);
-
-        query.Selector?.AppendSql(sql, command.Parameters);
-        sql.Append(" ORDER BY id LIMIT @limit");
-        command.Parameters.AddWithValue("limit", Page.FetchCount(query.Limit));
-        command.CommandText = sql.ToString();
+        query.ApplyTo(command, kind.Sql.List);
 
         var rows = new List<ResourceRow>(Page.FetchCount(query.Limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
