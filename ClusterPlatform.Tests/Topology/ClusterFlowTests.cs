@@ -15,7 +15,7 @@ namespace ClusterPlatform.Tests.Topology;
 /// </summary>
 public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<TopologyFixture>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task Cluster_with_two_node_pools_reaches_ready_with_every_controllers_conditions_and_data()
@@ -119,11 +119,13 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
             Assert.Equal("Deleting", (await delete.ReadObjectAsync())["status"]!["phase"].Text());
         }
 
-        await Wait.UntilAsync(async () =>
+        string? lastSeen = null;
+        await UntilExplainedAsync(async () =>
         {
             using var read = await client.GetAsync(cluster["href"].Text());
+            lastSeen = read.StatusCode == HttpStatusCode.NotFound ? null : (await read.ReadObjectAsync())["status"]?.ToJsonString();
             return read.StatusCode == HttpStatusCode.NotFound;
-        }, Patience, "the cluster to be finalized and gone");
+        }, () => $"the cluster to be finalized and gone; last seen: {lastSeen}");
         using var poolRead = await client.GetAsync(pool["href"].Text());
         Assert.Equal(HttpStatusCode.NotFound, poolRead.StatusCode);
 
@@ -308,20 +310,24 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
     private async Task<JsonObject> WaitForPhaseAsync(HttpClient client, string href, string phase)
     {
         JsonObject? last = null;
+        await UntilExplainedAsync(async () =>
+        {
+            last = await client.GetObjectAsync(href);
+            return last["status"]!["phase"].Text() == phase;
+        }, () => $"{href} to reach phase {phase}; last seen: {last?["status"]?.ToJsonString()}");
+        return last!;
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>; a timeout carries the Controllers' own account of what they did, so it explains itself in CI.</summary>
+    private async Task UntilExplainedAsync(Func<Task<bool>> condition, Func<string> waitingFor)
+    {
         try
         {
-            await Wait.UntilAsync(async () =>
-            {
-                last = await client.GetObjectAsync(href);
-                return last["status"]!["phase"].Text() == phase;
-            }, Patience, () => $"{href} to reach phase {phase}; last seen: {last?["status"]?.ToJsonString()}");
+            await Wait.UntilAsync(condition, Patience, waitingFor);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The Controllers' own account of what they did, so a timeout explains itself in CI.
             throw new Xunit.Sdk.XunitException($"{e.Message}{Environment.NewLine}{topology.RecentLogs(ResourceNames.Controllers)}", e);
         }
-
-        return last!;
     }
 }
