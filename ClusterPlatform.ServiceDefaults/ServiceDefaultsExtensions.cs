@@ -50,6 +50,7 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("ClusterPlatform.*"))
             .WithTracing(tracing => tracing
+                .SetSampler(TraceSampling.For(TraceSampling.Ratio(builder.Configuration, builder.Environment.IsDevelopment())))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("ClusterPlatform.*")
                 // Health probes would drown the useful traces.

@@ -10,7 +10,10 @@ internal sealed record ResourceRow(
 {
     /// <summary>Strong ETag from the resource version: it changes with labels, spec and deletion, not with status.</summary>
     [JsonIgnore]
-    public string ETag => $"\"{ResourceVersion}\"";
+    public string ETag => ETagOf(ResourceVersion);
+
+    /// <summary>The ETag of a row at <paramref name="resourceVersion"/>, for a read of the version alone.</summary>
+    public static string ETagOf(long resourceVersion) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\"{resourceVersion}\"");
 
     [JsonIgnore]
     public bool IsDeleting => DeletionTimestamp is not null;

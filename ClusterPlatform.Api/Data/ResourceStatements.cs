@@ -13,6 +13,12 @@ namespace ClusterPlatform.Api.Data;
 /// </remarks>
 internal sealed record ResourceStatements(string Find, string Lock, string List, string Create, string Update, string Delete, string ForceDelete)
 {
+    /// <summary>
+    /// <see cref="Find"/>'s row reduced to its version, with the same visibility: what a conditional GET
+    /// (If-None-Match) compares, without reading the JSON columns.
+    /// </summary>
+    public required string FindVersion { get; init; }
+
     // ResourceRow's columns after its two ids; both tables have them.
     private const string RowColumns =
         "organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, deletion_timestamp, status";
@@ -112,7 +118,10 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
             DELETE FROM clusters WHERE id = @id
             RETURNING audit(id, NULL, 'force-delete', @actor, generation, @reason),
                 enqueue_event('cluster.deleted', id, NULL, generation + 1, @traceparent, now(), @event_id);
-            """);
+            """)
+    {
+        FindVersion = $"SELECT resource_version FROM clusters {ById}",
+    };
 
     public static readonly ResourceStatements NodePool = new(
         Find: $"SELECT {NodePoolRow} FROM node_pools {ById}",
@@ -165,5 +174,8 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
 
             -- A deleting cluster may have waited only for this node pool.
             SELECT finalize_cluster_if_done(@cluster_id, @cluster_required, @actor);
-            """);
+            """)
+    {
+        FindVersion = $"SELECT resource_version FROM node_pools {ById}",
+    };
 }

@@ -25,6 +25,14 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         return await ReadSingleAsync(command, ct);
     }
 
+    /// <summary>The resource version of the row <see cref="FindAsync"/> would return, or null when it would return none.</summary>
+    public async Task<long?> FindVersionAsync(ResourceKind kind, Guid id, string? organization, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(kind.Sql.FindVersion);
+        AddId(command, id, organization);
+        return await command.ExecuteScalarAsync(ct) is long version ? version : null;
+    }
+
     /// <summary>One page plus the id to continue after, if there are more rows.</summary>
     public async Task<(IReadOnlyList<ResourceRow> Items, Guid? Next)> ListAsync(ResourceKind kind, ListQuery query, CancellationToken ct)
     {

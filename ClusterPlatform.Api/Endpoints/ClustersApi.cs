@@ -7,7 +7,7 @@ namespace ClusterPlatform.Api.Endpoints;
 /// <summary><c>/api/v1/clusters</c>: the shared resource routes, and a cluster's signing keys, audit trail and node pools.</summary>
 internal static class ClustersApi
 {
-    internal static readonly ResourceHandlers<Cluster> Handlers = new(ResourceKind.Cluster, ResourceMapper.ToCluster, c => c.Href, "ClusterList");
+    internal static readonly ResourceHandlers<Cluster> Handlers = new(ResourceKind.Cluster, ResourceMapper.ToCluster, ResourceJson.WriteCluster, "ClusterList");
 
     private static readonly ResourceParser<ClusterRequests> Parser = new(ClusterRequests.BodyFields, ParseCreate, ParseUpdate);
 
@@ -58,7 +58,7 @@ internal static class ClustersApi
         return TypedResults.Text(jwks, JwkSetMediaType);
     }
 
-    private static async Task<Ok<ResourceList<NodePool>>> ListClusterNodePools(Guid id,
+    private static async Task<OkRows<NodePool>> ListClusterNodePools(Guid id,
         [AsParameters] ResourceServices services, [AsParameters] PageParameters page)
     {
         // The cluster must be visible to the caller; another organization's cluster is a 404 like any other.

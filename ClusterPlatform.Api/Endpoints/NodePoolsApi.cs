@@ -5,7 +5,7 @@ namespace ClusterPlatform.Api.Endpoints;
 /// <summary><c>/api/v1/nodepools</c>: node pools, owned by a cluster and deleted with it.</summary>
 internal static class NodePoolsApi
 {
-    internal static readonly ResourceHandlers<NodePool> Handlers = new(ResourceKind.NodePool, ResourceMapper.ToNodePool, p => p.Href, "NodePoolList");
+    internal static readonly ResourceHandlers<NodePool> Handlers = new(ResourceKind.NodePool, ResourceMapper.ToNodePool, ResourceJson.WriteNodePool, "NodePoolList");
 
     private static readonly ResourceParser<NodePoolRequests> Parser = new(NodePoolRequests.BodyFields, ParseCreate, ParseUpdate);
 

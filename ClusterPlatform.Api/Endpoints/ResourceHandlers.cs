@@ -19,40 +19,50 @@ internal sealed record ResourceParser<TRequests>(
 /// The request flow clusters and node pools share: conditional GET, list pages, idempotent create,
 /// replace, merge patch, soft and force delete, status reports. Every call into the stores is here;
 /// <see cref="ResourceEndpoints.MapResource"/> maps these handlers, and the per-kind API classes only
-/// describe their kind and map its extra routes.
+/// describe their kind and map its extra routes. Responses are written from the stored rows by
+/// <paramref name="write"/> (<see cref="ResourceJson"/>); <paramref name="map"/> gives the record, for
+/// the routes that read a resource's fields.
 /// </summary>
-internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T> map, Func<T, string> hrefOf, string listKind)
+internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T> map, ResourceWriter write, string listKind)
 {
     public ResourceKind Kind => kind;
 
-    public async Task<Results<Ok<T>, StatusCodeHttpResult>> GetAsync(Guid id, [AsParameters] ResourceServices services)
+    public async Task<Results<OkRow<T>, StatusCodeHttpResult>> GetAsync(Guid id, [AsParameters] ResourceServices services)
     {
-        var row = await VisibleRowAsync(id, services);
-        services.Http.Response.Headers.ETag = row.ETag;
-        if (EntityTags.NoneMatchHits(services.Http.Request.Headers.IfNoneMatch, row.ETag))
+        var (http, caller, store, _, ct) = services;
+        var ifNoneMatch = http.Request.Headers.IfNoneMatch.ToString();
+        if (ifNoneMatch.Length > 0)
         {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            // A client revalidating what it has: the version alone answers it, without the row's JSON columns.
+            var etag = ResourceRow.ETagOf(await store.FindVersionAsync(kind, id, caller.ReadScope, ct) ?? throw ApiException.NotFound(kind.Name, id));
+            if (EntityTags.NoneMatchHits(ifNoneMatch, etag))
+            {
+                http.Response.Headers.ETag = etag;
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
         }
 
-        return TypedResults.Ok(map(row));
+        var row = await VisibleRowAsync(id, services);
+        http.Response.Headers.ETag = row.ETag;
+        return new OkRow<T>(row, write);
     }
 
-    public Task<Ok<ResourceList<T>>> ListAsync([AsParameters] ResourceServices services, [AsParameters] PageParameters page) =>
+    public Task<OkRows<T>> ListAsync([AsParameters] ResourceServices services, [AsParameters] PageParameters page) =>
         ListInAsync(null, services, page);
 
     /// <summary>The list route of a kind that can be filtered by its cluster (<c>?clusterId=</c>).</summary>
-    public Task<Ok<ResourceList<T>>> ListByClusterAsync([FromQuery] Guid? clusterId, [AsParameters] ResourceServices services,
+    public Task<OkRows<T>> ListByClusterAsync([FromQuery] Guid? clusterId, [AsParameters] ResourceServices services,
         [AsParameters] PageParameters page) =>
         ListInAsync(clusterId, services, page);
 
     /// <summary>A page of what the caller may read, of one cluster when <paramref name="clusterId"/> is given.</summary>
-    public async Task<Ok<ResourceList<T>>> ListInAsync(Guid? clusterId, ResourceServices services, PageParameters page)
+    public async Task<OkRows<T>> ListInAsync(Guid? clusterId, ResourceServices services, PageParameters page)
     {
         var (rows, next) = await services.Store.ListAsync(kind, page.For(services.Caller, clusterId), services.Cancellation);
-        return TypedResults.Ok(new ResourceList<T>(listKind, rows.Select(map).ToList(), next is { } n ? ListQuery.EncodeCursor(n) : null));
+        return new OkRows<T>(listKind, rows, next is { } n ? ListQuery.EncodeCursor(n) : null, write);
     }
 
-    public async Task<Created<T>> CreateAsync<TRequests>(ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
+    public async Task<CreatedRow<T>> CreateAsync<TRequests>(ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
     {
         var (http, caller, store, _, ct) = services;
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
@@ -62,32 +72,31 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
         // resource, not the id generated for this request.
         var row = await store.CreateAsync(kind, resource, key, ct);
         http.Response.Headers.ETag = row.ETag;
-        var created = map(row);
-        return TypedResults.Created(hrefOf(created), created);
+        return new CreatedRow<T>(ResourceMapper.Href(kind, row.Id), row, write);
     }
 
-    public async Task<Ok<T>> ReplaceAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
+    public async Task<OkRow<T>> ReplaceAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
     {
         var body = await RequestBody.ReadJsonAsync(services.Http.Request, RequestBody.Json, services.Cancellation);
         return await UpdateAsync(id, services, current => parser.Update(requests, body.Root, current));
     }
 
-    public async Task<Ok<T>> PatchAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
+    public async Task<OkRow<T>> PatchAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
     {
         var body = await RequestBody.ReadJsonAsync(services.Http.Request, RequestBody.MergePatch, services.Cancellation);
         return await UpdateAsync(id, services, current =>
             parser.Update(requests, MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root, parser.BodyFields), current));
     }
 
-    private async Task<Ok<T>> UpdateAsync(Guid id, ResourceServices services, Func<ResourceRow, (string Labels, string Spec)> change)
+    private async Task<OkRow<T>> UpdateAsync(Guid id, ResourceServices services, Func<ResourceRow, (string Labels, string Spec)> change)
     {
         var (http, caller, store, _, ct) = services;
         var row = await store.UpdateAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, caller.Subject, change, ct);
         http.Response.Headers.ETag = row.ETag;
-        return TypedResults.Ok(map(row));
+        return new OkRow<T>(row, write);
     }
 
-    public async Task<Results<Accepted<T>, NoContent>> DeleteAsync(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
+    public async Task<Results<AcceptedRow<T>, NoContent>> DeleteAsync(Guid id, [FromQuery] bool? force, [FromQuery] string? reason,
         [AsParameters] ResourceServices services)
     {
         var (http, caller, store, _, ct) = services;
@@ -105,7 +114,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
 
         var row = await store.DeleteAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, caller.Subject, ct);
         http.Response.Headers.ETag = row.ETag;
-        return TypedResults.Accepted(ResourceMapper.Href(kind, row.Id), map(row));
+        return new AcceptedRow<T>(ResourceMapper.Href(kind, row.Id), row, write);
     }
 
     /// <summary>A controller's report (or an admin's on its behalf); the response is the new aggregated status.</summary>

@@ -53,13 +53,16 @@ internal static class KestrelRejections
         }
 
         connection.InApplication = true;
-        context.Response.OnCompleted(() =>
-        {
-            connection.InApplication = false;
-            return Task.CompletedTask;
-        });
+        context.Response.OnCompleted(LeftApplication, connection);
         return next(context);
     });
+
+    // Static, with the connection as its state: no closure per request.
+    private static readonly Func<object, Task> LeftApplication = static state =>
+    {
+        ((Connection)state).InApplication = false;
+        return Task.CompletedTask;
+    };
 
     /// <summary>The rejection with the edge's headers and a problem body; null when <paramref name="written"/> is not a bare Kestrel head.</summary>
     private static byte[]? Rewrite(ReadOnlySpan<byte> written, bool hsts, ILogger logger)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Primitives;
+
 namespace ClusterPlatform.Api.Http;
 
 /// <summary>
@@ -23,21 +25,35 @@ internal static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, IHostEnvironment environment)
     {
-        var hsts = HstsApplies(environment);
+        // One callback for every response, with the context as its state: nothing is allocated per response for it.
+        var onStarting = new Writer(HstsApplies(environment)).OnStarting;
         return app.Use((context, next) =>
         {
-            context.Response.OnStarting(() =>
-            {
-                var headers = context.Response.Headers;
-                foreach (var (name, value) in For(context.Request.Path.StartsWithSegments(ReferencePagePath), hsts))
-                {
-                    headers[name] = value;
-                }
-
-                return Task.CompletedTask;
-            });
+            context.Response.OnStarting(onStarting, context);
             return next(context);
         });
+    }
+
+    /// <summary>The two sets of headers, computed once as the header collection stores them.</summary>
+    private sealed class Writer(bool hsts)
+    {
+        private readonly KeyValuePair<string, StringValues>[] api = Values(referencePage: false, hsts);
+        private readonly KeyValuePair<string, StringValues>[] referencePage = Values(referencePage: true, hsts);
+
+        public Task OnStarting(object state)
+        {
+            var context = (HttpContext)state;
+            var headers = context.Response.Headers;
+            foreach (var (name, value) in context.Request.Path.StartsWithSegments(ReferencePagePath) ? referencePage : api)
+            {
+                headers[name] = value;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        private static KeyValuePair<string, StringValues>[] Values(bool referencePage, bool hsts) =>
+            [.. For(referencePage, hsts).Select(h => KeyValuePair.Create(h.Name, new StringValues(h.Value)))];
     }
 
     /// <summary>

@@ -53,6 +53,8 @@ internal static class AuthenticationSetup
             options.TokenValidationParameters.ClockSkew = TokenClaims.ClockSkew;
             options.IncludeErrorDetails = environment.IsDevelopment();
         });
+        // After every scheme's own events are configured: the cache wraps them.
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, TokenCaching>();
         if (google.Audience is { Length: > 0 })
         {
             authentication.AddGoogleServiceAccounts(google);
