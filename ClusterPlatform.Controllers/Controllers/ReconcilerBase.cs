@@ -173,18 +173,7 @@ internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue r
             throw; // nack: redelivered with backoff
         }
 
-        var report = result.ToReport(ControllerName, cluster.Generation, VersionRead(cluster.Status));
-        if (!ReferenceEquals(handling.WorkedFrom, cluster) && result.RetryAfter is null && previous is not null && Repeats(previous, report))
-        {
-            // A decision from the reading alone (a wait on preconditions or on others' finalization)
-            // that says what this controller's entry already says: writing it would change nothing
-            // (the Api's version check guards provider work, and there was none), so it is not sent.
-            logger.LogDebug("{Controller}: cluster {ClusterId} still {Reason} at generation {Generation}; nothing new to report",
-                ControllerName, cluster.Id, result.Reason, cluster.Generation);
-            return ReportOutcome.Accepted;
-        }
-
-        var outcome = await api.ReportClusterStatusAsync(cluster.Id, report, ct);
+        var outcome = await api.ReportClusterStatusAsync(cluster.Id, result.ToReport(ControllerName, cluster.Generation, VersionRead(cluster.Status)), ct);
         if (outcome == ReportOutcome.Conflict)
         {
             return outcome; // nothing stored: the caller reads again, and a wait is decided from that reading
@@ -212,23 +201,6 @@ internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue r
             throw new ReportConflictException();
         }
     }
-
-    /// <summary>
-    /// Whether <paramref name="report"/> would store what <paramref name="entry"/> holds: the same
-    /// generation, conditions (type, status, reason, message, in order) and data.
-    /// </summary>
-    internal static bool Repeats(ControllerStatus entry, StatusReportRequest report) =>
-        entry.ObservedGeneration == report.ObservedGeneration
-        && entry.Conditions.Count == report.Conditions.Count
-        && entry.Conditions.Zip(report.Conditions).All(pair =>
-            pair.First.Type == pair.Second.Type && pair.First.Status == pair.Second.Status
-            && pair.First.Reason == pair.Second.Reason && pair.First.Message == pair.Second.Message)
-        && (entry.Data, report.Data) switch
-        {
-            (null, null) => true,
-            ({ } stored, { } sent) => System.Text.Json.JsonElement.DeepEquals(stored, sent),
-            _ => false,
-        };
 
     /// <summary>This controller's entry in a resource's status, or null before its first report.</summary>
     private ControllerStatus? Entry(ResourceStatus status) => status.Controllers.FirstOrDefault(c => c.Name == ControllerName);

@@ -12,7 +12,7 @@ public sealed class ControllerOptions
     public IReadOnlyList<string> Enabled { get; set; } = [];
 
     /// <summary>Events one controller handles at once (and holds unacknowledged).</summary>
-    public int MaxConcurrency { get; set; } = 32;
+    public int MaxConcurrency { get; set; } = 8;
 
     /// <summary>Ack deadline of the subscriptions; a running handler's lease is extended before it ends.</summary>
     public TimeSpan AckDeadline { get; set; } = TimeSpan.FromSeconds(30);

@@ -57,37 +57,6 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
     }
 
     [Fact]
-    public async Task A_wait_that_repeats_the_stored_report_is_not_sent_again_but_work_is_always_reported()
-    {
-        var cluster = await user.CreateClusterAsync(ApiCalls.Unique("waits"));
-        var href = cluster["href"].Text();
-        var id = Guid.Parse(cluster["id"].Text());
-        var wire = new Wire();
-        var dns = Dns(wire);
-
-        // Not placed yet: the first handling reports that it waits, the second reads the same and sends nothing.
-        await dns.HandleAsync(Event(id), TestContext.Current.CancellationToken);
-        await dns.HandleAsync(Event(id), TestContext.Current.CancellationToken);
-        Assert.Equal([(HttpStatusCode.OK, "")], wire.Reports);
-        Assert.Equal(2, wire.ClusterReads);
-        var waiting = (await user.StatusesAsync(href)).ReportOf(ControllerNames.DnsManagement);
-        Assert.Equal("PreconditionsNotMet", waiting.ConditionOf("Available")["reason"].Text());
-        Assert.Equal(1L, (long)waiting["version"]!);
-
-        // Placed: the claim is provider work, reported; a handling after it claims again and reports again,
-        // since only the report's version check tells a replica its work was overtaken.
-        await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
-        await dns.HandleAsync(Event(id), TestContext.Current.CancellationToken);
-        await dns.HandleAsync(Event(id), TestContext.Current.CancellationToken);
-        Assert.Equal(Enumerable.Repeat((HttpStatusCode.OK, ""), 3), wire.Reports);
-        var claimed = (await user.StatusesAsync(href)).ReportOf(ControllerNames.DnsManagement);
-        Assert.Equal("True", claimed.StatusOf("Available"));
-        Assert.Equal(3L, (long)claimed["version"]!);
-        Assert.Equal(3L, await api.ScalarAsync<long>(
-            "SELECT count(*) FROM audit_log WHERE cluster_id = @id AND action = 'status-report' AND actor = @actor", ("id", id), ("actor", ControllerNames.DnsManagement)));
-    }
-
-    [Fact]
     public async Task Work_from_a_live_reading_that_lands_after_another_replica_finalized_the_cluster_is_undone()
     {
         var (cluster, href, id) = await PlacedClusterAsync("late");
