@@ -4,6 +4,7 @@ using ClusterPlatform.Api.Events;
 using ClusterPlatform.Api.Fleet;
 using ClusterPlatform.Api.Http;
 using ClusterPlatform.Api.OpenApi;
+using ClusterPlatform.Api.Versions;
 using ClusterPlatform.PubSub;
 using Scalar.AspNetCore;
 
@@ -54,6 +55,7 @@ builder.Services.AddSingleton<FleetStore>();
 builder.Services.AddSingleton<ClusterRequests>();
 builder.Services.AddSingleton<NodePoolRequests>();
 builder.Services.AddSingleton<FleetRequests>();
+builder.Services.AddVersionCatalog();
 
 var app = builder.Build();
 
@@ -92,6 +94,7 @@ app.MapScalarApiReference().AllowAnonymous();
 app.MapClustersApi();
 app.MapNodePoolsApi();
 app.MapFleetApi();
+app.MapVersionsApi();
 
 await app.RunAsync();
 

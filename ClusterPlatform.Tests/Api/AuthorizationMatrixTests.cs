@@ -76,6 +76,9 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
 
         ["GET /api/v1/management-clusters/"] = (_ => Get("/api/v1/management-clusters"), ControllersAndAdmins),
         ["PUT /api/v1/management-clusters/{name}"] = (_ => Send(HttpMethod.Put, "/api/v1/management-clusters/mc-matrix", ManagementCluster), AdminsOnly),
+        ["GET /api/v1/versions/"] = (_ => Get("/api/v1/versions"), ListRead),
+        // 4.22.0 is in the catalog from the refresher's first pass, which runs as the Api starts.
+        ["PUT /api/v1/versions/{version}"] = (_ => Send(HttpMethod.Put, "/api/v1/versions/4.22.0", new JsonObject { ["enabled"] = true }), AdminsOnly),
         // Only the placement controller (and admins) place: the matrix's controller is the operator client.
         // The placement controller's own calls are covered by FleetTests and the whole-topology flow.
         ["POST /api/v1/management-clusters/placements/{clusterId:guid}"] = (w => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/management-clusters/placements/{w.ClusterId}"), AdminsOnly),

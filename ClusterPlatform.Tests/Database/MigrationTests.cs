@@ -38,8 +38,10 @@ public sealed class MigrationTests(PostgresServer postgres)
         ApplyReleased(released, releasedScripts);
         if (releasedScripts == 9)
         {
-            // Only the functions changed place: the last release's tables, columns, indexes and constraints are today's.
-            Assert.Equal(Tables(await SchemaAsync(fresh)), Tables(await SchemaAsync(released)));
+            // Only the functions changed place: the last release's tables, columns, indexes and constraints
+            // are today's, but for the tables migrations after it add (0011, the version catalog).
+            var added = new System.Text.RegularExpressions.Regex("(?<![a-z_])(versions|version_audit)(?![a-z])");
+            Assert.Equal(Tables(await SchemaAsync(fresh)).Where(line => !added.IsMatch(line)), Tables(await SchemaAsync(released)));
         }
 
         await MigrateAsync(released);
