@@ -36,6 +36,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await ClustersAsync();
         await NodePoolsAsync();
         await FleetAsync();
+        await VersionsAsync();
         await EdgeAsync();
 
         var failures = new List<string>();
@@ -255,6 +256,21 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await Send(dns, HttpMethod.Post, placements); // 403
         await Send(placement, HttpMethod.Post, $"{Fleet}/placements/{Guid.CreateVersion7()}"); // 404
         await Send(placement, HttpMethod.Delete, placements);
+    }
+
+    private async Task VersionsAsync()
+    {
+        const string versions = "/api/v1/versions";
+        var admin = api.As("admin", null);
+        // The refresher fills the catalog once the Api has started; the first filled page is the one recorded.
+        await Wait.UntilAsync(async () => (await admin.GetObjectAsync(versions))["items"]!.AsArray().Count > 0,
+            TimeSpan.FromSeconds(30), "the version catalog to be filled");
+        var (_, page, _) = await Send(api.As("user", ApiCalls.Unique("versions")), HttpMethod.Get, $"{versions}?channelGroup=stable");
+        var version = page!["items"]![0]!["version"].Text();
+        await Send(admin, HttpMethod.Get, $"{versions}?channelGroup=nightly", validRequest: false); // 400
+        await Send(admin, HttpMethod.Put, $"{versions}/{version}", new JsonObject { ["enabled"] = true });
+        await Send(api.As("user", ApiCalls.Unique("versions")), HttpMethod.Put, $"{versions}/{version}", new JsonObject { ["enabled"] = true }); // 403
+        await Send(admin, HttpMethod.Put, $"{versions}/9.99.0", new JsonObject { ["enabled"] = true }); // 404
     }
 
     private async Task EdgeAsync()
