@@ -30,6 +30,7 @@ internal static class ResponseBounds
         [nameof(AuditList)] = nameof(AuditList),
         [nameof(StatusReportList)] = nameof(StatusReportList),
         [nameof(ManagementClusterList)] = nameof(ManagementClusterList),
+        ["ResourceListOfOpenShiftVersion"] = "VersionList",
     };
 
     public static OpenApiOptions AddResponseBounds(this OpenApiOptions options) =>
@@ -63,6 +64,7 @@ internal static class ResponseBounds
             Reports(document);
             Counters(document);
             Fleet(document);
+            Versions(document);
             return Task.CompletedTask;
         });
 
@@ -135,6 +137,28 @@ internal static class ResponseBounds
         stored.Property("apiEndpoint").MaxLength = RequestBody.MaxBytes;
         document.Component(nameof(AuditEntry)).Property("reason").MaxLength = DeleteRequests.MaxForceReasonLength;
         document.Component(nameof(JsonWebKeySet)).Property("keys").Items = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "An RFC 7517 JWK." };
+    }
+
+    private static readonly string[] VersionPaths = ["/api/v1/versions", "/api/v1/versions/{version}"];
+
+    /// <summary>The version catalog: its channel groups, the store's bounds, and the versions' parameters.</summary>
+    private static void Versions(OpenApiDocument document)
+    {
+        document.Component("ResourceListOfOpenShiftVersion").Property("items").MaxItems = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxListed;
+        var version = document.Component(nameof(OpenShiftVersion));
+        version.Property("version").MaxLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxVersionLength;
+        version.SetProperty("channelGroup", OpenApiSchemas.Enum(ClusterPlatform.Api.Versions.ChannelGroups.All));
+        version.Property("releaseImage").MaxLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxReleaseImageLength;
+        foreach (var operation in VersionPaths.SelectMany(path => document.Paths.TryGetValue(path, out var item) && item is OpenApiPathItem { Operations: { } operations }
+                         ? operations.Values : Enumerable.Empty<OpenApiOperation>()))
+        {
+            foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
+            {
+                parameter.Schema = parameter.Name == "channelGroup"
+                    ? OpenApiSchemas.Enum(ClusterPlatform.Api.Versions.ChannelGroups.All)
+                    : OpenApiSchemas.String(ClusterPlatform.Api.Versions.VersionCatalogStore.MaxVersionLength);
+            }
+        }
     }
 
     /// <summary>Generations, audit ids and fleet counters: PostgreSQL <c>bigint</c>/<c>integer</c> columns that never go below 0.</summary>

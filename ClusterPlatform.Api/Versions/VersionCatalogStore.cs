@@ -6,7 +6,19 @@ internal sealed class VersionCatalogStore(NpgsqlDataSource dataSource)
     // An admin's override wins over the graph; without one, the graph decides.
     private const string Enabled = "coalesce(admin_enabled, graph_enabled)";
 
-    /// <summary>The channel group's versions, newest first.</summary>
+    /// <summary>
+    /// The most versions one list answers, newest first: the graph serves a few dozen per minor, so this
+    /// bounds the document's list (Spectral's OWASP array limit) without cutting a real catalog.
+    /// </summary>
+    public const int MaxListed = 1000;
+
+    /// <summary>The longest version string the catalog answers for (OpenShift's are like <c>4.22.3</c> or <c>4.23.0-rc.1</c>).</summary>
+    public const int MaxVersionLength = 64;
+
+    /// <summary>The longest release image reference: a registry path with <c>@sha256:</c> and 64 hex digits.</summary>
+    public const int MaxReleaseImageLength = 512;
+
+    /// <summary>The channel group's versions, newest first, at most <see cref="MaxListed"/>.</summary>
     public async Task<IReadOnlyList<OpenShiftVersion>> ListAsync(string channelGroup, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand($"""
@@ -23,7 +35,7 @@ internal sealed class VersionCatalogStore(NpgsqlDataSource dataSource)
         }
 
         versions.Sort((left, right) => ChannelGroups.Compare(right.Version, left.Version));
-        return versions;
+        return versions.Count > MaxListed ? versions[..MaxListed] : versions;
     }
 
     /// <summary>Whether <paramref name="version"/> is in the catalog and enabled in <paramref name="channelGroup"/>.</summary>
