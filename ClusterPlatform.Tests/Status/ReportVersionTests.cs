@@ -146,9 +146,6 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
 
     private static JsonObject Versioned(JsonObject report, long version) => report.With("version", version);
 
-    private static long VersionOf(JsonNode status, string controller) =>
-        (long)status["controllers"]!.AsArray().Single(c => c!["name"].Text() == controller)!["version"]!;
-
     /// <summary>Everything a refused report must leave as it was: reports, status, audit trail and outbox.</summary>
     private async Task<string> SnapshotAsync(Guid clusterId, string href) => string.Join("\n",
         (await user.StatusesAsync(href)).ToJsonString(),

@@ -140,9 +140,6 @@ public sealed class UnchangedReportTests(ApiServer api) : IClassFixture<ApiServe
     private Task<long> AuditsAsync(Guid clusterId) =>
         api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE cluster_id = @id", ("id", clusterId));
 
-    private static long VersionOf(JsonNode status, string controller) =>
-        (long)status["controllers"]!.AsArray().Single(c => c!["name"].Text() == controller)!["version"]!;
-
     /// <summary>
     /// Everything a report that changes nothing must leave as it was: the entries and the resource row
     /// untouched (xmin, the transaction that last wrote a row, changes with any UPDATE), the entry's
