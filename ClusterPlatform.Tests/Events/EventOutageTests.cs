@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClusterPlatform.Api.Events;
 using ClusterPlatform.PubSub;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -115,6 +116,17 @@ public sealed class EventOutageTests(ApiServer api) : IClassFixture<ApiServer>
             for (var i = 0; i < 3; i++)
             {
                 await client.CreateClusterAsync($"during-pause-{i}");
+            }
+
+            // What the watch's check sees: a passed deadline, reported as DEADLINE_EXCEEDED (the
+            // channel throws a cancellation for it, which would read as a server that went away).
+            using (var probe = api.Emulator.Connect(api.PubSubProjectId))
+            {
+                var pubSub = api.Services.GetRequiredService<IOptions<PubSubOptions>>().Value;
+                var slow = await Assert.ThrowsAsync<RpcException>(() => new PubSubAdmin(probe).FindMissingAsync(
+                    pubSub.Topic, pubSub.DeadLetterTopic, ControllerNames.All, TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+                Assert.Equal(StatusCode.DeadlineExceeded, slow.StatusCode);
+                Assert.True(PubSubErrors.IsSlow(slow));
             }
 
             // The length of the stall, not a wait for a condition: long enough for at least one
