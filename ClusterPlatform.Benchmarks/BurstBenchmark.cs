@@ -23,7 +23,7 @@ internal sealed record StatusReportCount(string Controller, long Reports, long P
 /// </summary>
 internal sealed record BurstResult(
     int Creates, int Writers, double CreatedAfterSeconds, int NotReady, double ReadyAfterSeconds, double ReadyPerSecond, LatencySummary CreateToReady,
-    double EventsPerCluster, IReadOnlyList<ApiCallCount> ControllerCalls, IReadOnlyList<StatusReportCount> Reports)
+    double EventsPerCluster, double StoredReportsPerCluster, IReadOnlyList<ApiCallCount> ControllerCalls, IReadOnlyList<StatusReportCount> Reports)
 {
     public long ControllerCallsTotal => ControllerCalls.Sum(c => c.Count);
 }
@@ -145,6 +145,7 @@ internal static partial class BurstBenchmark
         return new BurstResult(creates, writers, created.TotalSeconds, ids.Length - ready.Count, readyAfter, ready.Count / readyAfter,
             LatencySummary.Of(ready.Select(r => (r.Value - sent[r.Key]).TotalMilliseconds)),
             await EventsPerClusterAsync(database, ids),
+            await StoredReportsPerClusterAsync(database, ids),
             [.. calls.OrderBy(c => c.Key.Call, StringComparer.Ordinal).ThenBy(c => c.Key.Status).Select(c => new ApiCallCount(c.Key.Call, c.Key.Status, c.Value, (double)c.Value / creates))],
             Count(burstReports));
     }
@@ -204,6 +205,19 @@ internal static partial class BurstBenchmark
     private static async Task<double> EventsPerClusterAsync(NpgsqlDataSource database, Guid[] ids)
     {
         await using var command = database.CreateCommand("SELECT count(*) FROM outbox WHERE cluster_id = ANY(@ids)");
+        command.Parameters.AddWithValue("ids", ids);
+        return (long)(await command.ExecuteScalarAsync())! / (double)ids.Length;
+    }
+
+    /// <summary>
+    /// Status reports the Api stored for the burst's clusters (their node pools' included): one
+    /// <c>status-report</c> audit entry each. A report that would change nothing is answered without
+    /// one (Data/Functions/13_report_status.sql), so this counts writes where the controllers' report
+    /// lines count PUTs.
+    /// </summary>
+    private static async Task<double> StoredReportsPerClusterAsync(NpgsqlDataSource database, Guid[] ids)
+    {
+        await using var command = database.CreateCommand("SELECT count(*) FROM audit_log WHERE cluster_id = ANY(@ids) AND action = 'status-report'");
         command.Parameters.AddWithValue("ids", ids);
         return (long)(await command.ExecuteScalarAsync())! / (double)ids.Length;
     }

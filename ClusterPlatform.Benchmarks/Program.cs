@@ -171,6 +171,7 @@ if (Runs("burst"))
     report.Add(new ReportRow("  create to Ready", null, toReady.P50Ms, toReady.P99Ms, Note: Invariant($"p90 {toReady.P90Ms:0}, max {toReady.MaxMs:0}")));
     report.Add(new ReportRow("  controller calls to the Api per cluster", Note: burst.ControllerCalls.Count == 0 ? Invariant($"not counted; {burst.EventsPerCluster:0.0} events") : Invariant(
         $"{burst.ControllerCallsTotal / (double)burst.Creates:0.0}: {string.Join(", ", burst.ControllerCalls.Select(c => $"{c.Call} {c.Status} {c.PerCluster:0.0}"))}; {burst.EventsPerCluster:0.0} events")));
+    report.Add(new ReportRow("  status reports stored per cluster (audit entries)", Note: Invariant($"{burst.StoredReportsPerCluster:0.0}")));
     foreach (var r in burst.Reports)
     {
         report.Add(new ReportRow($"  status reports by {r.Controller} per cluster", Note: Invariant(

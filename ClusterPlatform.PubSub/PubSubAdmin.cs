@@ -125,7 +125,6 @@ public sealed class PubSubAdmin(PubSubConnection connection, ILogger<PubSubAdmin
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subscriptionIds);
-        var deadline = DateTime.UtcNow + timeout;
         var expected = subscriptionIds.Select(id => (Id: id, Topic: topicId))
             .Append((Id: InspectionSubscriptionId(deadLetterTopicId), Topic: deadLetterTopicId))
             .ToList();
@@ -133,9 +132,9 @@ public sealed class PubSubAdmin(PubSubConnection connection, ILogger<PubSubAdmin
         {
             try
             {
-                var subscription = await connection.SubscriberClient.GetSubscriptionAsync(
+                var subscription = await PubSubErrors.WithDeadline(deadline => connection.SubscriberClient.GetSubscriptionAsync(
                     new GetSubscriptionRequest { Subscription = connection.SubscriptionName(e.Id) },
-                    deadline: deadline, cancellationToken: cancellationToken);
+                    deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, timeout, cancellationToken);
                 return subscription.Topic == connection.TopicName(e.Topic);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)

@@ -127,8 +127,8 @@ public sealed class PubSubPublisher(
         try
         {
             var response = await Retry.UntilCancelledAsync(
-                PubSubErrors.ReportingFailures(token => connection.PublisherClient.PublishAsync(
-                    request, deadline: DateTime.UtcNow + AttemptTimeout, cancellationToken: token).ResponseAsync, e => AttemptFailed?.Invoke(this, e)),
+                PubSubErrors.ReportingFailures(token => PubSubErrors.WithDeadline(deadline => connection.PublisherClient.PublishAsync(
+                    request, deadline: deadline, cancellationToken: token).ResponseAsync, AttemptTimeout, token), e => AttemptFailed?.Invoke(this, e)),
                 $"Publishing {request.Messages.Count} message(s) to {topicId}", logger, time, cancellationToken);
             return response.MessageIds;
         }

@@ -13,20 +13,31 @@ namespace ClusterPlatform.Api.Events;
 /// The emulator forgets everything when it restarts, and whoever comes back first (often a
 /// controller, which ensures the topic and its own subscription) may re-create the topic alone, so a
 /// publish that succeeds proves nothing about the subscriptions. What the emulator forgetting its
-/// state always brings is a period of failed calls. So the topology counts as unverified again
-/// (<see cref="Invalidate"/>) after any Pub/Sub call failure this process sees: a retried publish or
-/// create attempt (the publisher's and the admin's <c>AttemptFailed</c>), a relay failure, a NOT_FOUND,
-/// or a failed or incomplete <see cref="CheckAsync"/>, which the relay's topology watch runs every
+/// state always brings is a period of failed calls: the connections it held close and new ones are
+/// refused. So the topology counts as unverified again (<see cref="Invalidate"/>) after a definite
+/// sign that Pub/Sub went away: a retried publish or create attempt that failed as a server that is
+/// gone fails (the publisher's and the admin's <c>AttemptFailed</c>; UNAVAILABLE and the like), a
+/// relay failure of that kind, a NOT_FOUND, or a <see cref="CheckAsync"/> that finds something
+/// missing or fails that way. The relay's topology watch runs the check every
 /// <c>Outbox:ProbeInterval</c>, so that an outage is seen even while nothing is published. The watch
 /// ensures the topology again as soon as a check is answered, and the relay publishes only while it
 /// is verified: a publish that spans an invalidation is cancelled, or discarded if it completed, and
 /// its rows go again (<see cref="Epoch"/>).
 /// </para>
+/// <para>
+/// <b>Slow is not lost.</b> A call that only took too long (DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
+/// <see cref="PubSubErrors.IsSlow"/>) leaves the topology verified: a paused or CPU-starved emulator
+/// keeps its state, and invalidating on slowness cancelled every publish in flight and stopped the
+/// relay until a full ensure went through the same slow server, each time a check took longer than
+/// its timeout, which under load was every few seconds (pauses of minutes in the burst benchmark).
+/// A slow server that then restarts still brings the failed calls above.
+/// </para>
 /// </summary>
 internal sealed class EventTopology : IDisposable
 {
-    // A check is a handful of GetSubscription calls; longer than this is an outage, not a slow answer.
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+    // A check is a handful of GetSubscription calls. One that takes longer is given up (and the next
+    // probe tries again) but means only that Pub/Sub is slow, not that it lost anything.
+    internal static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     private readonly PubSubAdmin admin;
     private readonly PubSubPublisher publisher;
@@ -35,6 +46,8 @@ internal sealed class EventTopology : IDisposable
     private readonly SemaphoreSlim ensuring = new(1, 1);
     private readonly Lock gate = new();
     private TaskCompletionSource verified = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed (and replaced) whenever a check is answered: Pub/Sub serves calls again.
+    private TaskCompletionSource answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // Cancelled when the verified state it belongs to ends. Never disposed: a relay loop may still be
     // linking to its token, and a source without a timer or wait handle holds nothing to release.
     private CancellationTokenSource lost = new();
@@ -102,6 +115,12 @@ internal sealed class EventTopology : IDisposable
     }
 
     /// <summary>
+    /// Completes when the topology watch's next check is answered (whatever it finds): a relay that
+    /// gave up on a slow publish tries again once Pub/Sub serves calls, not into the same stall.
+    /// </summary>
+    public Task WhenAnsweredAsync(CancellationToken ct) => Volatile.Read(ref answered).Task.WaitAsync(ct);
+
+    /// <summary>
     /// Creates whatever of the topology is missing (idempotently; what exists counts as ensured)
     /// unless it is verified already, and returns the epoch it is verified at. Retries until Pub/Sub
     /// answers or <paramref name="ct"/> is cancelled.
@@ -153,8 +172,9 @@ internal sealed class EventTopology : IDisposable
 
     /// <summary>
     /// One cheap look at whether the whole topology still exists (<see cref="PubSubAdmin.FindMissingAsync"/>).
-    /// Returns whether Pub/Sub answered; when it did not, or something is missing, the topology is
-    /// invalidated so that it is ensured before the next publish.
+    /// Returns whether Pub/Sub answered. When something is missing, or Pub/Sub failed as a server that
+    /// went away fails, the topology is invalidated so that it is ensured before the next publish; a
+    /// check that was only too slow changes nothing (slow is not lost).
     /// </summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
@@ -162,6 +182,7 @@ internal sealed class EventTopology : IDisposable
         try
         {
             var missing = await admin.FindMissingAsync(Topic, options.Value.DeadLetterTopic, ControllerNames.All, CheckTimeout, ct);
+            Interlocked.Exchange(ref answered, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             if (missing.Count > 0)
             {
                 if (Volatile.Read(ref verifiedEpoch) == current)
@@ -174,9 +195,16 @@ internal sealed class EventTopology : IDisposable
 
             return true;
         }
+        catch (Exception e) when (PubSubErrors.IsSlow(e) && !ct.IsCancellationRequested)
+        {
+            // Pub/Sub is paused, starved or overloaded: it still holds what it held. Publishing goes
+            // on under the publish timeout; a restart would show as refused or broken calls.
+            logger.LogDebug("Pub/Sub topology check did not answer within {Timeout}: {Error}", CheckTimeout, ((RpcException)e).Status);
+            return false;
+        }
         catch (Exception e) when (PubSubErrors.IsTransient(e) && !ct.IsCancellationRequested)
         {
-            // Pub/Sub did not answer: an outage, whose end may come with an empty emulator. The relay
+            // Pub/Sub went away: an outage, whose end may come with an empty emulator. The relay
             // logs the outage itself when a publish fails; this repeats every probe.
             logger.LogDebug("Pub/Sub topology check failed: {Error}", e is RpcException rpc ? rpc.Status.ToString() : e.Message);
             Invalidate();
@@ -191,7 +219,14 @@ internal sealed class EventTopology : IDisposable
         }
     }
 
-    private void OnAttemptFailed(object? sender, Exception e) => Invalidate();
+    // A retried attempt that was only slow (a per-attempt deadline) says nothing about the topology.
+    private void OnAttemptFailed(object? sender, Exception e)
+    {
+        if (!PubSubErrors.IsSlow(e))
+        {
+            Invalidate();
+        }
+    }
 
     public void Dispose()
     {

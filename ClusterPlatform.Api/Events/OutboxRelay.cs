@@ -106,8 +106,8 @@ internal sealed class OutboxRelay(
                     // An outage is expected and needs no stack trace; the first line of each outage is a warning.
                     logger.Log(failures == 1 ? LogLevel.Warning : LogLevel.Debug,
                         "Outbox relay: {Dependency} is unavailable (attempt {Attempt}: {Error}); unpublished events stay queued, retrying within {Delay} or as soon as it answers",
-                        outage == Outage.Database ? "the database" : "Pub/Sub", failures,
-                        e is RpcException rpc ? rpc.Status.ToString() : DatabaseErrors.Describe(e), delay);
+                        outage switch { Outage.Database => "the database", Outage.PubSubSlow => "Pub/Sub (too slow)", _ => "Pub/Sub" }, failures,
+                        e switch { RpcException rpc => rpc.Status.ToString(), PublishTooSlowException => e.Message, _ => DatabaseErrors.Describe(e) }, delay);
                 }
 
                 await BackOffAsync(outage, delay, stoppingToken);
@@ -119,7 +119,10 @@ internal sealed class OutboxRelay(
     {
         None,
         Database,
+        // Pub/Sub went away (refused or broken calls, NOT_FOUND): the topology is ensured again.
         PubSub,
+        // Pub/Sub answered too slowly: nothing suggests it lost anything, so the topology stays verified.
+        PubSubSlow,
     }
 
     /// <summary>Which dependency a relay failure says is unavailable, if any.</summary>
@@ -129,6 +132,8 @@ internal sealed class OutboxRelay(
         // NOT_FOUND: the emulator restarted and forgot the topic. Transient: Google's retryable codes,
         // and the publish timeout (a cancellation that is not the host's).
         RpcException { StatusCode: StatusCode.NotFound } => Outage.PubSub,
+        PublishTooSlowException => Outage.PubSubSlow,
+        _ when PubSubErrors.IsSlow(e) => Outage.PubSubSlow,
         _ when PubSubErrors.IsTransient(e) => Outage.PubSub,
         _ => Outage.None,
     };
@@ -137,7 +142,8 @@ internal sealed class OutboxRelay(
     /// Waits out a failure's backoff, cut short as soon as the dependency that failed is back: for
     /// the database, a wake-up (a commit's NOTIFY) or a probe that answers, every
     /// <c>Outbox:ProbeInterval</c>; for Pub/Sub, the topology verified again (the topology watch
-    /// probes Pub/Sub as often). Other failures wait the whole backoff.
+    /// probes Pub/Sub as often), or for a Pub/Sub that was only slow, its next answer to the watch's
+    /// check. Other failures wait the whole backoff.
     /// </summary>
     private async Task BackOffAsync(Outage outage, TimeSpan delay, CancellationToken ct)
     {
@@ -146,6 +152,7 @@ internal sealed class OutboxRelay(
         {
             Outage.Database => DatabaseBackAsync(stop.Token),
             Outage.PubSub => topology.WhenVerifiedAsync(stop.Token),
+            Outage.PubSubSlow => topology.WhenAnsweredAsync(stop.Token),
             _ => Task.Delay(Timeout.InfiniteTimeSpan, time, stop.Token),
         };
         await Task.WhenAny(Task.Delay(delay, time, stop.Token), recovered);
@@ -275,7 +282,20 @@ internal sealed class OutboxRelay(
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, whenLost))
         {
             timeout.CancelAfter(settings.PublishTimeout);
-            await publisher.PublishAsync(topology.Topic, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
+            try
+            {
+                await publisher.PublishAsync(topology.Topic, rows.Select(EventMessages.ToMessage).ToList(), timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && whenLost.IsCancellationRequested)
+            {
+                throw new TopologyChangedException();
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && timeout.IsCancellationRequested)
+            {
+                // Slow, not lost: the topology stays verified and the rows go again (a duplicate at
+                // worst, if this publish still lands), once Pub/Sub answers a check again.
+                throw new PublishTooSlowException(settings.PublishTimeout);
+            }
         }
 
         if (topology.Epoch != epoch)
@@ -384,6 +404,10 @@ internal sealed class OutboxRelay(
     /// <summary>A batch whose publish spanned a possible loss of the topology; it is published again.</summary>
     private sealed class TopologyChangedException()
         : Exception("A Pub/Sub call failed or the topology was found incomplete while a batch was being published; it is published again once the topology is verified.");
+
+    /// <summary>A batch whose publish took longer than <c>Outbox:PublishTimeout</c>; it is published again.</summary>
+    private sealed class PublishTooSlowException(TimeSpan timeout)
+        : Exception($"the publish took longer than {timeout.TotalSeconds:0.#} s (Outbox:PublishTimeout)");
 
     public override void Dispose()
     {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using ClusterPlatform.Api.Events;
 using ClusterPlatform.PubSub;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -86,5 +88,69 @@ public sealed class EventOutageTests(ApiServer api) : IClassFixture<ApiServer>
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"emulator back; the write {back.Elapsed - written.Elapsed:mm\\:ss\\.fff} later was published {published.TotalMilliseconds:0} ms after its 201");
         Assert.True(published < TimeSpan.FromSeconds(5), $"the event took {published.TotalMilliseconds:0} ms to be published after the emulator was back");
+    }
+
+    /// <summary>
+    /// Slow is not lost. A paused emulator (SIGSTOP: its connections stay open, calls hang, it keeps
+    /// its state, as a CPU-starved one) makes the topology watch's checks time out. That once
+    /// invalidated the topology, cancelled the publish in flight and stopped the relay until a full
+    /// ensure got through, over and over under load. Now the topology stays verified through the
+    /// pause, and the events written during it arrive once it ends: each on every subscription,
+    /// exactly once.
+    /// </summary>
+    [Fact]
+    public async Task A_paused_emulator_does_not_cost_the_topology_and_the_events_written_meanwhile_arrive_once()
+    {
+        var client = api.As("user", ApiCalls.Unique("org"));
+        await client.CreateClusterAsync("before-pause");
+        await EventCollector.WaitUntilRelayedAsync(api);
+        var topology = api.Services.GetRequiredService<EventTopology>();
+        await Wait.UntilAsync(() => Task.FromResult(topology.IsVerified), TimeSpan.FromSeconds(30), "the topology to be verified");
+        var epoch = topology.Epoch;
+        var before = (await EventCollector.OutboxAsync(api)).Select(e => e.Id).ToHashSet();
+        await using var collector = EventCollector.Start(api);
+
+        await api.Emulator.PauseAsync();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await client.CreateClusterAsync($"during-pause-{i}");
+            }
+
+            // What the watch's check sees: a passed deadline, reported as DEADLINE_EXCEEDED (the
+            // channel throws a cancellation for it, which would read as a server that went away).
+            using (var probe = api.Emulator.Connect(api.PubSubProjectId))
+            {
+                var pubSub = api.Services.GetRequiredService<IOptions<PubSubOptions>>().Value;
+                var slow = await Assert.ThrowsAsync<RpcException>(() => new PubSubAdmin(probe).FindMissingAsync(
+                    pubSub.Topic, pubSub.DeadLetterTopic, ControllerNames.All, TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+                Assert.Equal(StatusCode.DeadlineExceeded, slow.StatusCode);
+                Assert.True(PubSubErrors.IsSlow(slow));
+            }
+
+            // The length of the stall, not a wait for a condition: long enough for at least one
+            // check (one every Outbox:ProbeInterval, 1 s) to reach its deadline, and shorter than
+            // Outbox:PublishTimeout (15 s), so the publish in flight is not given up (which would
+            // make a duplicate possible, and is allowed: at least once).
+            await Task.Delay(EventTopology.CheckTimeout + TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+            Assert.True(topology.IsVerified, "the topology was invalidated by a paused emulator");
+            Assert.Equal(epoch, topology.Epoch);
+        }
+        finally
+        {
+            await api.Emulator.ResumeAsync();
+        }
+
+        await EventCollector.WaitUntilRelayedAsync(api, TimeSpan.FromSeconds(90));
+        var written = (await EventCollector.OutboxAsync(api)).Where(e => !before.Contains(e.Id)).Select(e => e.Id).ToList();
+        Assert.Equal(3, written.Count);
+        await collector.WaitForAsync(written);
+        Assert.Equal(epoch, topology.Epoch);
+        foreach (var controller in ControllerNames.All)
+        {
+            var received = collector.Received[controller].Select(m => ClusterEvent.TryParse(m.Data.Span, m.Attributes)!.Id).ToList();
+            Assert.All(written, id => Assert.Equal(1, received.Count(r => r == id)));
+        }
     }
 }

@@ -62,6 +62,58 @@ public sealed class PubSubEmulator : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Freezes the emulator (SIGSTOP to the start script and its Java child) without closing anything:
+    /// its connections stay open and calls hang, as on a server starved of CPU, and it keeps its
+    /// state. <see cref="ResumeAsync"/> lets it go on where it stopped.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a paused emulator go on (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        if (emulator is not { HasExited: false })
+        {
+            throw new InvalidOperationException("The Pub/Sub emulator is not running.");
+        }
+
+        // By id, to this emulator's own processes only: the script and everything it started.
+        var ids = ProcessTree(emulator.Id).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, .. ids]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} of the emulator's processes exited with {kill.ExitCode}.");
+        }
+    }
+
+    // A process and its descendants, from Linux's /proc/<pid>/task/<tid>/children.
+    private static List<int> ProcessTree(int root)
+    {
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            var tasks = $"/proc/{tree[i]}/task";
+            if (!Directory.Exists(tasks))
+            {
+                continue;
+            }
+
+            foreach (var task in Directory.EnumerateDirectories(tasks))
+            {
+                var children = Path.Combine(task, "children");
+                if (File.Exists(children))
+                {
+                    tree.AddRange(File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
+                }
+            }
+        }
+
+        return tree;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
@@ -90,11 +142,13 @@ public sealed class PubSubEmulator : IAsyncLifetime
             {
                 return;
             }
-            catch (RpcException) when (deadline.Elapsed < StartTimeout)
+            // A probe past its deadline surfaces as a cancellation (the connection's
+            // ThrowOperationCanceledOnCancellation): a slow start on a loaded machine, not a failure.
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException && deadline.Elapsed < StartTimeout)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100));
             }
-            catch (RpcException ex)
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException)
             {
                 throw new InvalidOperationException($"The Pub/Sub emulator did not answer within {StartTimeout}:{Environment.NewLine}{output}", ex);
             }

@@ -213,7 +213,8 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         var degradedSince = ready.ConditionOf("Degraded")["lastTransitionTime"].Text();
         var placementBefore = (await User.StatusesAsync(href)).ReportOf(ControllerNames.Placement);
 
-        var repeated = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+        // A new message, so the report is stored (an identical one is not: UnchangedReportTests).
+        var repeated = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True:placed again"));
         Assert.Equal(readySince, repeated.ConditionOf("Ready")["lastTransitionTime"].Text());
         Assert.Equal(degradedSince, repeated.ConditionOf("Degraded")["lastTransitionTime"].Text());
         var placementRepeated = (await User.StatusesAsync(href)).ReportOf(ControllerNames.Placement);

@@ -20,9 +20,10 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
         var placement = controllers[ControllerNames.Placement];
         var operatorClient = controllers[ControllerNames.OperatorClient];
 
+        // Three reports that each say something new (an identical one is not stored: UnchangedReportTests).
         for (var i = 0; i < 3; i++)
         {
-            await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+            await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, $"Available=True:pass {i}"));
         }
 
         await operatorClient.ReportAsync(href, Report(ControllerNames.OperatorClient, 1, "Available=False"));
@@ -83,8 +84,8 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
         var placement = controllers[ControllerNames.Placement];
         await placement.ReportAsync(href, Versioned(Report(ControllerNames.Placement, 1, "Available=True"), 0));
 
-        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
-        var status = await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True").With("version", null));
+        await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True:again"));
+        var status = await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True:and again").With("version", null));
 
         Assert.Equal(3L, VersionOf(status, ControllerNames.Placement));
     }
@@ -144,9 +145,6 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
     }
 
     private static JsonObject Versioned(JsonObject report, long version) => report.With("version", version);
-
-    private static long VersionOf(JsonNode status, string controller) =>
-        (long)status["controllers"]!.AsArray().Single(c => c!["name"].Text() == controller)!["version"]!;
 
     /// <summary>Everything a refused report must leave as it was: reports, status, audit trail and outbox.</summary>
     private async Task<string> SnapshotAsync(Guid clusterId, string href) => string.Join("\n",

@@ -62,6 +62,10 @@ public static class StatusCalls
         return status!;
     }
 
+    /// <summary>The <c>version</c> of <paramref name="controller"/>'s entry in an aggregated status.</summary>
+    public static long VersionOf(JsonNode status, string controller) =>
+        (long)status["controllers"]!.AsArray().Single(c => c!["name"].Text() == controller)!["version"]!;
+
     /// <summary>The named condition of a status or a controller's report.</summary>
     public static JsonObject ConditionOf(this JsonNode status, string type) =>
         status["conditions"]!.AsArray().Single(c => c!["type"].Text() == type)!.AsObject();

@@ -150,37 +150,13 @@ public sealed partial class QuietLogsTests(TopologyFixture topology) : IClassFix
         return (long)(await command.ExecuteScalarAsync(Cancellation))!;
     }
 
-    /// <summary>Collects a resource's console output from now on (and whatever backlog the logger service replays).</summary>
-    private ResourceLog Watch(string resourceName, CancellationToken stop)
-    {
-        var log = new ResourceLog();
-        var loggers = topology.App.Services.GetRequiredService<ResourceLoggerService>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                var instance = (await topology.App.ResourceNotifications.WaitForResourceAsync(resourceName, _ => true, stop)).ResourceId;
-                await foreach (var batch in loggers.WatchAsync(instance).WithCancellation(stop))
-                {
-                    foreach (var line in batch)
-                    {
-                        log.Lines.Enqueue(line.Content);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // The test has what it needs.
-            }
-        }, CancellationToken.None);
-        return log;
-    }
+    private ResourceLog Watch(string resourceName, CancellationToken stop) => new(topology.WatchLog(resourceName, stop));
 
     private sealed record Entry(string Level, string Category, string Message);
 
-    private sealed class ResourceLog
+    private sealed class ResourceLog(ConcurrentQueue<string> lines)
     {
-        public ConcurrentQueue<string> Lines { get; } = new();
+        public ConcurrentQueue<string> Lines { get; } = lines;
 
         /// <summary>
         /// The console logger's entries: a "level: category[event id]" line, then the message on the

@@ -205,6 +205,35 @@ public class TopologyFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Collects a resource's console output, one entry per line, from now on (and whatever backlog the
+    /// logger service replays) until <paramref name="stop"/>.
+    /// </summary>
+    public ConcurrentQueue<string> WatchLog(string resourceName, CancellationToken stop)
+    {
+        var lines = new ConcurrentQueue<string>();
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var instance = (await App.ResourceNotifications.WaitForResourceAsync(resourceName, _ => true, stop)).ResourceId;
+                await foreach (var batch in loggers.WatchAsync(instance).WithCancellation(stop))
+                {
+                    foreach (var line in batch)
+                    {
+                        lines.Enqueue(line.Content);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The test has what it needs.
+            }
+        }, CancellationToken.None);
+        return lines;
+    }
+
     /// <summary>A bearer token for a user of <paramref name="organization"/>.</summary>
     public static string CreateUserToken(string organization) =>
         TestTokens.Create("topology-test", organization, ["user"], DateTime.UtcNow.Add(Timeout));

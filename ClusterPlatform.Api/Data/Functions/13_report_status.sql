@@ -3,6 +3,9 @@
 -- finalize a deletion. report_cluster_status and report_node_pool_status are this with their kind
 -- ('cluster' or 'node_pool'), so the two kinds cannot drift apart.
 --
+-- A report identical to the controller's stored entry at the current generation writes nothing
+-- (report_unchanged, below): no row, audit, aggregation or event; the answer is the stored status.
+--
 -- p_actor is who sent the report (the controller itself, or an admin reporting on its behalf) and
 -- goes into the audit trail. Outcomes: ok, not-found, unknown-controller, report-conflict,
 -- stale-report, future-generation. With ok comes the aggregated status, with a refusal the stored
@@ -16,6 +19,23 @@
 --   - a finalized node pool is hard-deleted here, and its cluster with it when that was the last
 --     thing the cluster's deletion waited for (p_cluster_required); a cluster is hard-deleted by
 --     finalize_cluster_if_done.
+-- Whether a report says exactly what the controller's stored entry says: the same observedGeneration,
+-- the same conditions as store_report would store them (type, status, reason, message with '' for
+-- none, in the report's order; the times and observedGeneration it stamps are left out) and the same
+-- data (jsonb equality: key order and whitespace do not count). False when there is no entry.
+CREATE OR REPLACE FUNCTION report_unchanged(p_id uuid, p_controller text, p_observed_generation bigint, p_conditions jsonb, p_data jsonb) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((
+        SELECT s.observed_generation = p_observed_generation
+           AND s.data IS NOT DISTINCT FROM p_data
+           AND (SELECT jsonb_agg(jsonb_build_array(c ->> 'type', c ->> 'status', c ->> 'reason', coalesce(c ->> 'message', '')) ORDER BY position)
+                  FROM jsonb_array_elements(s.conditions) WITH ORDINALITY AS x(c, position))
+               = (SELECT jsonb_agg(jsonb_build_array(c ->> 'type', c ->> 'status', c ->> 'reason', coalesce(c ->> 'message', '')) ORDER BY position)
+                    FROM jsonb_array_elements(p_conditions) WITH ORDINALITY AS x(c, position))
+          FROM resource_statuses s
+         WHERE s.resource_id = p_id AND s.controller = p_controller), false)
+$$;
+
 CREATE OR REPLACE FUNCTION report_status(
     p_kind text, p_id uuid, p_controller text, p_observed_generation bigint, p_version bigint, p_conditions jsonb, p_data jsonb,
     p_required text[], p_cluster_required text[], p_known text[], p_traceparent text,
@@ -62,6 +82,24 @@ BEGIN
     v_refusal := report_refusal(p_id, p_controller, p_observed_generation, p_version, v_generation);
     IF v_refusal IS NOT NULL THEN
         RETURN QUERY SELECT v_refusal, v_stored, false;
+        RETURN;
+    END IF;
+
+    -- A report that would change nothing is answered without a write: the same observedGeneration,
+    -- conditions (type, status, reason, message, in order) and data as this controller's stored
+    -- entry. Storing it would rewrite the entry with nothing new but lastReportTime and a higher
+    -- version, append an audit entry, aggregate to the same status and queue no event (no
+    -- transition); most of a lifecycle's reports are such repeats (each event is handled by every
+    -- controller). The answer is the stored status, which is what a GET returns. Not stored, the
+    -- entry keeps its version (a stored report raises it; this one is not stored) and its
+    -- lastReportTime, which is therefore the time of the last report that changed something;
+    -- nothing reads it as liveness. Only at the resource's current generation and while it is not
+    -- deleting: a report from an older reading is stored as before, so its version still rises and a
+    -- replica that read the same entry at the newer generation is refused and redoes its work
+    -- (docs/controllers.md, "Running at N replicas"); and a deleting resource's reports keep going
+    -- through finalization.
+    IF p_observed_generation = v_generation AND NOT v_deleting AND report_unchanged(p_id, p_controller, p_observed_generation, p_conditions, p_data) THEN
+        RETURN QUERY SELECT 'ok', v_stored, false;
         RETURN;
     END IF;
 
