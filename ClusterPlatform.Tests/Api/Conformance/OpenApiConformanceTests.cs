@@ -166,7 +166,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = new JsonObject { ["team"] = null } }, mediaType: "application/merge-patch+json");
         await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = new JsonObject() }, validRequest: false); // 415: not a merge patch
         var (_, patched, _) = await Send(user, HttpMethod.Patch, path,
-            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.22.4" } } }, mediaType: "application/merge-patch+json");
+            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["channelGroup"] = "fast" } } }, mediaType: "application/merge-patch+json");
         var generation = patched!["generation"]!.GetValue<long>();
 
         var status = $"{path}/status";
