@@ -99,10 +99,11 @@ internal sealed class AutomaticUpgradeStore(NpgsqlDataSource dataSource, IOption
             }
         }
 
-        // The row is locked: the status recomputed here cannot miss a report that lands meanwhile.
+        // The row is locked: the status recomputed here cannot miss a report that lands meanwhile. It is
+        // computed for the new spec's version (status.version.desired), as a user's update computes it.
         await using var upgrade = new NpgsqlCommand("""
             WITH computed AS (
-                SELECT aggregate_status(id, generation + 1, false, @cluster_required, status, clock_timestamp()) AS next_status
+                SELECT aggregate_status(id, generation + 1, false, @cluster_required, status, clock_timestamp(), @to) AS next_status
                 FROM clusters WHERE id = @id
             ), upgraded AS (
                 UPDATE clusters

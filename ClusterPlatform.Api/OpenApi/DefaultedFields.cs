@@ -16,6 +16,7 @@ internal static class DefaultedFields
         [typeof(GcpSpec)] = ["network", "infraId", "subnet"],
         [typeof(ClusterSpec)] = ["networking", "upgradePolicy"],
         [typeof(UpgradePolicy)] = ["automaticPatchUpgrades", "maintenanceWindow"],
+        [typeof(ReleaseSpec)] = ["channelGroup"],
         [typeof(NetworkingSpec)] = ["machineCidr", "podCidr", "serviceCidr"],
         [typeof(ClusterCreateRequest)] = ["labels"],
         [typeof(ClusterUpdateRequest)] = ["labels"],
