@@ -140,6 +140,20 @@ public sealed class AutomaticUpgradeTests(AutomaticUpgradeTests.Server api) : IC
     }
 
     [Fact]
+    public async Task The_patch_comes_from_the_clusters_own_channel_group()
+    {
+        // fast has one patch more than stable: 4.22.4, which stable does not offer.
+        var fast = await CreateAsync("fast", "4.22.0", OptIn(SaturdayNight), channelGroup: "fast");
+        await ReportAsync(fast, generation: 1, running: "4.22.0", available: true);
+
+        await PassAsync(SaturdayThreeAm);
+
+        var release = (await client.GetObjectAsync(fast.Href))["spec"]!["release"]!;
+        Assert.Equal("4.22.4", release["version"].Text());
+        Assert.Equal("fast", release["channelGroup"].Text());
+    }
+
+    [Fact]
     public async Task A_window_that_crosses_midnight_is_open_on_the_next_day_until_it_closes()
     {
         // Saturdays 22:00 for 4 hours: until Sunday 02:00.
@@ -241,12 +255,13 @@ public sealed class AutomaticUpgradeTests(AutomaticUpgradeTests.Server api) : IC
         Options.Create(new AutomaticUpgradesOptions { Interval = interval, BatchSize = batchSize }), time,
         LoggerFactory.Create(logging => logging.AddProvider(new CapturingLoggerProvider(logs))).CreateLogger<AutomaticUpgrades>());
 
-    private async Task<TestCluster> CreateAsync(string name, string version, JsonObject? policy)
+    private async Task<TestCluster> CreateAsync(string name, string version, JsonObject? policy, string channelGroup = "stable")
     {
         await WaitForCatalogAsync();
         var created = await client.CreateClusterAsync(ApiCalls.Unique(name), body =>
         {
             Bodies.With(body, "spec.release.version", version);
+            Bodies.With(body, "spec.release.channelGroup", channelGroup);
             if (policy is not null)
             {
                 Bodies.With(body, "spec.upgradePolicy", policy);
