@@ -25,6 +25,7 @@ internal sealed class AutomaticUpgradeStore(NpgsqlDataSource dataSource, IOption
     private const string ChannelGroup = "coalesce(c.spec #>> '{release,channelGroup}', 'stable')";
 
     // Opted in, live, Ready and settled: running the version its spec asks for, so no upgrade is under way.
+    // The first two are the predicate of the partial index clusters_automatic_upgrades_idx (migration 0013).
     private const string Settled = $$"""
         (c.spec #>> '{upgradePolicy,automaticPatchUpgrades}') = 'true' AND c.deletion_timestamp IS NULL AND c.phase = 'Ready'
         AND {{Current}} = c.spec #>> '{release,version}'
