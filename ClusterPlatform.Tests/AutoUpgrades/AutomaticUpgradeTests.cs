@@ -54,6 +54,10 @@ public sealed class AutomaticUpgradeTests(AutomaticUpgradeTests.Server api) : IC
             ("id", cluster.Id)));
         Assert.Equal(1, await UpdatedEventsAsync(cluster.Id, generation: 2));
         Assert.Contains($"Automatic patch upgrade of cluster {cluster.Id} from 4.22.0 to 4.22.3", logs);
+        // The relay, woken by the pass, publishes it to the emulator like any other event.
+        await Wait.UntilAsync(async () => await api.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox WHERE cluster_id = @id AND type = 'cluster.updated' AND published_at IS NOT NULL", ("id", cluster.Id)) == 1,
+            TimeSpan.FromSeconds(30), "the cluster.updated event to be published");
 
         // Until the operator client reports 4.22.3 running, the cluster is upgrading, not settled: no second step.
         await PassAsync(SaturdayThreeAm.AddMinutes(1));
