@@ -20,7 +20,7 @@ internal sealed partial class AutomaticUpgrades(
     TimeProvider time,
     ILogger<AutomaticUpgrades> logger) : BackgroundService
 {
-    public static readonly ActivitySource Activities = new("ClusterPlatform.Api.AutomaticUpgrades");
+    private static readonly ActivitySource Activities = new("ClusterPlatform.Api.AutomaticUpgrades");
 
     private static readonly Comparer<string> Newest = Comparer<string>.Create(ChannelGroups.Compare);
 
