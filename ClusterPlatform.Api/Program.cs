@@ -1,4 +1,5 @@
 using ClusterPlatform;
+using ClusterPlatform.Api.AutoUpgrades;
 using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Events;
 using ClusterPlatform.Api.Fleet;
@@ -56,6 +57,7 @@ builder.Services.AddSingleton<ClusterRequests>();
 builder.Services.AddSingleton<NodePoolRequests>();
 builder.Services.AddSingleton<FleetRequests>();
 builder.Services.AddVersionCatalog();
+builder.Services.AddAutomaticUpgrades();
 
 var app = builder.Build();
 

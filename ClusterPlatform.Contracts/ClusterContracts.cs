@@ -19,7 +19,7 @@ public sealed record Cluster(
     DateTime? DeletionTimestamp,
     ResourceStatus Status);
 
-public sealed record ClusterSpec(GcpSpec Gcp, ReleaseSpec Release, NetworkingSpec Networking, DnsSpec Dns);
+public sealed record ClusterSpec(GcpSpec Gcp, ReleaseSpec Release, NetworkingSpec Networking, DnsSpec Dns, UpgradePolicy? UpgradePolicy);
 
 /// <summary>
 /// Where the cluster runs on Google Cloud. Always complete in responses and in what controllers read:

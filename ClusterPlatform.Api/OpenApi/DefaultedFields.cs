@@ -14,7 +14,8 @@ internal static class DefaultedFields
     private static readonly Dictionary<Type, string[]> Optional = new()
     {
         [typeof(GcpSpec)] = ["network", "infraId", "subnet"],
-        [typeof(ClusterSpec)] = ["networking"],
+        [typeof(ClusterSpec)] = ["networking", "upgradePolicy"],
+        [typeof(UpgradePolicy)] = ["automaticPatchUpgrades", "maintenanceWindow"],
         [typeof(ReleaseSpec)] = ["channelGroup"],
         [typeof(NetworkingSpec)] = ["machineCidr", "podCidr", "serviceCidr"],
         [typeof(ClusterCreateRequest)] = ["labels"],

@@ -37,6 +37,7 @@ internal static class OpenApiSetup
             // Order matters: the merge patches copy the rules, and the headers follow the statuses.
             options.MarkDefaultedFieldsOptional();
             options.AddSchemaRules();
+            options.AddUpgradePolicyRules();
             options.AllowExplicitNulls();
             options.AddQueryRules();
             options.AddProblemSchema();

@@ -17,7 +17,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options, Release
 
     /// <summary>The top-level names of a create or update body (and so of a merge patch).</summary>
     public static readonly IReadOnlyList<string> BodyFields = ["name", "labels", "spec"];
-    private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns"];
+    private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns", UpgradePolicyRequests.Field];
     private static readonly string[] GcpFields = ["projectId", "region", "network", "infraId", "subnet"];
     private const string GcpPath = "$.spec.gcp";
     private static readonly string[] ReleaseFields = ["version", "channelGroup"];
@@ -179,7 +179,8 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options, Release
             dns = new DnsSpec(baseDomain!);
         }
 
-        return gcp is null || release is null || dns is null ? null : new ClusterSpec(gcp, release, networking, dns);
+        var upgradePolicy = UpgradePolicyRequests.Parse(fields, spec, path);
+        return gcp is null || release is null || dns is null ? null : new ClusterSpec(gcp, release, networking, dns, upgradePolicy);
     }
 
     /// <summary>Machine /8–/24, pod and service /8–/20, and no two of the three ranges overlapping.</summary>

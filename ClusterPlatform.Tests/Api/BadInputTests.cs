@@ -25,7 +25,8 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
     private static readonly HashSet<string> OptionalFields =
     [
         "labels", "spec.gcp.network", "spec.gcp.infraId", "spec.gcp.subnet", "spec.networking", "spec.networking.machineCidr", "spec.networking.podCidr", "spec.networking.serviceCidr",
-        "spec.diskSizeGb", "spec.version", "spec.autoscaling", "spec.release.channelGroup",
+        "spec.diskSizeGb", "spec.version", "spec.autoscaling",
+        "spec.upgradePolicy", "spec.upgradePolicy.automaticPatchUpgrades", "spec.upgradePolicy.maintenanceWindow", "spec.release.channelGroup",
     ];
 
     private static readonly JsonNode?[] WrongTypes = [123, true, null, new JsonArray(), new JsonObject(), -1.5, "text"];
