@@ -89,17 +89,7 @@ public sealed class CincinnatiVersionGraphTests(CincinnatiVersionGraphTests.Serv
         }
     }
 
-    /// <summary>The channel group's catalog once the refresher's first pass has written it, newest first.</summary>
-    private async Task<List<JsonNode>> ListAsync(string channelGroup)
-    {
-        List<JsonNode> items = [];
-        await Wait.UntilAsync(async () =>
-        {
-            items = [.. (await reader.GetObjectAsync($"/api/v1/versions?channelGroup={channelGroup}"))["items"]!.AsArray().Select(v => v!)];
-            return items.Count > 0;
-        }, TimeSpan.FromSeconds(30), $"the {channelGroup} catalog to be filled");
-        return items;
-    }
+    private Task<List<JsonNode>> ListAsync(string channelGroup) => reader.ListVersionsAsync(channelGroup);
 
     private Task<string> UpgradesAsync(string channelGroup, string version) => api.ScalarAsync<string>(
         "SELECT array_to_string(upgrades, ',') FROM versions WHERE channel_group = @group AND version = @version",
