@@ -4,6 +4,7 @@ using ClusterPlatform.Tests.Providers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Tests.Versions;
 
@@ -87,6 +88,24 @@ public sealed class CincinnatiVersionGraphTests(CincinnatiVersionGraphTests.Serv
         {
             api.Graph.OutageStatus = null;
         }
+    }
+
+    [Fact]
+    public async Task A_stopped_graph_server_is_a_transient_failure_of_the_read_not_an_empty_channel()
+    {
+        var graph = new FakeUpdateGraph();
+        var server = await LocalApiServer.StartAsync(graph.Map);
+        var url = new Uri(server.BaseAddress, FakeUpdateGraph.GraphPath);
+        using var http = new HttpClient();
+        var reader = new CincinnatiVersionGraph(
+            new UpdateGraphClient(http, Options.Create(new UpdateGraphOptions { Url = url, Architecture = "multi" })),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CincinnatiVersionGraph>.Instance);
+        Assert.NotEmpty(await reader.GetAsync("stable-4.22", TestContext.Current.CancellationToken));
+
+        await server.DisposeAsync();
+
+        var failure = await Assert.ThrowsAsync<ProviderException>(() => reader.GetAsync("stable-4.22", TestContext.Current.CancellationToken));
+        Assert.True(failure.Transient);
     }
 
     private Task<List<JsonNode>> ListAsync(string channelGroup) => reader.ListVersionsAsync(channelGroup);
