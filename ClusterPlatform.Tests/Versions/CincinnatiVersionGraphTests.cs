@@ -79,10 +79,20 @@ public sealed class CincinnatiVersionGraphTests(CincinnatiVersionGraphTests.Serv
             Assert.Equal(before, (await ListAsync("stable")).Select(v => $"{v["version"].Text()} {v["releaseImage"].Text()} {v["default"]}"));
             Assert.Equal("4.22.1,4.22.2", await UpgradesAsync("stable", "4.22.0"));
 
-            // A create is checked against the catalog in PostgreSQL, never the graph.
-            var created = await api.As("user", ApiCalls.Unique("org")).CreateClusterAsync(ApiCalls.Unique("graph-down"),
-                body => body.With("spec.release.version", "4.22.2"));
+            // A create is checked against the catalog in PostgreSQL, never the graph: 4.22.3 is in fast, not yet in stable.
+            var user = api.As("user", ApiCalls.Unique("org"));
+            var created = await user.CreateClusterAsync(ApiCalls.Unique("graph-down"), body => body.With("spec.release.version", "4.22.2"));
             Assert.Equal("4.22.2", created["spec"]!["release"]!["version"].Text());
+            using (var refused = await user.PostAsync(ApiCalls.Clusters, Bodies.Json(Bodies.Cluster(ApiCalls.Unique("graph-down")).With("spec.release.version", "4.22.3"))))
+            {
+                Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+                var problem = await refused.ReadObjectAsync();
+                Assert.Equal("version-not-enabled", problem["code"].Text());
+                Assert.Contains("4.22.2, 4.22.1, 4.22.0", problem["detail"].Text(), StringComparison.Ordinal);
+            }
+
+            var fast = await user.CreateClusterAsync(ApiCalls.Unique("graph-down"), body => body.With("spec.release.version", "4.22.3").With("spec.release.channelGroup", "fast"));
+            Assert.Equal("fast", fast["spec"]!["release"]!["channelGroup"].Text());
         }
         finally
         {
