@@ -25,7 +25,9 @@ internal static class GkeDeployment
         api.WithEnvironment("Authentication__Google__Audience", audience)
             .WithEnvironment("Authentication__Users__Authority", parameters[DeploymentParameters.OidcAuthority])
             .WithEnvironment("Authentication__Users__Audience", parameters[DeploymentParameters.OidcAudience])
-            .WithEnvironment("Http__Cors__AllowedOrigins__0", parameters[DeploymentParameters.ConsoleOrigin]);
+            .WithEnvironment("Http__Cors__AllowedOrigins__0", parameters[DeploymentParameters.ConsoleOrigin])
+            // The version catalog from OpenShift's update graph (api.openshift.com); local runs keep the simulated one.
+            .WithEnvironment("Versions__Graph", "Real");
         foreach (var controller in ControllerNames.All)
         {
             api.WithEnvironment($"Authentication__Google__Controllers__{controller}", parameters[DeploymentParameters.ServiceAccount(controller)]);

@@ -22,7 +22,7 @@ internal sealed class CincinnatiReleaseImageProvider(UpdateGraphClient client, U
         return graph.PayloadOf(version) switch
         {
             null => null,
-            var payload when ReleaseNames.IsByDigest(payload) => new ReleaseImage(version, payload),
+            var payload when ReleasePayload.IsByDigest(payload) => new ReleaseImage(version, payload),
             var payload => throw new ProviderException(
                 $"update graph channel {channel} lists {version} with payload {payload}, which is not by digest (@sha256:<64 hex>); refusing a mutable reference", transient: false),
         };

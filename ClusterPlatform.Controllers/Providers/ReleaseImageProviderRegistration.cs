@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Controllers.Providers;
 
@@ -27,12 +26,7 @@ public static class ReleaseImageProviderRegistration
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<UpdateGraphCache>();
-        // Singletons (the HyperShift provider) hold the provider and so its client for good; the
-        // factory then never swaps the handler, so connections are recycled by the handler itself
-        // to follow DNS changes of api.openshift.com.
-        services.AddHttpClient<UpdateGraphClient>((services, http) => http.Timeout = services.GetRequiredService<IOptions<UpdateGraphOptions>>().Value.Timeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);
+        services.AddUpdateGraphClient();
         services.AddTransient<IReleaseImageProvider, CincinnatiReleaseImageProvider>();
         return services;
     }

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace ClusterPlatform.Controllers.Providers;
 
 /// <summary>
-/// The naming rules both release-image providers share: which channel holds a version, and what a
-/// pull spec by digest looks like.
+/// The naming rules both release-image providers share: which channel holds a version (what a pull
+/// spec by digest looks like is ClusterPlatform.Providers' ReleasePayload, which the Api uses too).
 /// </summary>
 internal static partial class ReleaseNames
 {
@@ -21,10 +21,6 @@ internal static partial class ReleaseNames
     /// <summary>The policy engine's channel validation (cincinnati/src/plugins/internal/channel_filter.rs, CHANNEL_VALIDATION_REGEX_STR).</summary>
     [GeneratedRegex(@"^[0-9a-z\-\.]+$")]
     private static partial Regex ChannelPattern();
-
-    /// <summary>A repository followed by a SHA-256 manifest digest, and nothing mutable such as a tag.</summary>
-    [GeneratedRegex(@"^[^@\s]+@sha256:[0-9a-f]{64}$")]
-    private static partial Regex DigestPullSpecPattern();
 
     /// <summary>
     /// <c>&lt;group&gt;-&lt;major&gt;.&lt;minor&gt;</c> (e.g. <c>stable-4.22</c>), or null when the version is
@@ -44,6 +40,4 @@ internal static partial class ReleaseNames
             ? channel
             : throw new ProviderException($"channel group '{channelGroup}' makes no valid update-graph channel ('{channel}' does not match {ChannelPattern()})", transient: false);
     }
-
-    public static bool IsByDigest(string pullSpec) => DigestPullSpecPattern().IsMatch(pullSpec);
 }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using ClusterPlatform.Api.Configuration;
 using ClusterPlatform.Api.Identity;
+using ClusterPlatform.Api.Versions;
 using ClusterPlatform.AppHost.Deployment;
 using k8s;
 using k8s.Models;
@@ -227,6 +228,11 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         var google = configuration.GetSection(GoogleServiceAccountOptions.Section).Get<GoogleServiceAccountOptions>()!;
         Assert.Equal($"https://{GkeManifestsFixture.ConfiguredHost}", google.Audience);
         Assert.Equal(ControllerNames.All.Order(), google.ControllersByAccount().Values.Order());
+
+        // Production's catalog comes from the real update graph, with settings that pass the Api's start checks.
+        var versions = configuration.GetSection(VersionCatalogOptions.Section).Get<VersionCatalogOptions>()!;
+        Validator.ValidateObject(versions, new ValidationContext(versions), validateAllProperties: true);
+        Assert.Equal(VersionCatalogOptions.Real, versions.Graph);
 
         foreach (var setting in new[]
         {

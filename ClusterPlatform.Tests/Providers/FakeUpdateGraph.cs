@@ -27,7 +27,7 @@ namespace ClusterPlatform.Tests.Providers;
 /// filters leave them: the channel list kept in metadata, the arch key and the version's arch build
 /// suffix gone. Errors are <c>{"kind","value"}</c> (commons/src/errors.rs); other paths are a bare 404.
 /// </summary>
-internal sealed partial class FakeUpdateGraph
+public sealed partial class FakeUpdateGraph
 {
     public const string GraphPath = "/api/upgrades_info/v1/graph";
 
@@ -36,10 +36,13 @@ internal sealed partial class FakeUpdateGraph
 
     private readonly Lock gate = new();
     private readonly List<Release> releases = [];
+    // 4.22.1 -> 4.22.3 is also the conditional edge below: the policy engine draws conditional edges
+    // from edges the graph has and leaves them in edges (cincinnati/src/plugins/internal/edge_add_remove.rs,
+    // add_conditional_edges), so a client must take them out itself.
     private readonly List<(string From, string To)> edges =
     [
         ("4.21.9", "4.22.1"), ("4.21.9", "4.22.2"), ("4.22.0-rc.2", "4.22.0"), ("4.22.0", "4.22.1"),
-        ("4.22.0", "4.22.2"), ("4.22.1", "4.22.2"), ("4.22.2", "4.22.3"),
+        ("4.22.0", "4.22.2"), ("4.22.1", "4.22.2"), ("4.22.1", "4.22.3"), ("4.22.2", "4.22.3"),
     ];
 
     private int graphRequests;
@@ -80,6 +83,15 @@ internal sealed partial class FakeUpdateGraph
         lock (gate)
         {
             releases.Add(new Release(version, arch, payload ?? PayloadOf(version, arch), channels));
+        }
+    }
+
+    /// <summary>Adds an edge, served in every channel that holds both releases.</summary>
+    public void Connect(string from, string to)
+    {
+        lock (gate)
+        {
+            edges.Add((from, to));
         }
     }
 
@@ -174,7 +186,7 @@ internal sealed partial class FakeUpdateGraph
                     ["url"] = $"https://access.redhat.com/errata/RHBA-2026:{1000 + index[release.Version]}",
                 },
             })]),
-            ["edges"] = new JsonArray([.. edges
+            ["edges"] = new JsonArray([.. EdgesNow()
                 .Where(e => index.ContainsKey(e.From) && index.ContainsKey(e.To))
                 .Select(e => new JsonArray(index[e.From], index[e.To]))]),
             ["conditionalEdges"] = index.ContainsKey("4.22.1") && index.ContainsKey("4.22.3")
@@ -191,6 +203,14 @@ internal sealed partial class FakeUpdateGraph
                 })
                 : new JsonArray(),
         };
+    }
+
+    private List<(string From, string To)> EdgesNow()
+    {
+        lock (gate)
+        {
+            return [.. edges];
+        }
     }
 
     private static IResult Error(int status, string kind, string value) => Results.Json(new { kind, value }, statusCode: status);

@@ -142,6 +142,8 @@ public sealed class ReleaseImageUpdateGraphApiTests
     [InlineData("""{"kind":"something","value":"else"}""")]
     [InlineData("""{"version":1,"nodes":[{"version":"4.22.1","payload":"p","metadata":{}}],"edges":[[0,1]],"conditionalEdges":[]}""")]
     [InlineData("""{"version":1,"nodes":[{"version":"4.22.1","payload":"p"},{"version":"4.22.1","payload":"q"}],"edges":[]}""")]
+    [InlineData("""{"version":1,"nodes":[{"version":"4.22.1","payload":"p","metadata":{}}],"edges":[],"conditionalEdges":{}}""")]
+    [InlineData("""{"version":1,"nodes":[{"version":"4.22.1","payload":"p","metadata":{}}],"edges":[],"conditionalEdges":[{"edges":[{"from":"4.22.1"}],"risks":[]}]}""")]
     public async Task The_client_treats_a_200_that_is_not_a_whole_graph_as_transient(string body)
     {
         await using var server = await LocalApiServer.StartAsync(app => app.MapGet(FakeUpdateGraph.GraphPath, () => Results.Text(body, "application/json")));
@@ -150,6 +152,39 @@ public sealed class ReleaseImageUpdateGraphApiTests
         var e = await Assert.ThrowsAsync<ProviderException>(() => Client(http, new Uri(server.BaseAddress, FakeUpdateGraph.GraphPath)).GetAsync("stable-4.22", Cancellation));
 
         Assert.True(e.Transient);
+    }
+
+    [Fact]
+    public async Task The_client_reads_each_nodes_upgrades_from_the_edges_without_the_conditional_ones()
+    {
+        await using var server = await StartFakeAsync();
+        using var http = new HttpClient();
+        var client = Client(http, new Uri(server.BaseAddress, FakeUpdateGraph.GraphPath));
+
+        var stable = await client.GetAsync("stable-4.22", Cancellation);
+        var fast = await client.GetAsync("fast-4.22", Cancellation);
+
+        Assert.Equal(["4.22.1", "4.22.2"], stable.Nodes.Single(n => n.Version == "4.21.9").Upgrades);
+        Assert.Equal(["4.22.2"], stable.Nodes.Single(n => n.Version == "4.22.1").Upgrades);
+        Assert.Empty(stable.Nodes.Single(n => n.Version == "4.22.2").Upgrades);
+        Assert.Equal(["4.22.3"], fast.Nodes.Single(n => n.Version == "4.22.2").Upgrades);
+        // 4.22.1 -> 4.22.3 is served in edges and, with a risk, in conditionalEdges: only 4.22.2 is offered.
+        Assert.Equal(["4.22.2"], fast.Nodes.Single(n => n.Version == "4.22.1").Upgrades);
+        Assert.All(fast.Nodes, n => Assert.Equal(FakeUpdateGraph.PayloadOf(n.Version, "multi"), n.Payload));
+    }
+
+    [Fact]
+    public async Task The_client_reads_a_graph_without_conditional_edges_as_older_policy_engines_serve_it()
+    {
+        await using var server = await LocalApiServer.StartAsync(app => app.MapGet(FakeUpdateGraph.GraphPath, () => Results.Text(
+            """{"version":1,"nodes":[{"version":"4.22.1","payload":"a","metadata":{}},{"version":"4.22.2","payload":"b","metadata":{}}],"edges":[[0,1],[0,1]]}""",
+            "application/json")));
+        using var http = new HttpClient();
+
+        var graph = await Client(http, new Uri(server.BaseAddress, FakeUpdateGraph.GraphPath)).GetAsync("stable-4.22", Cancellation);
+
+        Assert.Equal(["4.22.2"], graph.Nodes[0].Upgrades);
+        Assert.Empty(graph.Nodes[1].Upgrades);
     }
 
     [Fact]

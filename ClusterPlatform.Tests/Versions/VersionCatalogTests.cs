@@ -123,17 +123,7 @@ public sealed class VersionCatalogTests(VersionCatalogTests.Server api) : IClass
         Assert.Equal(HttpStatusCode.OK, byUserRead.StatusCode);
     }
 
-    /// <summary>The stable catalog once the refresher's first pass has written it.</summary>
-    private async Task<List<JsonNode>> ListAsync(string channelGroup)
-    {
-        List<JsonNode> items = [];
-        await Wait.UntilAsync(async () =>
-        {
-            items = [.. (await admin.GetObjectAsync($"/api/v1/versions?channelGroup={channelGroup}"))["items"]!.AsArray().Select(v => v!)];
-            return items.Count > 0;
-        }, TimeSpan.FromSeconds(30), $"the {channelGroup} catalog to be filled");
-        return items;
-    }
+    private Task<List<JsonNode>> ListAsync(string channelGroup) => admin.ListVersionsAsync(channelGroup);
 
     /// <summary>The Api with a graph that can be taken down: the simulated graph, or a refused connection.</summary>
     public sealed class Server(PostgresServer postgres, PubSubEmulator emulator) : ApiServer(postgres, emulator)

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 
-namespace ClusterPlatform.Controllers.Providers;
+namespace ClusterPlatform.Providers;
 
 /// <summary>
 /// Reads one channel's graph from the Cincinnati graph API (a typed HttpClient). What the policy

@@ -1,12 +1,14 @@
-namespace ClusterPlatform.Controllers.Providers;
+namespace ClusterPlatform.Providers;
 
 /// <summary>
-/// Where and how the real <see cref="IReleaseImageProvider"/> reads OpenShift's update graph
-/// (Cincinnati), section <c>Providers:UpdateGraph</c>.
+/// Where and how <see cref="UpdateGraphClient"/> reads OpenShift's update graph (Cincinnati). The
+/// Controllers bind it from <c>Providers:UpdateGraph</c> (all of it: their release-image cache uses
+/// the TTLs); the Api sets <see cref="Url"/> and <see cref="Architecture"/> from <c>Versions:GraphUrl</c>
+/// and <c>Versions:GraphArchitecture</c> and keeps its own cache in PostgreSQL.
 /// </summary>
-public sealed class UpdateGraphOptions
+internal sealed class UpdateGraphOptions
 {
-    /// <summary>The section's name under <c>Providers</c>.</summary>
+    /// <summary>The Controllers' section name under <c>Providers</c>.</summary>
     public const string Section = "UpdateGraph";
 
     /// <summary>
@@ -23,7 +25,7 @@ public sealed class UpdateGraphOptions
     /// </summary>
     public string Architecture { get; set; } = "multi";
 
-    /// <summary>How long a channel's graph is used before it is fetched again.</summary>
+    /// <summary>How long a channel's graph is used before it is fetched again (the Controllers' cache).</summary>
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>

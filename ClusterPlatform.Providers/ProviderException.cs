@@ -1,9 +1,10 @@
-namespace ClusterPlatform.Controllers.Providers;
+namespace ClusterPlatform.Providers;
 
 /// <summary>
 /// A provider call that did not get an answer about the outside world. <see cref="Transient"/>
-/// tells the controller whether to nack for redelivery (outage, throttling, conflict storm) or to
-/// report a failed condition (the request itself is wrong, e.g. no managed zone for a domain).
+/// tells a controller whether to nack for redelivery (outage, throttling, conflict storm) or to
+/// report a failed condition (the request itself is wrong, e.g. no managed zone for a domain); the
+/// Api's version catalog keeps its last refresh either way.
 /// Facts about the outside world, such as a missing project, are results, never exceptions.
 /// </summary>
 public sealed class ProviderException : Exception

@@ -1,4 +1,4 @@
-namespace ClusterPlatform.Controllers.Providers;
+namespace ClusterPlatform.Providers;
 
 /// <summary>The one place where an HTTP call to an outside API that got no answer becomes a transient <see cref="ProviderException"/>.</summary>
 internal static class ProviderHttp
