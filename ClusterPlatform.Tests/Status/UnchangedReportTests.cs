@@ -88,7 +88,7 @@ public sealed class UnchangedReportTests(ApiServer api) : IClassFixture<ApiServe
         var (_, href) = await ResourceAsync("cluster");
         var placement = controllers[ControllerNames.Placement];
         await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
-        await user.BumpGenerationAsync(href, 2);
+        await user.BumpGenerationAsync(href);
 
         var older = await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True").With("version", 1));
         Assert.Equal(2L, VersionOf(older, ControllerNames.Placement));
