@@ -114,6 +114,7 @@ internal static class SchemaRules
         var upgradeType = Enum(NodePoolManagementRules.UpgradeTypes);
         upgradeType.Description = "Immutable after create, as in HyperShift's NodePool CRD. Defaults to `Replace`.";
         upgradeType.Default = System.Text.Json.Nodes.JsonValue.Create(NodePoolManagementRules.Replace);
+        upgradeType.Enum!.Add(null!); // an explicit null is the default, as for every optional field (DefaultedFields)
         management.SetProperty("upgradeType", upgradeType);
         foreach (var (field, what) in new[] { ("maxSurge", "Nodes above the desired count during a Replace rollout; `null` for InPlace."),
                      ("maxUnavailable", "Nodes that may be unavailable during a rollout.") })

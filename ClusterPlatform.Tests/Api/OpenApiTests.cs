@@ -90,6 +90,12 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         var spec = schemas["NodePoolSpec"]!["properties"]!;
         Assert.Equal((0, 500), (spec["replicas"]!["minimum"]!.GetValue<int>(), spec["replicas"]!["maximum"]!.GetValue<int>()));
         Assert.Equal((20, 2000), (spec["diskSizeGb"]!["minimum"]!.GetValue<int>(), spec["diskSizeGb"]!["maximum"]!.GetValue<int>()));
+        var management = schemas["NodePoolManagement"]!["properties"]!;
+        Assert.Equal(["InPlace", "Replace"], management["upgradeType"]!["enum"]!.AsArray().Where(v => v is not null).Select(v => v.Text()).Order());
+        foreach (var field in new[] { "maxSurge", "maxUnavailable" })
+        {
+            Assert.Equal((4, "^(0|[1-9][0-9]{0,2})%?$"), (management[field]!["maxLength"]!.GetValue<int>(), management[field]!["pattern"].Text()));
+        }
         var labels = schemas["ClusterCreateRequest"]!["properties"]!["labels"]!;
         Assert.Equal(64, labels["maxProperties"]!.GetValue<int>());
         Assert.Equal(63, labels["additionalProperties"]!["maxLength"]!.GetValue<int>());
