@@ -83,12 +83,14 @@ public sealed class NodePoolManagementTests(ApiServer api) : IClassFixture<ApiSe
             Assert.Equal("30%", (await bounds.ReadObjectAsync())["spec"]!["management"]!["maxUnavailable"].Text());
         }
 
-        // A replace that leaves management out keeps it.
-        var kept = new JsonObject { ["spec"] = pool["spec"]!.DeepClone() }.With("spec.management", null).With("spec.replicas", JsonValue.Create(5));
+        // A replace that leaves management (and the version) out keeps them.
+        var kept = new JsonObject { ["spec"] = pool["spec"]!.DeepClone() }.With("spec.management", null).With("spec.version", null)
+            .With("spec.replicas", JsonValue.Create(5));
         using var keep = await client.PutAsync(href, Bodies.Json(kept));
         Assert.Equal(HttpStatusCode.OK, keep.StatusCode);
         var stored = await keep.ReadObjectAsync();
         Assert.Equal(("InPlace", null, "30%"), Management(stored));
+        Assert.Equal("4.22.3", stored["spec"]!["version"].Text());
         Assert.Equal(3L, (long)stored["generation"]!);
     }
 
