@@ -105,7 +105,7 @@ internal static class SchemaRules
         version.Description += " Defaults to the cluster's current version (`status.version.current`, before it has one its " +
             "`spec.release.version`). Not above that version, at most " + Versions.VersionSkew.MaxMinorsBehind +
             " minors below it (HyperShift's skew; 422 `version-skew`); any other version than the control plane's must be enabled " +
-            "in the cluster's channel group (422 `validation-failed`).";
+            "in the cluster's channel group (422 `version-not-enabled`).";
         spec.SetProperty("version", version);
 
         var management = document.Component(nameof(NodePoolManagement));

@@ -110,7 +110,8 @@ internal sealed class NodePoolVersions(VersionCatalogStore catalog)
         {
             var allowed = (await catalog.ListAsync(controlPlane.ChannelGroup, ct))
                 .Where(v => v.Enabled && VersionSkew.Violation(controlPlane.Version, v.Version) is null).Select(v => v.Version);
-            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "validation-failed", "The request is invalid",
+            // The code a cluster create's version gets for the same refusal (Versions/ReleaseChecks.cs on work-upgrades).
+            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "version-not-enabled", "Unprocessable request",
                 $"Version {version} is not enabled in channel group {controlPlane.ChannelGroup}.",
                 new Dictionary<string, string[]>
                 {

@@ -101,7 +101,7 @@ public sealed class NodePoolVersionTests(NodePoolVersionTests.Server api) : ICla
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, disabled.StatusCode);
         var problem = await disabled.ReadObjectAsync();
-        Assert.Equal("validation-failed", problem["code"].Text());
+        Assert.Equal("version-not-enabled", problem["code"].Text());
         var message = problem["errors"]!["$.spec.version"]![0].Text();
         Assert.Contains("4.22.3", message);
         Assert.Contains("4.20.0", message);
