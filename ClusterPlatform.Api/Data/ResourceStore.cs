@@ -16,7 +16,7 @@ internal sealed record NewResource(Guid Id, Guid? ClusterId, string? Organizatio
 /// once it has committed, the relays are woken (<see cref="OutboxSignal"/>).
 /// </summary>
 internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> options, IOptions<ReconcileOptions> reconcile,
-    ILogger<ResourceStore> logger)
+    Versions.NodePoolVersions poolVersions, ILogger<ResourceStore> logger)
 {
     public async Task<ResourceRow?> FindAsync(ResourceKind kind, Guid id, string? organization, CancellationToken ct)
     {
@@ -65,9 +65,11 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         }
 
         var organization = resource.Organization;
+        var spec = resource.Spec;
         if (kind == ResourceKind.NodePool)
         {
             organization = await LockParentClusterAsync(connection, resource.ClusterId!.Value, resource.Organization, ct);
+            spec = await poolVersions.CompleteNewPoolAsync(connection, resource.ClusterId!.Value, spec, ct);
         }
 
         await using var command = new NpgsqlCommand(kind.Sql.Create, connection, transaction);
@@ -79,7 +81,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
 
         command.Parameters.AddWithValue("org", organization!);
         command.Parameters.AddWithValue("name", resource.Name);
-        AddUserDocument(command, resource.Labels, resource.Spec);
+        AddUserDocument(command, resource.Labels, spec);
         AddWriteParameters(command, resource.CreatedBy);
 
         ResourceRow row;
@@ -113,6 +115,8 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        // A node pool's cluster is locked before the pool, in the order a cluster delete locks them.
+        var controlPlane = kind == ResourceKind.NodePool ? await Versions.NodePoolVersions.LockControlPlaneOfPoolAsync(connection, id, ct) : null;
         var current = await LockForWriteAsync(connection, kind, id, organization, ifMatch, ct);
         if (current.IsDeleting)
         {
@@ -120,6 +124,8 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
         }
 
         var (labels, spec) = await change(current);
+        // Versions: a pool's new version within the skew of its cluster's control plane, a cluster's new version stranding none of its pools.
+        await poolVersions.CheckUpdateAsync(connection, kind, current, spec, controlPlane, ct);
         await using var command = new NpgsqlCommand(kind.Sql.Update, connection, transaction);
         command.Parameters.AddWithValue("id", id);
         AddUserDocument(command, labels, spec);

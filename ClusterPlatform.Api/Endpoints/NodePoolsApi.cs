@@ -24,7 +24,7 @@ internal static class NodePoolsApi
 
     private static (string Labels, string Spec) ParseUpdate(NodePoolRequests requests, JsonElement document, ResourceRow current)
     {
-        var request = requests.ParseUpdate(document, current.Name, current.ClusterId);
+        var request = requests.ParseUpdate(document, current.Name, current.ClusterId, StoredJson.Read<NodePoolSpec>(current.Spec));
         return ResourceMapper.Stored(request.Labels, request.Spec);
     }
 }

@@ -21,7 +21,8 @@ internal static class DefaultedFields
         [typeof(ClusterCreateRequest)] = ["labels"],
         [typeof(ClusterUpdateRequest)] = ["labels"],
         // Exactly one of replicas and autoscaling: each may be absent.
-        [typeof(NodePoolSpec)] = ["replicas", "diskSizeGb", "autoscaling"],
+        [typeof(NodePoolSpec)] = ["replicas", "diskSizeGb", "version", "autoscaling", "management"],
+        [typeof(NodePoolManagement)] = ["upgradeType", "maxSurge", "maxUnavailable"],
         [typeof(NodePoolCreateRequest)] = ["labels"],
         [typeof(NodePoolUpdateRequest)] = ["labels"],
         // version: absent is an unconditional report.

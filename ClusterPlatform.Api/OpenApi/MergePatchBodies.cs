@@ -67,7 +67,7 @@ internal static class MergePatchBodies
         target.MinItems = source.MinItems;
         target.MaxItems = source.MaxItems;
         target.MaxProperties = source.MaxProperties;
-        target.Enum = source.Enum is { } values && nullable ? [.. values, null!] : source.Enum;
+        target.Enum = source.Enum is { } values && nullable && !values.Any(v => v is null) ? [.. values, null!] : source.Enum;
         target.Items = source.Items;
         target.PropertyNames = (source as OpenApiSchema)?.PropertyNames;
         target.AdditionalPropertiesAllowed = source.AdditionalPropertiesAllowed;

@@ -35,7 +35,7 @@ internal static class SchemaRules
                  {
                      nameof(ClusterCreateRequest), nameof(ClusterUpdateRequest), nameof(ClusterSpec), nameof(GcpSpec), nameof(ReleaseSpec),
                      nameof(NetworkingSpec), nameof(DnsSpec), nameof(NodePoolCreateRequest), nameof(NodePoolUpdateRequest), nameof(NodePoolSpec),
-                     nameof(AutoscalingSpec), nameof(StatusReportRequest), nameof(ConditionReport), nameof(ManagementClusterRequest),
+                     nameof(AutoscalingSpec), nameof(NodePoolManagement), nameof(StatusReportRequest), nameof(ConditionReport), nameof(ManagementClusterRequest),
                  })
         {
             document.Component(type).AdditionalPropertiesAllowed = false;
@@ -107,7 +107,27 @@ internal static class SchemaRules
         disk.Default = NodePoolRequests.DefaultDiskSizeGb;
         // The pattern has no length of its own; the body limit is the only bound.
         spec.SetProperty("machineType", String(RequestBody.MaxBytes, Ecma(FieldRules.MachineTypePattern)));
-        spec.SetProperty("version", Version(platform));
+        var version = Version(platform);
+        version.Description += " Defaults to the cluster's current version (`status.version.current`, before it has one its " +
+            "`spec.release.version`). Not above that version, at most " + Versions.VersionSkew.MaxMinorsBehind +
+            " minors below it (HyperShift's skew; 422 `version-skew`); any other version than the control plane's must be enabled " +
+            "in the cluster's channel group (422 `version-not-enabled`).";
+        spec.SetProperty("version", version);
+
+        var management = document.Component(nameof(NodePoolManagement));
+        management.Description = "HyperShift's NodePool `spec.management`. Left out on create: Replace with maxSurge 1 and maxUnavailable 0; " +
+            "left out of a replace: kept. InPlace takes no maxSurge and defaults maxUnavailable to 1. Replace refuses both 0.";
+        var upgradeType = Enum(NodePoolManagementRules.UpgradeTypes);
+        upgradeType.Description = "Immutable after create, as in HyperShift's NodePool CRD. Defaults to `Replace`.";
+        upgradeType.Default = System.Text.Json.Nodes.JsonValue.Create(NodePoolManagementRules.Replace);
+        upgradeType.Enum!.Add(null!); // an explicit null is the default, as for every optional field (DefaultedFields)
+        management.SetProperty("upgradeType", upgradeType);
+        foreach (var (field, what) in new[] { ("maxSurge", "Nodes above the desired count during a Replace rollout; `null` for InPlace."),
+                     ("maxUnavailable", "Nodes that may be unavailable during a rollout.") })
+        {
+            management.SetProperty(field, String(NodePoolManagementRules.IntOrPercentMaxLength, Ecma(NodePoolManagementRules.IntOrPercentPattern),
+                description: $"{what} Kubernetes IntOrString as a string: a whole number up to {NodePoolManagementRules.MaxCount}, or a percentage up to 100%."));
+        }
 
         var autoscaling = document.Component(nameof(AutoscalingSpec));
         autoscaling.Description = "min ≤ max.";

@@ -11,7 +11,7 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
 
     /// <summary>The top-level names of a create or update body (and so of a merge patch).</summary>
     public static readonly IReadOnlyList<string> BodyFields = ["clusterId", "name", "labels", "spec"];
-    private static readonly string[] SpecFields = ["replicas", "machineType", "diskSizeGb", "version", "autoscaling"];
+    private static readonly string[] SpecFields = ["replicas", "machineType", "diskSizeGb", "version", "autoscaling", "management"];
     private static readonly string[] AutoscalingFields = ["min", "max"];
 
     public NodePoolCreateRequest ParseCreate(JsonElement root)
@@ -26,13 +26,18 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
         var name = fields.String(root, "name", "$", required: true);
         FieldRules.Name(name, "$.name", FieldRules.MinNameLength, MaxNameLength, fields.Errors);
         var labels = ClusterRequests.ParseLabels(fields, root);
-        var spec = ParseSpec(fields, root);
+        // A version left out stays null here: the store fills in the cluster's current version under the
+        // cluster's lock (NodePoolVersions), where the version is also checked against the control plane.
+        var spec = ParseSpec(fields, root, keptVersion: null, NodePoolManagementRules.Default);
         fields.Errors.ThrowIfAny();
         return new NodePoolCreateRequest(clusterId!.Value, name!, labels, spec!);
     }
 
-    /// <summary>A PUT body or merge-patched document; <c>name</c> and <c>clusterId</c> may appear only unchanged.</summary>
-    public NodePoolUpdateRequest ParseUpdate(JsonElement root, string currentName, Guid currentClusterId)
+    /// <summary>
+    /// A PUT body or merge-patched document; <c>name</c> and <c>clusterId</c> may appear only unchanged.
+    /// A version or management left out keeps the pool's; the upgrade type is immutable, as in HyperShift's NodePool.
+    /// </summary>
+    public NodePoolUpdateRequest ParseUpdate(JsonElement root, string currentName, Guid currentClusterId, NodePoolSpec current)
     {
         var fields = new JsonFields(new ValidationErrors());
         if (!fields.IsObject(root, "$", BodyFields))
@@ -47,12 +52,18 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
         }
 
         var labels = ClusterRequests.ParseLabels(fields, root);
-        var spec = ParseSpec(fields, root);
+        var currentManagement = current.Management ?? NodePoolManagementRules.Default;
+        var spec = ParseSpec(fields, root, current.Version, currentManagement);
+        if (spec?.Management is { } management)
+        {
+            NodePoolManagementRules.RequireSameUpgradeType(management, currentManagement, fields.Errors);
+        }
+
         fields.Errors.ThrowIfAny();
         return new NodePoolUpdateRequest(labels, spec!);
     }
 
-    private NodePoolSpec? ParseSpec(JsonFields fields, JsonElement root)
+    private NodePoolSpec? ParseSpec(JsonFields fields, JsonElement root, string? keptVersion, NodePoolManagement keptManagement)
     {
         if (fields.Object(root, "spec", "$", required: true, SpecFields) is not { } spec)
         {
@@ -63,7 +74,7 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
         var replicas = fields.Int(spec, "replicas", path, required: false);
         var machineType = fields.String(spec, "machineType", path, required: true);
         var diskSizeGb = fields.Int(spec, "diskSizeGb", path, required: false) ?? DefaultDiskSizeGb;
-        var version = fields.String(spec, "version", path, required: true);
+        var version = fields.String(spec, "version", path, required: false);
         AutoscalingSpec? autoscaling = null;
         if (fields.Object(spec, "autoscaling", path, required: false, AutoscalingFields) is { } a)
         {
@@ -93,6 +104,7 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
         FieldRules.Range(diskSizeGb, "$.spec.diskSizeGb", MinDiskSizeGb, MaxDiskSizeGb, fields.Errors);
         FieldRules.MachineTypeRule(machineType, "$.spec.machineType", fields.Errors);
         FieldRules.ReleaseVersion(version, "$.spec.version", options.Value.SupportedVersions, fields.Errors);
-        return new NodePoolSpec(replicas, machineType!, diskSizeGb, version!, autoscaling);
+        var management = NodePoolManagementRules.Parse(fields, spec, keptManagement);
+        return new NodePoolSpec(replicas, machineType!, diskSizeGb, (version ?? keptVersion)!, autoscaling, management);
     }
 }

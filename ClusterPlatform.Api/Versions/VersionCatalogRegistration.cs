@@ -4,7 +4,7 @@ namespace ClusterPlatform.Api.Versions;
 
 internal static class VersionCatalogRegistration
 {
-    /// <summary>The catalog's store, its graph (the <c>Versions:Graph</c> setting), its warm-up and background refresher, and the release checks.</summary>
+    /// <summary>The catalog's store, the node pool version rules over it, its graph (the <c>Versions:Graph</c> setting), its warm-up and background refresher, and the release checks.</summary>
     public static IServiceCollection AddVersionCatalog(this IServiceCollection services)
     {
         services.AddOptions<VersionCatalogOptions>().BindConfiguration(VersionCatalogOptions.Section).ValidateDataAnnotations()
@@ -24,6 +24,7 @@ internal static class VersionCatalogRegistration
             ? ActivatorUtilities.CreateInstance<CincinnatiVersionGraph>(provider)
             : new SimulatedVersionGraph());
 
+        services.AddSingleton<NodePoolVersions>();
         services.AddSingleton<VersionCatalogRefresher>();
         services.AddSingleton<ReleaseChecks>();
         services.AddSingleton<VersionCatalogWarmup>();

@@ -27,6 +27,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
         "labels", "spec.gcp.network", "spec.gcp.infraId", "spec.gcp.subnet", "spec.networking", "spec.networking.machineCidr", "spec.networking.podCidr", "spec.networking.serviceCidr",
         "spec.diskSizeGb", "spec.version", "spec.autoscaling",
         "spec.upgradePolicy", "spec.upgradePolicy.automaticPatchUpgrades", "spec.upgradePolicy.maintenanceWindow", "spec.release.channelGroup",
+        "spec.management", "spec.management.upgradeType", "spec.management.maxSurge", "spec.management.maxUnavailable",
     ];
 
     private static readonly JsonNode?[] WrongTypes = [123, true, null, new JsonArray(), new JsonObject(), -1.5, "text"];

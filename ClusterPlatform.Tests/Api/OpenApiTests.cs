@@ -76,7 +76,7 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         var patch = document["paths"]!["/api/v1/nodepools/{id}"]!["patch"]!["requestBody"]!["content"]!["application/merge-patch+json"]!["schema"]!["$ref"].Text();
         var patchSchema = schemas[patch.Split('/')[^1]]!;
         Assert.Null(patchSchema["required"]);
-        Assert.Equal(["machineType", "version"], schemas["NodePoolSpec"]!["required"]!.AsArray().Select(r => r.Text()).Order());
+        Assert.Equal(["machineType"], schemas["NodePoolSpec"]!["required"]!.AsArray().Select(r => r.Text()).Order());
     }
 
     [Fact]
@@ -90,6 +90,12 @@ public sealed class OpenApiTests(ApiServer api) : IClassFixture<ApiServer>
         var spec = schemas["NodePoolSpec"]!["properties"]!;
         Assert.Equal((0, 500), (spec["replicas"]!["minimum"]!.GetValue<int>(), spec["replicas"]!["maximum"]!.GetValue<int>()));
         Assert.Equal((20, 2000), (spec["diskSizeGb"]!["minimum"]!.GetValue<int>(), spec["diskSizeGb"]!["maximum"]!.GetValue<int>()));
+        var management = schemas["NodePoolManagement"]!["properties"]!;
+        Assert.Equal(["InPlace", "Replace"], management["upgradeType"]!["enum"]!.AsArray().Where(v => v is not null).Select(v => v.Text()).Order());
+        foreach (var field in new[] { "maxSurge", "maxUnavailable" })
+        {
+            Assert.Equal((4, "^(0|[1-9][0-9]{0,2})%?$"), (management[field]!["maxLength"]!.GetValue<int>(), management[field]!["pattern"].Text()));
+        }
         var labels = schemas["ClusterCreateRequest"]!["properties"]!["labels"]!;
         Assert.Equal(64, labels["maxProperties"]!.GetValue<int>());
         Assert.Equal(63, labels["additionalProperties"]!["maxLength"]!.GetValue<int>());

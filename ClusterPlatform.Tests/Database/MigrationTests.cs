@@ -99,6 +99,46 @@ public sealed class MigrationTests(PostgresServer postgres)
         Assert.Equal($"{infraId}-subnet", reader.GetString(1));
     }
 
+    [Fact]
+    public async Task Node_pools_stored_before_management_get_hypershifts_replace_defaults_and_others_keep_theirs()
+    {
+        var database = await postgres.CreateDatabaseAsync("management");
+        ApplyReleased(database, 9);
+        var (cluster, before, inPlace) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO clusters (id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, phase, status)
+                VALUES (@cluster, 'acme', 'prod', '{}', '{"gcp": {"projectId": "acme-prod-123", "region": "us-central1", "infraId": "prod-1"}}', 1, 1, now(), now(), 'test', 'Pending', '{}');
+                INSERT INTO node_pools (id, cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by, phase, status)
+                VALUES (@before, @cluster, 'acme', 'before', '{}', '{"replicas": 3, "version": "4.22.3"}', 2, 5, now(), now(), 'test', 'Pending', '{}'),
+                       (@in_place, @cluster, 'acme', 'in-place', '{}', '{"replicas": 3, "version": "4.22.3", "management": {"upgradeType": "InPlace", "maxSurge": null, "maxUnavailable": "2"}}',
+                        1, 1, now(), now(), 'test', 'Pending', '{}');
+                """, connection);
+            insert.Parameters.AddWithValue("cluster", cluster);
+            insert.Parameters.AddWithValue("before", before);
+            insert.Parameters.AddWithValue("in_place", inPlace);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await MigrateAsync(database);
+
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        await using var read = dataSource.CreateCommand("""
+            SELECT id, spec -> 'management' ->> 'upgradeType', spec -> 'management' ->> 'maxSurge', spec -> 'management' ->> 'maxUnavailable', generation, resource_version
+            FROM node_pools ORDER BY name
+            """);
+        await using var reader = await read.ExecuteReaderAsync();
+        var rows = new List<(Guid, string, string?, string, long, long)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5)));
+        }
+
+        Assert.Equal([(before, "Replace", "1", "0", 2L, 5L), (inPlace, "InPlace", null, "2", 1L, 1L)], rows);
+    }
+
     /// <summary>The scripts DbUp has journaled as run.</summary>
     private static async Task<List<string>> JournalAsync(string connectionString)
     {

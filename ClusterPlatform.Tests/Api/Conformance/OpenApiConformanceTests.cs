@@ -222,6 +222,10 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await Send(user, HttpMethod.Post, ApiCalls.NodePools,
             Bodies.NodePool(clusterId, "both").With("spec.autoscaling", new JsonObject { ["min"] = 1, ["max"] = 2 }), validRequest: false); // 400
         await Send(user, HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(Guid.CreateVersion7().ToString(), "orphan")); // 404
+        // 422 version-skew: above the control plane (4.22.3, the cluster's version until HyperShift reports one).
+        Assert.Equal(422, (await Send(user, HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(clusterId, "ahead").With("spec.version", "4.23.0"))).Status);
+        await Send(user, HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(clusterId, "in-place")
+            .With("spec.version", null).With("spec.management", new JsonObject { ["upgradeType"] = "InPlace", ["maxUnavailable"] = "25%" }));
 
         var path = $"{ApiCalls.NodePools}/{pool!["id"].Text()}";
         await Send(user, HttpMethod.Get, $"{ApiCalls.NodePools}?clusterId={clusterId}&limit=10");
@@ -233,6 +237,14 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
             mediaType: "application/merge-patch+json");
         await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = null }, mediaType: "application/merge-patch+json",
             headers: new Dictionary<string, string> { ["If-Match"] = "\"999\"" }); // 412
+        // 422 version-skew: a pool above its control plane.
+        var skewed = new[]
+        {
+            await Send(user, HttpMethod.Patch, path, new JsonObject { ["spec"] = new JsonObject { ["version"] = "4.23.0" } },
+                mediaType: "application/merge-patch+json"),
+            await Send(user, HttpMethod.Put, path, new JsonObject { ["spec"] = pool["spec"]!.DeepClone() }.With("spec.version", "4.23.0")),
+        };
+        Assert.All(skewed, s => Assert.Equal("version-skew", s.Body!["code"].Text()));
         await Send(operatorClient, HttpMethod.Put, $"{path}/status", Report(ControllerNames.OperatorClient, switched!["generation"]!.GetValue<long>(), data: null));
         await Send(operatorClient, HttpMethod.Put, $"{path}/status", rawBody: "[]", validRequest: false); // 400
         await Send(user, HttpMethod.Get, $"{path}/statuses");
