@@ -41,7 +41,8 @@ public sealed record GcpSpec(
     [property: Description("The subnet of the nodes and the Private Service Connect endpoint. Defaults to `<infraId>-subnet`, the subnet `hypershift create infra gcp` creates. Immutable.")]
     string Subnet);
 
-public sealed record ReleaseSpec(string Version);
+/// <param name="ChannelGroup">The update graph's channel group the release comes from: stable, fast or candidate (a create that names none gets stable).</param>
+public sealed record ReleaseSpec(string Version, string ChannelGroup);
 
 public sealed record NetworkingSpec(string MachineCidr, string PodCidr, string ServiceCidr);
 

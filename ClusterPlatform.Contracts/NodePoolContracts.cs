@@ -17,7 +17,13 @@ public sealed record NodePool(
     ResourceStatus Status);
 
 /// <summary>Exactly one of <c>Replicas</c> and <c>Autoscaling</c> is set.</summary>
-public sealed record NodePoolSpec(int? Replicas, string MachineType, int DiskSizeGb, string Version, AutoscalingSpec? Autoscaling);
+public sealed record NodePoolSpec(int? Replicas, string MachineType, int DiskSizeGb, string Version, AutoscalingSpec? Autoscaling, NodePoolManagement? Management);
+
+/// <summary>How HyperShift rolls a new release out to the pool's nodes (the NodePool's <c>spec.management</c>).</summary>
+/// <param name="UpgradeType">Replace (new machines) or InPlace (the existing ones).</param>
+/// <param name="MaxSurge">Kubernetes IntOrString as a string ("1", "25%"); Replace only.</param>
+/// <param name="MaxUnavailable">Kubernetes IntOrString as a string ("0", "10%").</param>
+public sealed record NodePoolManagement(string UpgradeType, string? MaxSurge, string? MaxUnavailable);
 
 public sealed record AutoscalingSpec(int Min, int Max);
 

@@ -143,7 +143,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
         {
             var version = fields.String(r, "version", "$.spec.release", required: true);
             FieldRules.ReleaseVersion(version, "$.spec.release.version", platform.SupportedVersions, fields.Errors);
-            release = new ReleaseSpec(version!);
+            release = new ReleaseSpec(version!, "stable");
         }
 
         var networking = keptNetworking ?? DefaultNetworking;

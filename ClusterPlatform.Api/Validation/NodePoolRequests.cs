@@ -93,6 +93,6 @@ internal sealed class NodePoolRequests(IOptions<PlatformOptions> options)
         FieldRules.Range(diskSizeGb, "$.spec.diskSizeGb", MinDiskSizeGb, MaxDiskSizeGb, fields.Errors);
         FieldRules.MachineTypeRule(machineType, "$.spec.machineType", fields.Errors);
         FieldRules.ReleaseVersion(version, "$.spec.version", options.Value.SupportedVersions, fields.Errors);
-        return new NodePoolSpec(replicas, machineType!, diskSizeGb, version!, autoscaling);
+        return new NodePoolSpec(replicas, machineType!, diskSizeGb, version!, autoscaling, null);
     }
 }
