@@ -91,6 +91,7 @@ internal sealed record VersionReport(string? Current, string Desired, IReadOnlyL
     }
 
     /// <summary>The newest entry is Partial while a version that ran before is being replaced: an upgrade, not the first install.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Upgrading => History is [{ State: ReleaseHistoryEntry.Partial }, ..] && Current is not null;
 
     private static string? CurrentOf(IReadOnlyList<VersionReportEntry> history) =>
