@@ -41,7 +41,11 @@ public sealed record GcpSpec(
     [property: Description("The subnet of the nodes and the Private Service Connect endpoint. Defaults to `<infraId>-subnet`, the subnet `hypershift create infra gcp` creates. Immutable.")]
     string Subnet);
 
-/// <param name="ChannelGroup">The update graph's channel group the release comes from: stable, fast or candidate (a create that names none gets stable).</param>
+/// <summary>
+/// The OpenShift release of a cluster: the version it should run, and the channel group (<c>stable</c>,
+/// <c>fast</c>, <c>candidate</c>) its version and upgrades are chosen from. A create that names no
+/// channel group gets <c>stable</c>; responses always carry both.
+/// </summary>
 public sealed record ReleaseSpec(string Version, string ChannelGroup);
 
 public sealed record NetworkingSpec(string MachineCidr, string PodCidr, string ServiceCidr);

@@ -10,7 +10,19 @@ public sealed record ResourceStatus(
     string Phase,
     long ObservedGeneration,
     IReadOnlyList<Condition> Conditions,
-    IReadOnlyList<ControllerStatus> Controllers);
+    IReadOnlyList<ControllerStatus> Controllers,
+    VersionStatus? Version);
+
+/// <summary>
+/// The OpenShift version of a cluster (or node pool): <paramref name="Desired"/> is its spec's,
+/// <paramref name="Current"/> and <paramref name="History"/> what the operator client last reported
+/// from HyperShift (<c>data.version</c>). <paramref name="Current"/> is null until HyperShift has
+/// completed a version; <paramref name="History"/> is newest first, as HyperShift orders it.
+/// </summary>
+public sealed record VersionStatus(string? Current, string Desired, IReadOnlyList<VersionHistoryEntry> History);
+
+/// <summary>One rollout of a version. <paramref name="State"/> is HyperShift's <c>Partial</c> or <c>Completed</c>.</summary>
+public sealed record VersionHistoryEntry(string Version, string State, DateTime StartedAt, DateTime? CompletedAt);
 
 public sealed record Condition(
     string Type,

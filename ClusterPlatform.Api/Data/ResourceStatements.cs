@@ -64,19 +64,19 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                 INSERT INTO clusters (id, organization, name, labels, spec, generation, resource_version, created_at, updated_at, created_by,
                     phase, status, next_reconcile_at)
                 VALUES (@id, @org, @name, @labels, @spec, 1, 1, now(), now(), @actor,
-                    'Pending', aggregate_status(@id, 1, false, @cluster_required, NULL, now()), now() + @not_ready_after)
+                    'Pending', aggregate_status(@id, 1, false, @cluster_required, NULL, now(), @spec -> 'release' ->> 'version'), now() + @not_ready_after)
                 RETURNING {ClusterRow},
                     enqueue_event('cluster.created', id, NULL, generation, @traceparent, created_at, @event_id),
                     audit(id, NULL, 'create', @actor, generation)
             )
             SELECT * FROM created
             """,
-        // A spec change raises the generation, and the aggregated status is recomputed for it: Ready turns
-        // False until every required controller has reported the new generation. An unchanged document
-        // updates no row, so it queues no event.
+        // A spec change raises the generation, and the aggregated status is recomputed for it, with the
+        // new spec's version as status.version.desired: Ready stays as the controllers last reported
+        // until they report the new generation. An unchanged document updates no row, so it queues no event.
         Update: $"""
             WITH computed AS (
-                SELECT next_generation, aggregate_status(id, next_generation, false, @cluster_required, status, clock_timestamp()) AS next_status
+                SELECT next_generation, aggregate_status(id, next_generation, false, @cluster_required, status, clock_timestamp(), @spec -> 'release' ->> 'version') AS next_status
                 FROM clusters, LATERAL (SELECT CASE WHEN spec <> @spec THEN generation + 1 ELSE generation END) AS n (next_generation)
                 WHERE id = @id
             ), updated AS (
@@ -134,7 +134,7 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
                 INSERT INTO node_pools (id, cluster_id, organization, name, labels, spec, generation, resource_version, created_at, updated_at,
                     created_by, phase, status)
                 VALUES (@id, @cluster_id, @org, @name, @labels, @spec, 1, 1, now(), now(),
-                    @actor, 'Pending', aggregate_status(@id, 1, false, @node_pool_required, NULL, now()))
+                    @actor, 'Pending', aggregate_status(@id, 1, false, @node_pool_required, NULL, now(), @spec ->> 'version'))
                 RETURNING {NodePoolRow},
                     enqueue_event('nodepool.created', cluster_id, id, generation, @traceparent, created_at, @event_id),
                     audit(cluster_id, id, 'create', @actor, generation)
@@ -144,7 +144,7 @@ internal sealed record ResourceStatements(string Find, string Lock, string List,
         // As a cluster's, without a reconcile schedule.
         Update: $"""
             WITH computed AS (
-                SELECT next_generation, aggregate_status(id, next_generation, false, @node_pool_required, status, clock_timestamp()) AS next_status
+                SELECT next_generation, aggregate_status(id, next_generation, false, @node_pool_required, status, clock_timestamp(), @spec ->> 'version') AS next_status
                 FROM node_pools, LATERAL (SELECT CASE WHEN spec <> @spec THEN generation + 1 ELSE generation END) AS n (next_generation)
                 WHERE id = @id
             ), updated AS (

@@ -109,7 +109,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
     /// Generation rises only when the spec changes; an unchanged document writes nothing and queues no event.
     /// </summary>
     public async Task<ResourceRow> UpdateAsync(ResourceKind kind, Guid id, string? organization, string? ifMatch, string actor,
-        Func<ResourceRow, (string Labels, string Spec)> change, CancellationToken ct)
+        Func<ResourceRow, Task<(string Labels, string Spec)>> change, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -119,7 +119,7 @@ internal sealed class ResourceStore(NpgsqlDataSource dataSource, IOptions<Platfo
             throw ApiException.Conflict("resource-deleting", $"{kind.Name} {id} is being deleted and can no longer be changed.");
         }
 
-        var (labels, spec) = change(current);
+        var (labels, spec) = await change(current);
         await using var command = new NpgsqlCommand(kind.Sql.Update, connection, transaction);
         command.Parameters.AddWithValue("id", id);
         AddUserDocument(command, labels, spec);

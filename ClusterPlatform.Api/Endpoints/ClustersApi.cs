@@ -1,3 +1,4 @@
+using ClusterPlatform.Api.Versions;
 using ClusterPlatform.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -22,24 +23,38 @@ internal static class ClustersApi
             .Produces<JsonWebKeySet>(StatusCodes.Status200OK, JwkSetMediaType).Reads();
         group.MapGet("/{id:guid}/audit", GetClusterAudit).WithName(nameof(GetClusterAudit))
             .WithSummary("The audit trail of a cluster and its node pools (admins)").Admins(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapGet("/{id:guid}/upgrades", ListClusterUpgrades).WithName(nameof(ListClusterUpgrades))
+            .WithSummary("The versions the cluster can be upgraded to from the version it runs").Reads();
         group.MapGet("/{id:guid}/nodepools", ListClusterNodePools).WithName(nameof(ListClusterNodePools))
             .WithSummary("List a cluster's node pools").Reads();
         return group;
     }
 
-    private static NewResource ParseCreate(ClusterRequests requests, JsonElement body, Caller caller)
+    private static async Task<NewResource> ParseCreate(ClusterRequests requests, JsonElement body, Caller caller, CancellationToken ct)
     {
         // The id comes first: a create that names no infra id gets one derived from it.
         var id = Guid.CreateVersion7();
         var request = requests.ParseCreate(body, id);
+        await requests.Releases.CheckCreateAsync(request.Spec.Release, ct);
         var (labels, spec) = ResourceMapper.Stored(request.Labels, request.Spec);
         return new NewResource(id, null, caller.OwningOrganization, request.Name, labels, spec, caller.Subject);
     }
 
-    private static (string Labels, string Spec) ParseUpdate(ClusterRequests requests, JsonElement document, ResourceRow current)
+    /// <summary>A replace or patch of the locked <paramref name="current"/> row; a version change is an upgrade from the version it runs.</summary>
+    private static async Task<(string Labels, string Spec)> ParseUpdate(ClusterRequests requests, JsonElement document, ResourceRow current, CancellationToken ct)
     {
-        var request = requests.ParseUpdate(document, current.Name, StoredJson.Read<ClusterSpec>(current.Spec));
+        var currentSpec = StoredJson.Read<ClusterSpec>(current.Spec);
+        var request = requests.ParseUpdate(document, current.Name, currentSpec);
+        var running = StoredJson.Read<ResourceStatus>(current.Status).Version?.Current;
+        await requests.Releases.CheckChangeAsync(currentSpec.Release, request.Spec.Release, running, ct);
         return ResourceMapper.Stored(request.Labels, request.Spec);
+    }
+
+    /// <summary>The upgrades the cluster can take now: who may read the cluster may read them.</summary>
+    private static async Task<Ok<ClusterUpgradeList>> ListClusterUpgrades(Guid id, [AsParameters] ResourceServices services, ReleaseChecks releases)
+    {
+        var cluster = await Handlers.GetVisibleAsync(id, services);
+        return TypedResults.Ok(await releases.UpgradesAsync(cluster.Status.Version?.Current, cluster.Spec.Release.ChannelGroup, services.Cancellation));
     }
 
     /// <summary>RFC 7517's media type of a JWK Set.</summary>

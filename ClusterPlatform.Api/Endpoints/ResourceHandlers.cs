@@ -10,10 +10,22 @@ namespace ClusterPlatform.Api.Endpoints;
 /// labels and spec to store.
 /// </summary>
 /// <param name="BodyFields">The top-level names of a body, the ones a merge patch may set.</param>
+/// <remarks>
+/// The delegates are asynchronous for the rules that read the database (a cluster's version against
+/// the version catalog); a kind whose rules are all in the body passes synchronous ones.
+/// </remarks>
 internal sealed record ResourceParser<TRequests>(
     IReadOnlyList<string> BodyFields,
-    Func<TRequests, JsonElement, Caller, NewResource> Create,
-    Func<TRequests, JsonElement, ResourceRow, (string Labels, string Spec)> Update);
+    Func<TRequests, JsonElement, Caller, CancellationToken, Task<NewResource>> Create,
+    Func<TRequests, JsonElement, ResourceRow, CancellationToken, Task<(string Labels, string Spec)>> Update)
+{
+    public ResourceParser(IReadOnlyList<string> bodyFields, Func<TRequests, JsonElement, Caller, NewResource> create,
+        Func<TRequests, JsonElement, ResourceRow, (string Labels, string Spec)> update)
+        : this(bodyFields, (requests, body, caller, _) => Task.FromResult(create(requests, body, caller)),
+            (requests, document, current, _) => Task.FromResult(update(requests, document, current)))
+    {
+    }
+}
 
 /// <summary>
 /// The request flow clusters and node pools share: conditional GET, list pages, idempotent create,
@@ -66,7 +78,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
     {
         var (http, caller, store, _, ct) = services;
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
-        var resource = parser.Create(requests, body.Root, caller);
+        var resource = await parser.Create(requests, body.Root, caller, ct);
         var key = IdempotencyKey.From(http.Request.Headers[IdempotencyKey.Header].FirstOrDefault(), caller, kind, body.Raw);
         // A repeat gets the row the first create returned, so its response is the first one: it names that
         // resource, not the id generated for this request.
@@ -78,17 +90,17 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
     public async Task<OkRow<T>> ReplaceAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
     {
         var body = await RequestBody.ReadJsonAsync(services.Http.Request, RequestBody.Json, services.Cancellation);
-        return await UpdateAsync(id, services, current => parser.Update(requests, body.Root, current));
+        return await UpdateAsync(id, services, current => parser.Update(requests, body.Root, current, services.Cancellation));
     }
 
     public async Task<OkRow<T>> PatchAsync<TRequests>(Guid id, ResourceServices services, ResourceParser<TRequests> parser, TRequests requests)
     {
         var body = await RequestBody.ReadJsonAsync(services.Http.Request, RequestBody.MergePatch, services.Cancellation);
         return await UpdateAsync(id, services, current =>
-            parser.Update(requests, MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root, parser.BodyFields), current));
+            parser.Update(requests, MergePatch.Apply(ResourceMapper.UserDocument(current), body.Root, parser.BodyFields), current, services.Cancellation));
     }
 
-    private async Task<OkRow<T>> UpdateAsync(Guid id, ResourceServices services, Func<ResourceRow, (string Labels, string Spec)> change)
+    private async Task<OkRow<T>> UpdateAsync(Guid id, ResourceServices services, Func<ResourceRow, Task<(string Labels, string Spec)>> change)
     {
         var (http, caller, store, _, ct) = services;
         var row = await store.UpdateAsync(kind, id, caller.WriteScope, http.Request.Headers.IfMatch, caller.Subject, change, ct);
@@ -139,6 +151,9 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
 
     /// <summary>A 404 unless the caller may read the resource; another organization's resource is a 404 like a missing one.</summary>
     public async Task RequireVisibleAsync(Guid id, ResourceServices services) => _ = await VisibleRowAsync(id, services);
+
+    /// <summary>The resource if the caller may read it, else a 404 as <see cref="RequireVisibleAsync"/>.</summary>
+    public async Task<T> GetVisibleAsync(Guid id, ResourceServices services) => map(await VisibleRowAsync(id, services));
 
     /// <summary>The resource in whichever organization it is, or a 404: for routes open only to callers who see them all.</summary>
     public async Task<T> FindAnyAsync(Guid id, ResourceStore store, CancellationToken ct) =>

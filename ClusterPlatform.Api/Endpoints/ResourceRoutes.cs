@@ -41,12 +41,13 @@ internal static class ResourceEndpoints
             .WithName($"Create{name}").WithSummary(createSummary)
             .Accepts(createBody, RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status422UnprocessableEntity]);
         group.MapGet("/{id:guid}", handlers.GetAsync).WithName($"Get{name}").WithSummary($"Get a {noun}").ReadsOne();
+        // 422: a change the kind's rules refuse (a cluster's upgrade off the update graph, a pool's version skew).
         group.MapPut("/{id:guid}", (Guid id, [AsParameters] ResourceServices services) => handlers.ReplaceAsync(id, services, parser, requests))
             .WithName($"Replace{name}").WithSummary($"Replace a {noun}'s labels and spec")
-            .Accepts(updateBody, RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
+            .Accepts(updateBody, RequestBody.Json).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity]);
         group.MapPatch("/{id:guid}", (Guid id, [AsParameters] ResourceServices services) => handlers.PatchAsync(id, services, parser, requests))
             .WithName($"Patch{name}").WithSummary($"Merge-patch a {noun}'s labels and spec")
-            .Accepts(updateBody, RequestBody.MergePatch).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed]);
+            .Accepts(updateBody, RequestBody.MergePatch).Writes([.. EndpointConventions.BodyProblems, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity]);
         group.MapPut("/{id:guid}/status", handlers.ReportStatusAsync).WithName($"Report{name}Status")
             .WithSummary("Report a controller's status (controllers, admins)").Accepts<Contracts.StatusReportRequest>(RequestBody.Json).Reports();
         group.MapGet("/{id:guid}/statuses", handlers.StatusesAsync).WithName($"Get{name}Statuses")

@@ -12,6 +12,9 @@ public sealed class ApiException(int status, string code, string title, string d
     public string Title { get; } = title;
     public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
 
+    /// <summary>The versions a refused upgrade could go to instead (the problem's <c>allowedTargets</c>), when it is one.</summary>
+    public IReadOnlyList<string>? AllowedTargets { get; init; }
+
     public static ApiException Validation(IReadOnlyDictionary<string, string[]> errors) =>
         new(StatusCodes.Status400BadRequest, "validation-failed", "The request is invalid",
             $"{errors.Sum(e => e.Value.Length)} validation rule(s) failed.", errors);

@@ -106,6 +106,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         problem.Title = e.Title;
         problem.Detail = e.Message;
         problem.Extensions["code"] = e.Code;
+        if (e.AllowedTargets is { } targets)
+        {
+            problem.Extensions["allowedTargets"] = targets;
+        }
+
         return problem;
     }
 

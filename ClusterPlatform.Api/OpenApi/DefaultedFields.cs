@@ -15,6 +15,7 @@ internal static class DefaultedFields
     {
         [typeof(GcpSpec)] = ["network", "infraId", "subnet"],
         [typeof(ClusterSpec)] = ["networking"],
+        [typeof(ReleaseSpec)] = ["channelGroup"],
         [typeof(NetworkingSpec)] = ["machineCidr", "podCidr", "serviceCidr"],
         [typeof(ClusterCreateRequest)] = ["labels"],
         [typeof(ClusterUpdateRequest)] = ["labels"],

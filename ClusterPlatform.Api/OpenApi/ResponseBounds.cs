@@ -31,6 +31,7 @@ internal static class ResponseBounds
         [nameof(StatusReportList)] = nameof(StatusReportList),
         [nameof(ManagementClusterList)] = nameof(ManagementClusterList),
         ["ResourceListOfOpenShiftVersion"] = "VersionList",
+        [nameof(ClusterUpgradeList)] = "UpgradeList",
     };
 
     public static OpenApiOptions AddResponseBounds(this OpenApiOptions options) =>
@@ -149,6 +150,7 @@ internal static class ResponseBounds
         version.Property("version").MaxLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxVersionLength;
         version.SetProperty("channelGroup", OpenApiSchemas.Enum(ClusterPlatform.Api.Versions.ChannelGroups.All));
         version.Property("releaseImage").MaxLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxReleaseImageLength;
+        Upgrades(document);
         foreach (var operation in VersionPaths.SelectMany(path => document.Paths.TryGetValue(path, out var item) && item is OpenApiPathItem { Operations: { } operations }
                          ? operations.Values : Enumerable.Empty<OpenApiOperation>()))
         {
@@ -159,6 +161,39 @@ internal static class ResponseBounds
                     : OpenApiSchemas.String(ClusterPlatform.Api.Versions.VersionCatalogStore.MaxVersionLength);
             }
         }
+    }
+
+    /// <summary>
+    /// status.version (versions as the catalog bounds them, HyperShift's states, the history a report
+    /// may carry), the upgrade list (at most the catalog's list), and the refusals' allowedTargets.
+    /// </summary>
+    private static void Upgrades(OpenApiDocument document)
+    {
+        const int versionLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxVersionLength;
+        var status = document.Component(nameof(VersionStatus));
+        status.Property("current").MaxLength = versionLength;
+        status.Property("desired").MaxLength = versionLength;
+        status.Property("history").MaxItems = VersionReports.MaxHistory;
+        var entry = document.Component(nameof(VersionHistoryEntry));
+        entry.Property("version").MaxLength = versionLength;
+        entry.SetProperty("state", OpenApiSchemas.Enum(VersionReports.States));
+
+        var list = document.Component(nameof(ClusterUpgradeList));
+        list.Property("current").MaxLength = versionLength;
+        list.SetProperty("channelGroup", OpenApiSchemas.Enum(ClusterPlatform.Api.Versions.ChannelGroups.All));
+        list.Property("items").MaxItems = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxListed;
+        var upgrade = document.Component(nameof(ClusterUpgrade));
+        upgrade.Property("version").MaxLength = versionLength;
+        upgrade.SetProperty("type", OpenApiSchemas.Enum([ClusterPlatform.Api.Versions.ReleaseChecks.Patch, ClusterPlatform.Api.Versions.ReleaseChecks.Minor]));
+        upgrade.Property("releaseImage").MaxLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxReleaseImageLength;
+
+        document.Component("ProblemDetails").SetProperty("allowedTargets", new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array,
+            MaxItems = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxListed,
+            Items = OpenApiSchemas.String(versionLength),
+            Description = "On an upgrade's refusal (`upgrade-in-progress`, `version-downgrade`, `version-not-an-upgrade`, `version-disabled`): the versions the cluster can be upgraded to now, oldest first.",
+        });
     }
 
     /// <summary>Generations, audit ids and fleet counters: PostgreSQL <c>bigint</c>/<c>integer</c> columns that never go below 0.</summary>

@@ -63,7 +63,13 @@ internal static class SchemaRules
         Constrain(gcp.Property("infraId"), 13,
             $"^(?!{FieldRules.ReservedInfraIdPrefix})(?!.*--){Ecma(FieldRules.InfraIdLengthPattern)[1..]}");
 
-        document.Component(nameof(ReleaseSpec)).SetProperty("version", Version(platform));
+        var release = document.Component(nameof(ReleaseSpec));
+        release.SetProperty("version", Version(platform));
+        release.Property("version").Description += " On create it must be enabled in the channel group (`GET /api/v1/versions`); "
+            + "a change is an upgrade along an update-graph edge from `status.version.current` (`GET /api/v1/clusters/{id}/upgrades`).";
+        var channelGroup = Enum(Versions.ChannelGroups.All);
+        channelGroup.Description = "The channel group the version and its upgrades come from. A create that leaves it out gets `stable`, a replace keeps the cluster's; responses always carry it.";
+        release.SetProperty("channelGroup", channelGroup);
 
         var networking = document.Component(nameof(NetworkingSpec));
         networking.Description = "OpenShift's defaults fill in what a request leaves out (10.0.0.0/16, 10.128.0.0/14, 172.30.0.0/16). "

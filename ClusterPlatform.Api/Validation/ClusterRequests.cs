@@ -1,8 +1,15 @@
+using ClusterPlatform.Api.Versions;
+
 namespace ClusterPlatform.Api.Validation;
 
-/// <summary>Turns cluster request bodies into typed requests, reporting every violation of docs/api.md's rules at once.</summary>
-internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
+/// <summary>
+/// Turns cluster request bodies into typed requests, reporting every violation of docs/api.md's rules at
+/// once; <see cref="Releases"/> then checks the release against the version catalog.
+/// </summary>
+internal sealed class ClusterRequests(IOptions<PlatformOptions> options, ReleaseChecks releases)
 {
+    public ReleaseChecks Releases => releases;
+
     // OpenShift's defaults; a careful API fills what the client may reasonably leave out.
     public static readonly NetworkingSpec DefaultNetworking = new("10.0.0.0/16", "10.128.0.0/14", "172.30.0.0/16");
 
@@ -13,7 +20,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     private static readonly string[] SpecFields = ["gcp", "release", "networking", "dns"];
     private static readonly string[] GcpFields = ["projectId", "region", "network", "infraId", "subnet"];
     private const string GcpPath = "$.spec.gcp";
-    private static readonly string[] ReleaseFields = ["version"];
+    private static readonly string[] ReleaseFields = ["version", "channelGroup"];
     private static readonly string[] NetworkingFields = ["machineCidr", "podCidr", "serviceCidr"];
     private static readonly string[] DnsFields = ["baseDomain"];
 
@@ -54,7 +61,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
 
         Immutable(fields, root, "$", "name", currentName);
         var labels = ParseLabels(fields, root);
-        var spec = ParseSpec(fields, root, g => KeptGcpNames(fields, g, current.Gcp), current.Networking);
+        var spec = ParseSpec(fields, root, g => KeptGcpNames(fields, g, current.Gcp), current.Networking, current.Release.ChannelGroup);
         if (spec is not null)
         {
             Unchanged(fields.Errors, $"{GcpPath}.projectId", spec.Gcp.ProjectId, current.Gcp.ProjectId);
@@ -118,7 +125,7 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
     }
 
     private ClusterSpec? ParseSpec(JsonFields fields, JsonElement root, Func<JsonElement, (string InfraId, string Network, string Subnet)> gcpNames,
-        NetworkingSpec? keptNetworking = null)
+        NetworkingSpec? keptNetworking = null, string keptChannelGroup = ChannelGroups.Stable)
     {
         var platform = options.Value;
         if (fields.Object(root, "spec", "$", required: true, SpecFields) is not { } spec)
@@ -143,7 +150,14 @@ internal sealed class ClusterRequests(IOptions<PlatformOptions> options)
         {
             var version = fields.String(r, "version", "$.spec.release", required: true);
             FieldRules.ReleaseVersion(version, "$.spec.release.version", platform.SupportedVersions, fields.Errors);
-            release = new ReleaseSpec(version!, "stable");
+            // Left out: stable on a create, the cluster's own group on a replace.
+            var channelGroup = fields.String(r, "channelGroup", "$.spec.release", required: false) ?? keptChannelGroup;
+            if (!ChannelGroups.All.Contains(channelGroup))
+            {
+                fields.Errors.Add("$.spec.release.channelGroup", $"must be one of {string.Join(", ", ChannelGroups.All)}");
+            }
+
+            release = new ReleaseSpec(version!, channelGroup);
         }
 
         var networking = keptNetworking ?? DefaultNetworking;

@@ -46,6 +46,11 @@ internal static partial class StatusReportRequests
             }
             else
             {
+                if (controller == ControllerNames.OperatorClient)
+                {
+                    VersionReports.Check(d, fields.Errors);
+                }
+
                 data = d;
             }
         }

@@ -38,6 +38,13 @@ internal sealed class VersionCatalogStore(NpgsqlDataSource dataSource)
         return versions.Count > MaxListed ? versions[..MaxListed] : versions;
     }
 
+    /// <summary>Whether the catalog holds any version (false only before its first refresh).</summary>
+    public async Task<bool> AnyAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM versions)");
+        return await command.ExecuteScalarAsync(ct) is true;
+    }
+
     /// <summary>Whether <paramref name="version"/> is in the catalog and enabled in <paramref name="channelGroup"/>.</summary>
     public async Task<bool> IsEnabledAsync(string version, string channelGroup, CancellationToken ct)
     {
@@ -45,6 +52,32 @@ internal sealed class VersionCatalogStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("group", channelGroup);
         command.Parameters.AddWithValue("version", version);
         return await command.ExecuteScalarAsync(ct) is true;
+    }
+
+    /// <summary>
+    /// The catalog's versions with an update-graph edge from <paramref name="from"/> in
+    /// <paramref name="channelGroup"/>, oldest first, enabled or not. Edges to versions the catalog does
+    /// not hold (minors outside <c>Platform:SupportedVersions</c>) are left out. Empty when the catalog
+    /// does not hold <paramref name="from"/> in the group.
+    /// </summary>
+    public async Task<IReadOnlyList<UpgradeEdge>> EdgesFromAsync(string from, string channelGroup, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT version, {Enabled}, release_image FROM versions
+            WHERE channel_group = @group
+              AND version = ANY (SELECT unnest(upgrades) FROM versions WHERE channel_group = @group AND version = @from)
+            """);
+        command.Parameters.AddWithValue("group", channelGroup);
+        command.Parameters.AddWithValue("from", from);
+        var edges = new List<UpgradeEdge>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            edges.Add(new UpgradeEdge(reader.GetString(0), reader.GetBoolean(1), reader.GetString(2)));
+        }
+
+        edges.Sort((left, right) => ChannelGroups.Compare(left.Version, right.Version));
+        return edges;
     }
 
     /// <summary>

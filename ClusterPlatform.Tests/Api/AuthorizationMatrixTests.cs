@@ -64,6 +64,7 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
         ["GET /api/v1/clusters/{id:guid}/jwks"] = (w => Get($"{w.Cluster}/jwks"), OwnRead),
         ["GET /api/v1/clusters/{id:guid}/audit"] = (w => Get($"{w.Cluster}/audit"), AdminsOnly),
         ["GET /api/v1/clusters/{id:guid}/nodepools"] = (w => Get($"{w.Cluster}/nodepools"), OwnRead),
+        ["GET /api/v1/clusters/{id:guid}/upgrades"] = (w => Get($"{w.Cluster}/upgrades"), OwnRead),
 
         ["GET /api/v1/nodepools/"] = (w => Get(ApiCalls.NodePools), ListRead),
         ["POST /api/v1/nodepools/"] = (w => Send(HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(w.ClusterId, "added")), CreateInA),

@@ -43,14 +43,14 @@ public sealed class ClusterImmutabilityTests(ApiServer api) : IClassFixture<ApiS
     {
         var cluster = await client.CreateClusterAsync(ApiCalls.Unique("kept"), b => b.With("spec.networking.machineCidr", "10.2.0.0/16"));
 
-        var body = Replacement(cluster).With("spec.release.version", "4.22.5");
+        var body = Replacement(cluster).With("spec.release.channelGroup", "fast");
         ((JsonObject)body["spec"]!).Remove("networking");
         using var put = await client.PutAsync(cluster["href"].Text(), Bodies.Json(body));
         var updated = await put.ReadObjectAsync();
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal("10.2.0.0/16", updated["spec"]!["networking"]!["machineCidr"].Text());
-        Assert.Equal("4.22.5", updated["spec"]!["release"]!["version"].Text());
+        Assert.Equal("fast", updated["spec"]!["release"]!["channelGroup"].Text());
         Assert.Equal(2L, (long)updated["generation"]!);
     }
 

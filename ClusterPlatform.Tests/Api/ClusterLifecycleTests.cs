@@ -77,15 +77,15 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
     {
         var cluster = await client.CreateClusterAsync(ApiCalls.Unique("stale"));
         var href = cluster["href"].Text();
-        using var firstPut = await client.PutAsync(href, Bodies.Json(Update(cluster, "spec.release.version", "4.23.1")));
+        using var firstPut = await client.PutAsync(href, Bodies.Json(Update(cluster, "spec.release.channelGroup", "fast")));
         Assert.Equal(HttpStatusCode.OK, firstPut.StatusCode);
 
-        using var stale = await Send(HttpMethod.Put, href, Update(cluster, "spec.release.version", "4.22.9"),
+        using var stale = await Send(HttpMethod.Put, href, Update(cluster, "spec.release.channelGroup", "candidate"),
             r => r.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\"")));
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal("precondition-failed", (await stale.ReadObjectAsync())["code"].Text());
-        Assert.Equal("4.23.1", (await client.GetObjectAsync(href))["spec"]!["release"]!["version"].Text());
+        Assert.Equal("fast", (await client.GetObjectAsync(href))["spec"]!["release"]!["channelGroup"].Text());
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
         Assert.Equal(1, (long)afterLabels["generation"]!);
         Assert.Equal("qa", afterLabels["labels"]!["env"].Text());
 
-        using var specChange = await client.PutAsync(href, Bodies.Json(Update(afterLabels, "spec.release.version", "4.22.5")));
+        using var specChange = await client.PutAsync(href, Bodies.Json(Update(afterLabels, "spec.release.channelGroup", "fast")));
         var afterSpec = await specChange.ReadObjectAsync();
         Assert.Equal(2, (long)afterSpec["generation"]!);
 
@@ -152,7 +152,7 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
         var patch = new JsonObject
         {
             ["labels"] = new JsonObject { ["team"] = null, ["tier"] = "gold" },
-            ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.23.2" } },
+            ["spec"] = new JsonObject { ["release"] = new JsonObject { ["channelGroup"] = "candidate" } },
         };
 
         using var response = await client.PatchAsync(href, Bodies.Json(patch, "application/merge-patch+json"));
@@ -160,7 +160,8 @@ public sealed class ClusterLifecycleTests(ApiServer api) : IClassFixture<ApiServ
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var patched = await response.ReadObjectAsync();
         Assert.Equal("""{"env":"prod","tier":"gold"}""", patched["labels"]!.ToJsonString());
-        Assert.Equal("4.23.2", patched["spec"]!["release"]!["version"].Text());
+        Assert.Equal("candidate", patched["spec"]!["release"]!["channelGroup"].Text());
+        Assert.Equal("4.22.3", patched["spec"]!["release"]!["version"].Text());
         Assert.Equal("us-central1", patched["spec"]!["gcp"]!["region"].Text());
         Assert.Equal(2, (long)patched["generation"]!);
     }

@@ -14,7 +14,7 @@ public sealed class OutboxTests(ApiServer api) : IClassFixture<ApiServer>
         var id = Guid.Parse(cluster["id"].Text());
         var href = cluster["href"].Text();
         var pool = await client.CreateNodePoolAsync(id.ToString());
-        using (await client.PatchAsync(href, Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.23.0" } } }, "application/merge-patch+json")))
+        using (await client.PatchAsync(href, Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["channelGroup"] = "fast" } } }, "application/merge-patch+json")))
         {
         }
 

@@ -19,7 +19,7 @@ public sealed class EventDeliveryTests(ApiServer api) : IClassFixture<ApiServer>
         await using var collector = EventCollector.Start(api);
 
         var pool = await client.CreateNodePoolAsync(first["id"].Text());
-        using (await client.PatchAsync(first["href"].Text(), Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.23.0" } } }, "application/merge-patch+json"))) { }
+        using (await client.PatchAsync(first["href"].Text(), Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["channelGroup"] = "fast" } } }, "application/merge-patch+json"))) { }
         using (await client.PatchAsync(pool["href"].Text(), Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 5 } }, "application/merge-patch+json"))) { }
         using (var rejected = await client.PostAsync(ApiCalls.Clusters, Bodies.Json(Bodies.Cluster("X")))) { Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode); }
         using (var clash = await client.PostAsync(ApiCalls.Clusters, Bodies.Json(Bodies.Cluster("events-a")))) { Assert.Equal(HttpStatusCode.Conflict, clash.StatusCode); }

@@ -34,10 +34,13 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
     [InlineData("env@1:A=T,P=T;pl@1:A=T;dns@1:A=T;op@1:A=T", 1L, false, "cluster", "Ready", "True", "ControllersProgressing", "False", 1L)]
     [InlineData("env@1:A=T,D=T;pl@1:A=T;dns@1:A=T;op@1:A=T", 1L, false, "cluster", "Failed", "True", "Settled", "True", 1L)]
     [InlineData("env@1:A=F,D=T", 1L, false, "cluster", "Failed", "False", "WaitingForControllers", "True", 0L)]
-    // Reports of an older generation: not available, not degraded, not progressing, not current.
-    [InlineData("env@1:A=T,D=T,P=T;pl@1:A=T;dns@1:A=T;op@1:A=T", 2L, false, "cluster", "Pending", "False", "WaitingForControllers", "False", 1L)]
-    [InlineData("env@2:A=T;pl@1:A=T;dns@2:A=T;op@2:A=T", 2L, false, "cluster", "Provisioning", "False", "WaitingForControllers", "False", 1L)]
-    [InlineData("env@3:A=T;pl@2:A=T;dns@3:A=T;op@1:A=T", 3L, false, "cluster", "Provisioning", "False", "WaitingForControllers", "False", 1L)]
+    // Reports of an older generation: available still (a spec change alone does not make a serving
+    // resource unready), but not degraded, not progressing, not current.
+    [InlineData("env@1:A=T,D=T,P=T;pl@1:A=T;dns@1:A=T;op@1:A=T", 2L, false, "cluster", "Ready", "True", "WaitingForControllers", "False", 1L)]
+    [InlineData("env@2:A=T;pl@1:A=T;dns@2:A=T;op@2:A=T", 2L, false, "cluster", "Ready", "True", "WaitingForControllers", "False", 1L)]
+    [InlineData("env@3:A=T;pl@2:A=T;dns@3:A=T;op@1:A=T", 3L, false, "cluster", "Ready", "True", "WaitingForControllers", "False", 1L)]
+    [InlineData("env@1:A=F;pl@1:A=T;dns@1:A=T;op@1:A=T", 2L, false, "cluster", "Pending", "False", "WaitingForControllers", "False", 1L)]
+    [InlineData("env@2:A=F;pl@1:A=T;dns@1:A=T;op@1:A=T", 2L, false, "cluster", "Provisioning", "False", "WaitingForControllers", "False", 1L)]
     [InlineData("env@3:A=T;pl@3:A=T;dns@3:A=T;op@3:A=T", 3L, false, "cluster", "Ready", "True", "Settled", "False", 3L)]
     // Deleting wins over everything; Ready is False while deleting.
     [InlineData("env@2:A=T;pl@2:A=T;dns@2:A=T;op@2:A=T", 2L, true, "cluster", "Deleting", "False", "Settled", "False", 2L)]
@@ -48,7 +51,8 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
     [InlineData("pl@1:A=T", 1L, false, "pool", "Provisioning", "False", "WaitingForControllers", "False", 0L)]
     [InlineData("op@1:A=T;pl@1:A=T,P=T", 1L, false, "pool", "Ready", "True", "Settled", "False", 1L)]
     [InlineData("op@1:A=T;pl@1:A=T,D=T", 1L, false, "pool", "Failed", "True", "Settled", "True", 1L)]
-    [InlineData("op@1:A=T;pl@1:A=T,D=T", 2L, false, "pool", "Pending", "False", "WaitingForControllers", "False", 1L)]
+    [InlineData("op@1:A=T;pl@1:A=T,D=T", 2L, false, "pool", "Ready", "True", "WaitingForControllers", "False", 1L)]
+    [InlineData("op@1:A=F", 2L, false, "pool", "Pending", "False", "WaitingForControllers", "False", 1L)]
     public async Task Aggregates_report_sets_into_phase_conditions_and_observed_generation(string reports, long generation, bool deleting,
         string required, string phase, string ready, string progressingReason, string degraded, long observedGeneration)
     {
@@ -66,7 +70,9 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
         Assert.Equal(observedGeneration, status.ObservedGeneration());
         Assert.Equal(deleting ? "Deleting" : ready == "True" ? "AllControllersAvailable" : "WaitingForControllers",
             status.ConditionOf("Ready")["reason"].Text());
-        Assert.All(status["conditions"]!.AsArray(), c => Assert.Equal(generation, (long)c!["observedGeneration"]!));
+        // Ready's observedGeneration is the generation it was confirmed at: the oldest report's when True.
+        Assert.All(status["conditions"]!.AsArray(), c => Assert.Equal(
+            c!["type"].Text() == "Ready" && ready == "True" ? observedGeneration : generation, (long)c["observedGeneration"]!));
         Assert.Equal(reports.Length == 0 ? 0 : reports.Split(';').Length, status["controllers"]!.AsArray().Count);
     }
 
@@ -103,7 +109,7 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
     public async Task Ready_message_names_the_missing_controllers_in_the_configured_order()
     {
         var id = Guid.CreateVersion7();
-        await InsertAsync(id, "pl@2:A=T;op@2:A=F;env@1:A=T");
+        await InsertAsync(id, "pl@2:A=T;op@2:A=F;env@1:A=F");
 
         var status = await AggregateAsync(id, 2, false, ClusterRequired);
 
@@ -159,6 +165,82 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
         Assert.Equal(0, status.ObservedGeneration());
     }
 
+    [Fact]
+    public async Task Version_has_the_desired_version_given_and_current_and_history_from_the_operator_client_report()
+    {
+        var id = Guid.CreateVersion7();
+        await InsertAsync(id, "env@1:A=T;op@2:A=T");
+        await SetDataAsync(id, ControllerNames.OperatorClient, """
+            {"version": {"current": "4.22.2", "desired": "4.22.3", "history": [
+                {"version": "4.22.3", "state": "Partial", "startedAt": "2026-12-02T15:00:00+01:00", "completedAt": null},
+                {"version": "4.22.2", "state": "Completed", "startedAt": "2026-12-01T10:00:00Z", "completedAt": "2026-12-01T10:30:00.5Z", "image": "ignored"}]}}
+            """);
+        // Only the operator client's report is HyperShift's word on the version.
+        await SetDataAsync(id, ControllerNames.EnvironmentValidation, """{"version": {"current": "9.9.9", "history": []}}""");
+
+        var version = (await AggregateAsync(id, 2, false, ClusterRequired, desired: "4.22.3"))["version"]!;
+
+        // jsonb orders keys its own way: compared as JSON, not as text.
+        var expected = JsonNode.Parse("""
+            {"current":"4.22.2","desired":"4.22.3","history":[{"version":"4.22.3","state":"Partial","startedAt":"2026-12-02T14:00:00.000000Z","completedAt":null},{"version":"4.22.2","state":"Completed","startedAt":"2026-12-01T10:00:00.000000Z","completedAt":"2026-12-01T10:30:00.500000Z"}]}
+            """);
+        Assert.True(JsonNode.DeepEquals(expected, version), version.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Version_current_is_null_and_history_empty_until_the_operator_client_reports_a_version()
+    {
+        var id = Guid.CreateVersion7();
+        await InsertAsync(id, "op@1:A=F");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"current":null,"desired":"4.23.0","history":[]}"""),
+            (await AggregateAsync(id, 1, false, PoolRequired, desired: "4.23.0"))["version"]));
+
+        await SetDataAsync(id, ControllerNames.OperatorClient, """{"version": {"current": null, "desired": "4.23.0", "history": []}}""");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"current":null,"desired":"4.23.0","history":[]}"""),
+            (await AggregateAsync(id, 1, false, PoolRequired, desired: "4.23.0"))["version"]));
+
+        // The six-argument form reads the desired version from the resource's row; this id has none.
+        Assert.Null((await AggregateAsync(id, 1, false, PoolRequired))["version"]);
+    }
+
+    [Fact]
+    public async Task A_required_controller_Upgrading_makes_Progressing_Upgrading_with_its_message_while_Ready_stays_True()
+    {
+        var id = Guid.CreateVersion7();
+        await InsertAsync(id, "env@2:A=T;pl@2:A=T;dns@1:A=T;op@2:A=T");
+        const string message = "Upgrading from 4.22.2 to 4.22.3 since 2026-12-02T14:00:00Z: Working towards 4.22.3";
+        await ExecuteAsync("""
+            UPDATE resource_statuses SET conditions = conditions || jsonb_build_array(jsonb_build_object(
+                'type', 'Progressing', 'status', 'True', 'reason', 'Upgrading', 'message', @message::text))
+            WHERE resource_id = @id AND controller = @c
+            """, ("id", id), ("c", ControllerNames.OperatorClient), ("message", message));
+
+        var status = await AggregateAsync(id, 2, false, ClusterRequired, desired: "4.22.3");
+
+        // Upgrading wins over a controller that has not reported the generation yet (dns at 1).
+        Assert.Equal("Ready", status.Phase());
+        Assert.Equal("True", status.StatusOf("Ready"));
+        Assert.Equal("True", status.StatusOf("Progressing"));
+        Assert.Equal("Upgrading", status.ConditionOf("Progressing")["reason"].Text());
+        Assert.Equal(message, status.ConditionOf("Progressing")["message"].Text());
+
+        // Not a required controller's: the pool requires only the operator client, so env's Upgrading is not read.
+        var pool = Guid.CreateVersion7();
+        await InsertAsync(pool, "env@1:A=T;op@1:A=T");
+        await ExecuteAsync("""
+            UPDATE resource_statuses SET conditions = conditions || '[{"type":"Progressing","status":"True","reason":"Upgrading","message":"m"}]'::jsonb
+            WHERE resource_id = @id AND controller = @c
+            """, ("id", pool), ("c", ControllerNames.EnvironmentValidation));
+        Assert.Equal("Settled", (await AggregateAsync(pool, 1, false, PoolRequired, desired: "4.22.3")).ConditionOf("Progressing")["reason"].Text());
+
+        // A deleting resource is not upgrading.
+        Assert.NotEqual("Upgrading", (await AggregateAsync(id, 3, true, ClusterRequired, desired: "4.22.3")).ConditionOf("Progressing")["reason"].Text());
+    }
+
+    private Task SetDataAsync(Guid id, string controller, string data) =>
+        ExecuteAsync("UPDATE resource_statuses SET data = @data WHERE resource_id = @id AND controller = @c",
+            ("id", id), ("c", controller), ("data", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = data }));
+
     private async Task InsertAsync(Guid id, string reports)
     {
         foreach (var report in reports.Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -188,11 +270,20 @@ public sealed class AggregateStatusFunctionTests(ApiServer api) : IClassFixture<
         }
     }
 
-    private async Task<JsonObject> AggregateAsync(Guid id, long generation, bool deleting, string[] required, JsonObject? previous = null, DateTime? at = null)
+    /// <summary>aggregate_status with <paramref name="desired"/> (the seven-argument form), else the six-argument one.</summary>
+    private async Task<JsonObject> AggregateAsync(Guid id, long generation, bool deleting, string[] required, JsonObject? previous = null, DateTime? at = null,
+        string? desired = null)
     {
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT aggregate_status(@id, @generation, @deleting, @required, @previous, @at)::text", connection);
+        await using var command = new NpgsqlCommand(desired is null
+            ? "SELECT aggregate_status(@id, @generation, @deleting, @required, @previous, @at)::text"
+            : "SELECT aggregate_status(@id, @generation, @deleting, @required, @previous, @at, @desired)::text", connection);
+        if (desired is not null)
+        {
+            command.Parameters.AddWithValue("desired", desired);
+        }
+
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("generation", generation);
         command.Parameters.AddWithValue("deleting", deleting);

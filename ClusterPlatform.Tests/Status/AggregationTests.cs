@@ -147,8 +147,8 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         var three = await controllers.ReportAllAsync(href, 1, [ControllerNames.EnvironmentValidation, ControllerNames.Placement, ControllerNames.DnsManagement], "Available=True");
         Assert.Equal(0, three.ObservedGeneration());
 
-        await User.BumpGenerationAsync(href, 4);
-        Assert.Equal(3, (long)(await User.BumpGenerationAsync(href, 5))["generation"]!);
+        await User.BumpGenerationAsync(href);
+        Assert.Equal(3, (long)(await User.BumpGenerationAsync(href))["generation"]!);
 
         await controllers[ControllerNames.EnvironmentValidation].ReportAsync(href, Report(ControllerNames.EnvironmentValidation, 3, "Available=True"));
         await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
@@ -157,49 +157,61 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
 
         var raised = await controllers[ControllerNames.DnsManagement].ReportAsync(href, Report(ControllerNames.DnsManagement, 3, "Available=True"));
         Assert.Equal(2, raised.ObservedGeneration()); // now placement-controller's 2
-        Assert.Equal("False", raised.StatusOf("Ready"));
-        Assert.Equal("Waiting for placement-controller to report Available at generation 3.", raised.ConditionOf("Ready")["message"].Text());
+        // Every latest report is Available: Ready, confirmed at generation 2, the oldest of them.
+        Assert.Equal("True", raised.StatusOf("Ready"));
+        Assert.Equal(2, (long)raised.ConditionOf("Ready")["observedGeneration"]!);
+        Assert.Equal("Every required controller reports Available; generation 3 is not yet reported by placement-controller.",
+            raised.ConditionOf("Ready")["message"].Text());
     }
 
     [Fact]
-    public async Task Spec_change_makes_Ready_False_and_Pending_until_every_controller_reports_the_new_generation()
+    public async Task Spec_change_keeps_Ready_True_until_a_controller_reports_Available_False_at_the_new_generation()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("respec")))["href"].Text();
-        Assert.Equal("Ready", (await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True")).Phase());
+        var ready = await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
+        Assert.Equal("Ready", ready.Phase());
 
-        var patched = await User.BumpGenerationAsync(href, 6);
+        var patched = await User.BumpGenerationAsync(href);
         Assert.Equal(2, (long)patched["generation"]!);
         var status = patched["status"]!;
-        Assert.Equal("Pending", status.Phase()); // no report at generation 2 yet
-        Assert.Equal("False", status.StatusOf("Ready"));
-        Assert.Equal($"Waiting for {AllFour} to report Available at generation 2.", status.ConditionOf("Ready")["message"].Text());
-        Assert.Equal(2, (long)status.ConditionOf("Ready")["observedGeneration"]!);
+        // A control plane that served at generation 1 still serves: Ready stays True, confirmed at 1.
+        Assert.Equal("Ready", status.Phase());
+        Assert.Equal("True", status.StatusOf("Ready"));
+        Assert.Equal(1, (long)status.ConditionOf("Ready")["observedGeneration"]!);
+        Assert.Equal(ready.ConditionOf("Ready")["lastTransitionTime"].Text(), status.ConditionOf("Ready")["lastTransitionTime"].Text());
         Assert.Equal("True", status.StatusOf("Progressing"));
+        Assert.Equal("WaitingForControllers", status.ConditionOf("Progressing")["reason"].Text());
+        Assert.Equal(2, (long)status.ConditionOf("Progressing")["observedGeneration"]!);
         Assert.Equal(1, status.ObservedGeneration());
         Assert.Equal(status.ToJsonString(), (await User.GetObjectAsync(href))["status"]!.ToJsonString());
 
         var partial = await controllers.ReportAllAsync(href, 2, [ControllerNames.EnvironmentValidation, ControllerNames.Placement, ControllerNames.DnsManagement], "Available=True");
-        Assert.Equal("Provisioning", partial.Phase());
-        Assert.Equal("False", partial.StatusOf("Ready"));
+        Assert.Equal("Ready", partial.Phase());
         Assert.Equal(1, partial.ObservedGeneration());
 
-        var ready = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=True"));
-        Assert.Equal("Ready", ready.Phase());
-        Assert.Equal(2, ready.ObservedGeneration());
+        var unavailable = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=False"));
+        Assert.Equal("Provisioning", unavailable.Phase());
+        Assert.Equal("False", unavailable.StatusOf("Ready"));
+        Assert.Equal("Waiting for operator-client-controller to report Available at generation 2.", unavailable.ConditionOf("Ready")["message"].Text());
+
+        var again = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=True"));
+        Assert.Equal("Ready", again.Phase());
+        Assert.Equal(2, again.ObservedGeneration());
+        Assert.Equal(2, (long)again.ConditionOf("Ready")["observedGeneration"]!);
     }
 
     [Fact]
-    public async Task Reports_of_an_older_generation_count_neither_as_available_nor_as_degraded()
+    public async Task Reports_of_an_older_generation_count_for_readiness_but_not_as_degraded()
     {
         var href = (await User.CreateClusterAsync(ApiCalls.Unique("older")))["href"].Text();
         await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True", "Degraded=True:old trouble");
         Assert.Equal("Failed", (await User.GetObjectAsync(href))["status"]!.Phase());
 
-        var status = (await User.BumpGenerationAsync(href, 7))["status"]!;
+        var status = (await User.BumpGenerationAsync(href))["status"]!;
 
-        Assert.Equal("Pending", status.Phase());
+        Assert.Equal("Ready", status.Phase());
         Assert.Equal("False", status.StatusOf("Degraded"));
-        Assert.Equal("False", status.StatusOf("Ready"));
+        Assert.Equal("True", status.StatusOf("Ready"));
         var provisioning = await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=False"));
         Assert.Equal("Provisioning", provisioning.Phase());
     }
@@ -259,12 +271,13 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal(reported.ToJsonString(), patched["status"]!.ToJsonString());
 
         var put = new JsonObject { ["labels"] = new JsonObject(), ["spec"] = cluster["spec"]!.DeepClone() };
-        put["spec"]!["release"]!["version"] = "4.22.8";
+        put["spec"]!["release"]!["channelGroup"] = "fast";
         using var replaced = await user.PutAsync(href, Bodies.Json(put));
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         var replacedStatus = (await replaced.ReadObjectAsync())["status"]!;
-        Assert.Equal("Pending", replacedStatus.Phase());
-        Assert.Equal(2, (long)replacedStatus.ConditionOf("Ready")["observedGeneration"]!);
+        Assert.Equal("Ready", replacedStatus.Phase()); // still as reported at generation 1
+        Assert.Equal(1, (long)replacedStatus.ConditionOf("Ready")["observedGeneration"]!);
+        Assert.Equal(2, (long)replacedStatus.ConditionOf("Progressing")["observedGeneration"]!);
     }
 
     [Fact]
@@ -298,13 +311,18 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.Equal("Pending", (await User.GetObjectAsync(cluster["href"].Text()))["status"]!.Phase());
         using (var foreign = await api.As("user", ApiCalls.Unique("other")).GetAsync($"{href}/statuses")) { Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode); }
 
-        // A spec change of the pool waits for operator-client-controller at the new generation.
+        // A spec change of the pool keeps it Ready as reported at generation 1, Progressing until
+        // operator-client-controller reports the new generation.
         await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True", "Degraded=False"));
         using var patch = await User.PatchAsync(href, Bodies.Json(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 7 } }, "application/merge-patch+json"));
         var patched = (await patch.ReadObjectAsync())["status"]!;
-        Assert.Equal("Pending", patched.Phase());
-        Assert.Equal("Waiting for operator-client-controller to report Available at generation 2.", patched.ConditionOf("Ready")["message"].Text());
-        Assert.Equal("Ready", (await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=True"))).Phase());
+        Assert.Equal("Ready", patched.Phase());
+        Assert.Equal(1, (long)patched.ConditionOf("Ready")["observedGeneration"]!);
+        Assert.Equal("Not yet reported at generation 2: operator-client-controller.", patched.ConditionOf("Progressing")["message"].Text());
+        var settled = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 2, "Available=True"));
+        Assert.Equal("Ready", settled.Phase());
+        Assert.Equal(2, (long)settled.ConditionOf("Ready")["observedGeneration"]!);
+        Assert.Equal("False", settled.StatusOf("Progressing"));
     }
 
     [Fact]

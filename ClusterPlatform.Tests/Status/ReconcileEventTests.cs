@@ -66,7 +66,7 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
     public async Task Reconcile_carries_the_current_generation_even_for_a_report_of_an_older_one()
     {
         var (id, href) = await CreateAsync("gen");
-        await user.BumpGenerationAsync(href, 4);
+        await user.BumpGenerationAsync(href);
 
         await placement.ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
 
@@ -77,7 +77,7 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
     public async Task Rejected_reports_queue_nothing()
     {
         var (id, href) = await CreateAsync("rejected");
-        await user.BumpGenerationAsync(href, 4);
+        await user.BumpGenerationAsync(href);
         await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
         var before = await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE cluster_id = @id", ("id", id));
 
@@ -114,7 +114,7 @@ public sealed class ReconcileEventTests(ApiServer api) : IClassFixture<ApiServer
     public async Task Node_pool_transition_queues_a_reconcile_of_its_cluster()
     {
         var (id, href) = await CreateAsync("pool");
-        await user.BumpGenerationAsync(href, 4);
+        await user.BumpGenerationAsync(href);
         var pool = await user.CreateNodePoolAsync(id.ToString());
         var op = api.As("controller", null, ControllerNames.OperatorClient);
 

@@ -44,7 +44,7 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
         await operatorClient.ReportAsync(pool, Report(ControllerNames.OperatorClient, 1, "Available=True"));
         Assert.Equal(1L, VersionOf((await user.GetObjectAsync(pool))["status"]!, ControllerNames.OperatorClient));
         // A spec change (a new generation) does not restart the count.
-        await user.BumpGenerationAsync(href, 7);
+        await user.BumpGenerationAsync(href);
         Assert.Equal(3L, VersionOf((await user.GetObjectAsync(href))["status"]!, ControllerNames.Placement));
         var next = await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True"));
         Assert.Equal(4L, VersionOf(next, ControllerNames.Placement));
@@ -93,7 +93,7 @@ public sealed class ReportVersionTests(ApiServer api) : IClassFixture<ApiServer>
     public async Task Report_conflict_wins_over_stale_report_and_a_matching_version_still_meets_the_stale_rule()
     {
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("both")))["href"].Text();
-        await user.BumpGenerationAsync(href, 6);
+        await user.BumpGenerationAsync(href);
         var placement = controllers[ControllerNames.Placement];
         await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True")); // version 1 at generation 2
 

@@ -83,13 +83,16 @@ public static class StatusCalls
         reports.Single(r => r!["name"].Text() == controller)!.AsObject();
 
     /// <summary>
-    /// A merge patch that changes the spec (so raises the generation) by moving the release to patch
-    /// <paramref name="patch"/> of 4.22 (the release is one of the few spec fields that may change).
+    /// A merge patch that changes the spec (so raises the generation) by moving the cluster to the next
+    /// channel group: a change that is always allowed, where a version change is an upgrade with rules.
     /// </summary>
-    public static async Task<JsonObject> BumpGenerationAsync(this HttpClient client, string href, int patch)
+    public static async Task<JsonObject> BumpGenerationAsync(this HttpClient client, string href)
     {
+        string[] groups = ["stable", "fast", "candidate"];
+        var current = (await client.GetObjectAsync(href))["spec"]!["release"]!["channelGroup"].Text();
+        var next = groups[(Array.IndexOf(groups, current) + 1) % groups.Length];
         using var response = await client.PatchAsync(href, Bodies.Json(
-            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = $"4.22.{patch}" } } }, "application/merge-patch+json"));
+            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["channelGroup"] = next } } }, "application/merge-patch+json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.ReadObjectAsync();
     }

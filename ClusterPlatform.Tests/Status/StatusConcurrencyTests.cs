@@ -19,7 +19,7 @@ public sealed class StatusConcurrencyTests(ApiServer api) : IClassFixture<ApiSer
         // Raise the generation to 50 so every report can carry a newer observedGeneration than the last.
         for (var generation = 2; generation <= ReportsPerController; generation++)
         {
-            await user.BumpGenerationAsync(href, 100 + generation);
+            await user.BumpGenerationAsync(href);
         }
 
         // Each controller reports generations 1..50 in order; the four streams run at the same time.

@@ -15,7 +15,7 @@ public sealed class StatusReportChecksTests(ApiServer api) : IClassFixture<ApiSe
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("stale"));
         var href = cluster["href"].Text();
         var id = Guid.Parse(cluster["id"].Text());
-        await user.BumpGenerationAsync(href, 4);
+        await user.BumpGenerationAsync(href);
         await placement.ReportAsync(href, Report(ControllerNames.Placement, 2, "Available=True").WithData(new JsonObject { ["seq"] = 2 }));
         var reportsBefore = (await user.StatusesAsync(href)).ToJsonString();
         var statusBefore = (await user.GetObjectAsync(href))["status"]!.ToJsonString();

@@ -166,7 +166,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = new JsonObject { ["team"] = null } }, mediaType: "application/merge-patch+json");
         await Send(user, HttpMethod.Patch, path, new JsonObject { ["labels"] = new JsonObject() }, validRequest: false); // 415: not a merge patch
         var (_, patched, _) = await Send(user, HttpMethod.Patch, path,
-            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = "4.22.4" } } }, mediaType: "application/merge-patch+json");
+            new JsonObject { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["channelGroup"] = "fast" } } }, mediaType: "application/merge-patch+json");
         var generation = patched!["generation"]!.GetValue<long>();
 
         var status = $"{path}/status";
@@ -191,6 +191,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await Send(admin, HttpMethod.Get, $"{path}/audit?limit=10");
         await Send(user, HttpMethod.Get, $"{path}/audit"); // 403
         await Send(user, HttpMethod.Get, $"{path}/nodepools?limit=5");
+        await UpgradesAsync(user, path, generation);
 
         var fullPath = $"{ApiCalls.Clusters}/{full!["id"].Text()}";
         await Send(user, HttpMethod.Delete, fullPath);
@@ -294,6 +295,30 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         }
 
         await Send(api.As("admin", null), HttpMethod.Get, Fleet);
+    }
+
+    /// <summary>
+    /// A cluster at 4.22.3 in fast: its upgrades before and after HyperShift reports the running version,
+    /// an accepted upgrade, and the refusals (409 in progress, 422 downgrade, 422 create of a version
+    /// not enabled), each with its allowedTargets.
+    /// </summary>
+    private async Task UpgradesAsync(HttpClient user, string path, long generation)
+    {
+        var operatorClient = api.As("controller", null, ControllerNames.OperatorClient);
+        static JsonObject Release(string version) => new() { ["spec"] = new JsonObject { ["release"] = new JsonObject { ["version"] = version } } };
+        await Send(user, HttpMethod.Get, $"{path}/upgrades"); // nothing reported: current null, no items
+        await Send(user, HttpMethod.Patch, path, Release("4.22.4"), mediaType: "application/merge-patch+json"); // 409 upgrade-in-progress
+        var running = new JsonObject
+        {
+            ["current"] = "4.22.3", ["desired"] = "4.22.3",
+            ["history"] = new JsonArray(new JsonObject { ["version"] = "4.22.3", ["state"] = "Completed", ["startedAt"] = "2026-12-02T15:00:00Z", ["completedAt"] = "2026-12-02T15:30:00Z" }),
+        };
+        await Send(operatorClient, HttpMethod.Put, $"{path}/status", Report(ControllerNames.OperatorClient, generation, new JsonObject { ["version"] = running }));
+        await Send(user, HttpMethod.Get, $"{path}/upgrades"); // 4.22.4, a patch
+        await Send(user, HttpMethod.Patch, path, Release("4.22.2"), mediaType: "application/merge-patch+json"); // 422 version-downgrade
+        await Send(user, HttpMethod.Patch, path, Release("4.22.4"), mediaType: "application/merge-patch+json");
+        await Send(user, HttpMethod.Get, $"{ApiCalls.Clusters}/{Guid.CreateVersion7()}/upgrades"); // 404
+        await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("disabled").With("spec.release.version", "4.22.1")); // 422 version-not-enabled
     }
 
     private static JsonObject Report(string controller, long generation, JsonObject? data, long? version = null)
