@@ -19,8 +19,10 @@ internal sealed record ReconcileResult(bool Available, string Reason, string Mes
     bool Progressing = false, bool Degraded = false, bool? Finalized = null, object? Data = null, TimeSpan? RetryAfter = null,
     string? ProgressingReason = null, string? DegradedReason = null)
 {
+    public const string PreconditionsNotMetReason = "PreconditionsNotMet";
+
     public static ReconcileResult PreconditionsNotMet(string message) =>
-        new(false, "PreconditionsNotMet", message, Progressing: true);
+        new(false, PreconditionsNotMetReason, message, Progressing: true);
 
     /// <summary>The provider said the request cannot succeed as it is (a refused object, a missing setting).</summary>
     public static ReconcileResult FailedForGood(ProviderException failure, bool? finalized) =>
