@@ -52,8 +52,14 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         Assert.Equal(2, (long)patched["generation"]!);
         Assert.Equal("Ready", patched["status"]!["phase"].Text()); // as reported at generation 1 until the controllers report 2
 
-        var ready = await WaitForPhaseAsync(client, cluster["href"].Text(), "Ready");
-        Assert.Equal(2, (long)ready["status"]!["observedGeneration"]!);
+        // Ready in every reading on the way: the controllers keep Available while the chain catches up.
+        var readings = new List<JsonObject>();
+        await UntilExplainedAsync(async () =>
+        {
+            readings.Add(await client.GetObjectAsync(cluster["href"].Text()));
+            return (long)readings[^1]["status"]!["observedGeneration"]! == 2;
+        }, () => $"{cluster["href"]} to be observed at generation 2; last seen: {readings[^1]["status"]?.ToJsonString()}");
+        Assert.All(readings, r => Assert.Equal("Ready", r["status"]!["phase"].Text()));
     }
 
     [Fact]
