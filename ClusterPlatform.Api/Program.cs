@@ -70,6 +70,7 @@ if (!generatingDocument)
     // message, not after a migration (the host checks them again when it starts).
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+    await app.Services.GetRequiredService<ClusterPlatform.Api.Versions.VersionCatalogWarmup>().FillIfEmptyAsync(app.Lifetime.ApplicationStopping);
 }
 
 if (!generatingDocument && app.Services.GetRequiredService<IOptions<FleetOptions>>().Value.SeedLocal)

@@ -170,20 +170,27 @@ internal static class ResponseBounds
     private static void Upgrades(OpenApiDocument document)
     {
         const int versionLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxVersionLength;
+        var versionPattern = OpenApiSchemas.Ecma(VersionReports.VersionPattern);
+        void Version(OpenApiSchema property)
+        {
+            property.MaxLength = versionLength;
+            property.Pattern = versionPattern;
+        }
+
         var status = document.Component(nameof(VersionStatus));
-        status.Property("current").MaxLength = versionLength;
-        status.Property("desired").MaxLength = versionLength;
+        Version(status.Property("current"));
+        Version(status.Property("desired"));
         status.Property("history").MaxItems = VersionReports.MaxHistory;
         var entry = document.Component(nameof(VersionHistoryEntry));
-        entry.Property("version").MaxLength = versionLength;
+        Version(entry.Property("version"));
         entry.SetProperty("state", OpenApiSchemas.Enum(VersionReports.States));
 
         var list = document.Component(nameof(ClusterUpgradeList));
-        list.Property("current").MaxLength = versionLength;
+        Version(list.Property("current"));
         list.SetProperty("channelGroup", OpenApiSchemas.Enum(ClusterPlatform.Api.Versions.ChannelGroups.All));
         list.Property("items").MaxItems = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxListed;
         var upgrade = document.Component(nameof(ClusterUpgrade));
-        upgrade.Property("version").MaxLength = versionLength;
+        Version(upgrade.Property("version"));
         upgrade.SetProperty("type", OpenApiSchemas.Enum([ClusterPlatform.Api.Versions.ReleaseChecks.Patch, ClusterPlatform.Api.Versions.ReleaseChecks.Minor]));
         upgrade.Property("releaseImage").MaxLength = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxReleaseImageLength;
 
@@ -191,7 +198,7 @@ internal static class ResponseBounds
         {
             Type = JsonSchemaType.Array,
             MaxItems = ClusterPlatform.Api.Versions.VersionCatalogStore.MaxListed,
-            Items = OpenApiSchemas.String(versionLength),
+            Items = OpenApiSchemas.String(versionLength, versionPattern),
             Description = "On an upgrade's refusal (`upgrade-in-progress`, `version-downgrade`, `version-not-an-upgrade`, `version-disabled`): the versions the cluster can be upgraded to now, oldest first.",
         });
     }

@@ -20,6 +20,9 @@ internal static class VersionReports
     /// <summary>HyperShift's history states (the same CRD's <c>state</c>).</summary>
     public static readonly IReadOnlyList<string> States = ["Partial", "Completed"];
 
+    /// <summary>An OpenShift version as HyperShift and the update graph write it: <c>4.22.3</c>, <c>4.23.0-rc.1</c>.</summary>
+    public const string VersionPattern = "^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?\\z";
+
     public static void Check(JsonElement data, ValidationErrors errors)
     {
         const string path = "$.data.version";
@@ -78,9 +81,10 @@ internal static class VersionReports
 
     private static void VersionString(JsonElement value, string path, ValidationErrors errors)
     {
-        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 and <= Versions.VersionCatalogStore.MaxVersionLength })
+        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: <= Versions.VersionCatalogStore.MaxVersionLength } text
+            || !System.Text.RegularExpressions.Regex.IsMatch(text, VersionPattern))
         {
-            errors.Add(path, $"must be a version string of 1 to {Versions.VersionCatalogStore.MaxVersionLength} characters");
+            errors.Add(path, $"must be a version such as 4.22.3 of at most {Versions.VersionCatalogStore.MaxVersionLength} characters");
         }
     }
 

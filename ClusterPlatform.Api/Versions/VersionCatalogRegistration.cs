@@ -10,7 +10,7 @@ internal static class VersionCatalogRegistration
         services.AddSingleton<IVersionGraph, SimulatedVersionGraph>();
         services.AddSingleton<VersionCatalogRefresher>();
         services.AddSingleton<ReleaseChecks>();
-        services.AddHostedService<VersionCatalogWarmup>();
+        services.AddSingleton<VersionCatalogWarmup>();
         services.AddHostedService(provider => provider.GetRequiredService<VersionCatalogRefresher>());
         return services;
     }

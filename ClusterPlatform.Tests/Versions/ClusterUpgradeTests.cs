@@ -192,6 +192,21 @@ public sealed class ClusterUpgradeTests(ApiServer api) : IClassFixture<ApiServer
     }
 
     [Fact]
+    public async Task A_node_pool_status_version_has_its_spec_version_and_the_operator_client_report()
+    {
+        var cluster = await user.CreateClusterAsync(ApiCalls.Unique("pools"));
+        var pool = await user.CreateNodePoolAsync(cluster["id"].Text());
+        var href = pool["href"].Text();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"current":null,"desired":"4.22.3","history":[]}"""), pool["status"]!["version"]));
+
+        var status = await controllers[ControllerNames.OperatorClient].ReportAsync(href, Report(ControllerNames.OperatorClient, 1, "Available=True")
+            .WithData(new JsonObject { ["version"] = Version("4.22.3", "4.22.3", ("4.22.3", "Completed")) }));
+        Assert.Equal("4.22.3", status["version"]!["current"].Text());
+        Assert.Equal("Completed", status["version"]!["history"]![0]!["state"].Text());
+        Assert.Equal(status.ToJsonString(), (await user.GetObjectAsync(href))["status"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task A_malformed_version_report_is_refused_at_the_edge()
     {
         var href = (await user.CreateClusterAsync(ApiCalls.Unique("malformed")))["href"].Text();
