@@ -272,7 +272,7 @@ public sealed class HyperShiftManagementClusterProviderTests
     }
 
     [Fact]
-    public async Task HyperShifts_own_conditions_decide_progressing_and_degraded_with_its_message()
+    public async Task HyperShifts_own_conditions_decide_progressing_and_degraded_a_failing_rollout_included_with_its_message()
     {
         await using var h = await StartAsync();
         var cluster = Alpha();
@@ -290,11 +290,22 @@ public sealed class HyperShiftManagementClusterProviderTests
               {"type":"ValidReleaseImage","status":"False","reason":"InvalidImage","message":"failed to look up release image metadata: manifest unknown","observedGeneration":1,"lastTransitionTime":"2026-12-01T10:00:00Z"}]}
             """)!.AsObject());
         var broken = await h.Provider.GetStatusAsync(h.Endpoint, cluster.Ref, Cancellation);
+        // A failing version rollout while the control plane serves: HyperShift inverts the CVO's Failing=True
+        // into ClusterVersionSucceeding=False (hostedcluster_controller.go), and its reason is the CVO's.
+        h.Kube.SetStatus(cluster.Ref.Namespace, HostedClusters, "alpha", JsonNode.Parse("""
+            {"conditions":[
+              {"type":"Available","status":"True","reason":"AsExpected","message":"The hosted control plane is available","observedGeneration":1,"lastTransitionTime":"2026-12-01T10:00:00Z"},
+              {"type":"ClusterVersionSucceeding","status":"False","reason":"ClusterOperatorDegraded","message":"Cluster operator kube-apiserver is degraded","observedGeneration":1,"lastTransitionTime":"2026-12-02T10:30:00Z"}]}
+            """)!.AsObject());
+        var failing = await h.Provider.GetStatusAsync(h.Endpoint, cluster.Ref, Cancellation);
 
         Assert.Equal((false, true, false), (deploying.Available, deploying.Progressing, deploying.Degraded));
         Assert.Equal("WaitingForAvailable: Waiting for hosted control plane to be healthy", deploying.Message);
         Assert.Equal((false, false, true), (broken.Available, broken.Progressing, broken.Degraded));
         Assert.Equal("ValidReleaseImage: InvalidImage: failed to look up release image metadata: manifest unknown", broken.Message);
+        Assert.Equal((true, false, true), (failing.Available, failing.Progressing, failing.Degraded));
+        Assert.Equal(("ClusterVersionSucceeding", "ClusterOperatorDegraded"), (failing.Problem!.Type, failing.Problem.Reason));
+        Assert.Equal("ClusterVersionSucceeding: ClusterOperatorDegraded: Cluster operator kube-apiserver is degraded", failing.Message);
     }
 
     [Fact]
@@ -365,26 +376,6 @@ public sealed class HyperShiftManagementClusterProviderTests
         Assert.Equal((true, true, false), (status.Available, status.Progressing, status.Degraded));
         Assert.Equal("Working towards 4.22.4: 106 of 829 done (12% complete)", status.RolloutMessage);
         Assert.Equal("4.22.3", Assert.Single(status.NodePools).Version);
-    }
-
-    [Fact]
-    public async Task A_failing_version_rollout_is_Degraded_with_HyperShifts_reason_and_message()
-    {
-        await using var h = await StartAsync();
-        var cluster = Alpha();
-        await h.Provider.ApplyAsync(h.Endpoint, cluster, Cancellation);
-        // HyperShift inverts the CVO's Failing=True into ClusterVersionSucceeding=False (hostedcluster_controller.go).
-        h.Kube.SetStatus(cluster.Ref.Namespace, HostedClusters, "alpha", JsonNode.Parse("""
-            {"conditions":[
-              {"type":"Available","status":"True","reason":"AsExpected","message":"The hosted control plane is available","observedGeneration":1,"lastTransitionTime":"2026-12-01T10:00:00Z"},
-              {"type":"ClusterVersionSucceeding","status":"False","reason":"ClusterOperatorDegraded","message":"Cluster operator kube-apiserver is degraded","observedGeneration":1,"lastTransitionTime":"2026-12-02T10:30:00Z"}]}
-            """)!.AsObject());
-
-        var status = await h.Provider.GetStatusAsync(h.Endpoint, cluster.Ref, Cancellation);
-
-        Assert.Equal((true, false, true), (status.Available, status.Progressing, status.Degraded));
-        Assert.Equal(("ClusterVersionSucceeding", "ClusterOperatorDegraded"), (status.Problem!.Type, status.Problem.Reason));
-        Assert.Equal("ClusterVersionSucceeding: ClusterOperatorDegraded: Cluster operator kube-apiserver is degraded", status.Message);
     }
 
     [Fact]

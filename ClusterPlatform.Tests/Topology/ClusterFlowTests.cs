@@ -40,7 +40,7 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Spec_change_answers_Ready_and_is_Ready_again_at_generation_2()
+    public async Task Spec_change_keeps_Ready_in_every_reading_until_generation_2_is_observed()
     {
         var client = await ClientAsync();
         var cluster = await client.CreateClusterAsync(ApiCalls.Unique("change"));
