@@ -9,7 +9,7 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// wanted, and the rollout history, newest first as HyperShift orders it. Serialized camelCase with
 /// RFC 3339 UTC times; <c>completedAt</c> is null while an entry is Partial.
 /// </summary>
-internal sealed record VersionReport(string? Current, string Desired, IReadOnlyList<VersionReportEntry> History)
+internal sealed partial record VersionReport(string? Current, string Desired, IReadOnlyList<VersionReportEntry> History)
 {
     /// <summary>
     /// Kept in the report, newest first; older entries are dropped. A status report holds at most 16 KiB
@@ -33,13 +33,13 @@ internal sealed record VersionReport(string? Current, string Desired, IReadOnlyL
         }
 
         var history = status.History
-            .Select(entry => (entry, version: entry.Version is { Length: > 0 } v ? v : versionsByImage.GetValueOrDefault(entry.Image)))
+            .Select(entry => (entry, version: Wellformed(entry.Version) ?? versionsByImage.GetValueOrDefault(entry.Image)))
             .Where(e => e.version is not null)
             .Select(e => new VersionReportEntry(e.version!, e.entry.State, Utc(e.entry.StartedTime) ?? DateTime.UnixEpoch,
                 e.entry.State == ReleaseHistoryEntry.Partial ? null : Utc(e.entry.CompletionTime)))
             .Take(MaxHistory)
             .ToList();
-        var desired = status.DesiredVersion is { Length: > 0 } version ? version : versionsByImage.GetValueOrDefault(status.DesiredImage) ?? specVersion;
+        var desired = Wellformed(status.DesiredVersion) ?? versionsByImage.GetValueOrDefault(status.DesiredImage) ?? specVersion;
         return new VersionReport(CurrentOf(history), desired, history);
     }
 
@@ -93,6 +93,16 @@ internal sealed record VersionReport(string? Current, string Desired, IReadOnlyL
     /// <summary>The newest entry is Partial while a version that ran before is being replaced: an upgrade, not the first install.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Upgrading => History is [{ State: ReleaseHistoryEntry.Partial }, ..] && Current is not null;
+
+    /// <summary>
+    /// A version as the Api takes one in a report (MAJOR.MINOR.PATCH with an optional pre-release, the Api's
+    /// Validation/VersionReports.cs VersionPattern), else null: one odd string from a management cluster
+    /// would otherwise have every report of the cluster refused.
+    /// </summary>
+    private static string? Wellformed(string version) => VersionShape().IsMatch(version) ? version : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?\\z")]
+    private static partial System.Text.RegularExpressions.Regex VersionShape();
 
     private static string? CurrentOf(IReadOnlyList<VersionReportEntry> history) =>
         history.FirstOrDefault(e => e.State == ReleaseHistoryEntry.Completed)?.Version;

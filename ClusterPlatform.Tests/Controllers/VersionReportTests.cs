@@ -32,6 +32,20 @@ public sealed class VersionReportTests
     }
 
     [Fact]
+    public void A_version_the_Api_would_refuse_is_taken_from_the_image_or_left_out_so_the_report_is_still_taken()
+    {
+        var status = new ReleaseVersionStatus(New, "4.22.4 (candidate)", [
+            new ReleaseHistoryEntry("not-a-version", New, "Partial", Ten.AddHours(1), null),
+            new ReleaseHistoryEntry("garbage", "quay.io/unknown@sha256:0", "Completed", Ten, Ten.AddHours(1)),
+        ]);
+
+        var report = VersionReport.ForHostedCluster(status, "4.22.4", new Dictionary<string, string> { [New] = "4.22.4" });
+
+        Assert.Equal("4.22.4", report.Desired);
+        Assert.Equal([new VersionReportEntry("4.22.4", "Partial", Ten.AddHours(1), null)], report.History);
+    }
+
+    [Fact]
     public void A_first_install_is_not_an_upgrade_and_current_is_null_until_HyperShift_completes_one()
     {
         var installing = VersionReport.ForHostedCluster(new ReleaseVersionStatus(Old, "", [new ReleaseHistoryEntry("", Old, "Partial", Ten, null)]), "4.22.3",
