@@ -13,11 +13,12 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// reconcile after reconcile, until HyperShift's finalizers and the namespace are done.
 /// </summary>
 internal sealed class OperatorClientController(
-    ControllerApiClient api, ClusterRequeue requeue, IManagementClusterProvider hypershift, IReleaseImageProvider releases, ILogger<OperatorClientController> logger)
+    ControllerApiClient api, ClusterRequeue requeue, IManagementClusterProvider hypershift, IReleaseImageProvider releases, TimeProvider time,
+    ILogger<OperatorClientController> logger)
     : ReconcilerBase(api, requeue, logger)
 {
-    /// <summary>The update graph's channel group until clusters choose one.</summary>
-    private const string ChannelGroup = "stable";
+    /// <summary>The reason of Progressing while a new release rolls out over a running one (the contract).</summary>
+    internal const string Upgrading = "Upgrading";
 
     public override string ControllerName => ControllerNames.OperatorClient;
 
@@ -44,10 +45,13 @@ internal sealed class OperatorClientController(
 
         var pools = await Api.GetNodePoolsAsync(ControllerName, cluster.Id, ct);
         var live = pools.Where(p => p.DeletionTimestamp is null).ToList();
+        // Release images come from the cluster's channel group: a version is listed (with its payload)
+        // only in the channels of the groups it was published to.
+        var channelGroup = cluster.Spec.Release.ChannelGroup;
         var images = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var version in live.Select(p => p.Spec.Version ?? cluster.Spec.Release.Version).Append(cluster.Spec.Release.Version).Distinct(StringComparer.Ordinal))
+        foreach (var wanted in live.Select(p => PoolVersion(cluster, p)).Append(cluster.Spec.Release.Version).Distinct(StringComparer.Ordinal))
         {
-            images[version] = await ReleaseImageAsync(version, ct);
+            images[wanted] = await ReleaseImageAsync(wanted, channelGroup, ct);
         }
 
         var input = Input(cluster, projectNumber, images, live);
@@ -56,13 +60,15 @@ internal sealed class OperatorClientController(
         foreach (var pool in pools)
         {
             var nodePool = status.NodePools.FirstOrDefault(p => p.Name == pool.Name);
-            await ReportPoolAsync(pool, nodePool, ct);
-            // A live pool not Ready yet, or a deleting pool whose NodePool HyperShift is still draining.
-            poolsWaiting |= pool.DeletionTimestamp is null ? nodePool is not { Ready: true } : nodePool is not null;
+            var rolling = await ReportPoolAsync(pool, PoolVersion(cluster, pool), nodePool, ct);
+            // A live pool not Ready yet or still rolling a release out, or a deleting pool whose NodePool HyperShift is still draining.
+            poolsWaiting |= pool.DeletionTimestamp is null ? nodePool is not { Ready: true } || rolling : nodePool is not null;
         }
 
+        var version = VersionReport.ForHostedCluster(status.Version, cluster.Spec.Release.Version, images.ToDictionary(i => i.Value, i => i.Key, StringComparer.Ordinal));
+        var upgrading = status.Available && !status.Degraded && version.Upgrading;
         var reason = status.Available ? "HostedClusterAvailable" : status.Degraded ? "HostedClusterDegraded" : "HostedClusterNotAvailable";
-        return new ReconcileResult(status.Available, reason, status.Message,
+        return new ReconcileResult(status.Available, reason, upgrading ? UpgradeMessage(version, status) : status.Message,
             Progressing: status.Progressing, Degraded: status.Degraded,
             Data: new
             {
@@ -71,14 +77,31 @@ internal sealed class OperatorClientController(
                 apiServerHost = status.ControlPlaneEndpoint?.Host,
                 apiServerPort = status.ControlPlaneEndpoint?.Port,
                 releaseImage = input.ReleaseImage,
-                // What HyperShift reports running: the latest entry of status.version.history.
-                runningVersion = status.Version is { State: "Completed" } running ? running.Version : null,
-                rolloutState = status.Version?.State,
+                version,
             },
-            // HyperShift takes minutes to bring a control plane and its machines up, and its Degraded
-            // conditions clear on their own as often as not: look again until all of it is there.
-            RetryAfter: status.Available && !poolsWaiting ? null : RequeueAfter);
+            // HyperShift takes minutes to bring a control plane and its machines up or to a new release, and
+            // its Degraded conditions clear on their own as often as not: look again until all of it is there.
+            RetryAfter: status.Available && !status.Progressing && !poolsWaiting ? null : RequeueAfter,
+            ProgressingReason: upgrading ? Upgrading : null,
+            DegradedReason: status.Problem is { } problem ? ConditionReason(problem.Reason) : null);
     }
+
+    /// <summary>The contract's message: from which version to which, since when, and HyperShift's last word.</summary>
+    private static string UpgradeMessage(VersionReport version, HostedClusterStatus status) =>
+        $"Upgrading from {version.Current} to {version.History[0].Version} since {version.History[0].StartedAt:yyyy-MM-dd'T'HH:mm:ss'Z'}: {status.RolloutMessage ?? status.Message}";
+
+    /// <summary>
+    /// HyperShift's reason as the Api's condition reasons must be (<c>^[A-Z][A-Za-z0-9]{0,63}$</c>): Kubernetes
+    /// allows '_', ',' and ':' in reasons and a lower-case start, which are dropped and raised.
+    /// </summary>
+    internal static string ConditionReason(string? reason)
+    {
+        var kept = new string((reason ?? "").Where(char.IsAsciiLetterOrDigit).ToArray());
+        kept = kept.Length > 64 ? kept[..64] : kept;
+        return kept is [var first, ..] && char.IsAsciiLetter(first) ? char.ToUpperInvariant(first) + kept[1..] : "HostedClusterDegraded";
+    }
+
+    private static string PoolVersion(Cluster cluster, NodePool pool) => pool.Spec.Version ?? cluster.Spec.Release.Version;
 
     protected override async Task<ReconcileResult> FinalizeAsync(Cluster cluster, CancellationToken ct)
     {
@@ -91,7 +114,7 @@ internal sealed class OperatorClientController(
         // with the HostedCluster: the cluster is hard-deleted only after them.
         foreach (var pool in await Api.GetNodePoolsAsync(ControllerName, cluster.Id, ct))
         {
-            await ReportPoolAsync(pool, null, ct);
+            await ReportPoolAsync(pool, PoolVersion(cluster, pool), null, ct);
         }
 
         return new ReconcileResult(false, "Deleting", "The HostedCluster, its NodePools and its namespace are gone.", Finalized: true);
@@ -115,26 +138,46 @@ internal sealed class OperatorClientController(
     }
 
     /// <summary>The release image by digest; a version the update graph does not list cannot be installed, whatever we retry.</summary>
-    private async Task<string> ReleaseImageAsync(string version, CancellationToken ct) =>
-        (await releases.ResolveAsync(version, ChannelGroup, ct))?.PullSpec
-        ?? throw new ProviderException($"OpenShift {version} is not in the update graph's {ChannelGroup} channel; choose a listed version", transient: false);
+    private async Task<string> ReleaseImageAsync(string version, string channelGroup, CancellationToken ct) =>
+        (await releases.ResolveAsync(version, channelGroup, ct))?.PullSpec
+        ?? throw new ProviderException($"OpenShift {version} is not in the update graph's {channelGroup} channel; choose a listed version", transient: false);
 
     /// <summary>
     /// A live pool reports its NodePool's readiness. A deleting pool reports Finalized only once its
     /// NodePool is gone: HyperShift's finalizer drains its machines first, and a new pool of the
     /// same name must not be applied onto an object that is being deleted.
     /// </summary>
-    private async Task ReportPoolAsync(NodePool pool, NodePoolStatus? status, CancellationToken ct)
+    /// <returns>Whether the pool's NodePool is still rolling a release out (its newest history entry Partial).</returns>
+    private async Task<bool> ReportPoolAsync(NodePool pool, string desiredVersion, NodePoolStatus? status, CancellationToken ct)
     {
-        var result = pool.DeletionTimestamp is not null
-            ? status is null
+        ReconcileResult result;
+        var rolling = false;
+        if (pool.DeletionTimestamp is not null)
+        {
+            result = status is null
                 ? new ReconcileResult(false, "Deleting", "The NodePool is gone.", Finalized: true)
-                : new ReconcileResult(false, "Deleting", "Waiting for HyperShift to delete the NodePool.", Progressing: true, Finalized: false)
-            : status is null
-                ? new ReconcileResult(false, "NodePoolPending", "The NodePool has not reported yet.", Progressing: true)
-                : new ReconcileResult(status.Ready, status.Ready ? "NodePoolReady" : "NodePoolNotReady",
-                    $"{status.Replicas} replica(s); " + string.Join("; ", status.Conditions.Select(c => $"{c.Type}={c.Status}")), Progressing: !status.Ready);
+                : new ReconcileResult(false, "Deleting", "Waiting for HyperShift to delete the NodePool.", Progressing: true, Finalized: false);
+        }
+        else if (status is null)
+        {
+            result = new ReconcileResult(false, "NodePoolPending", "The NodePool has not reported yet.", Progressing: true);
+        }
+        else
+        {
+            var previous = VersionReport.FromData(pool.Status.Controllers.FirstOrDefault(c => c.Name == ControllerName)?.Data);
+            var version = VersionReport.ForNodePool(previous, desiredVersion, status.Version, time.GetUtcNow().UtcDateTime);
+            rolling = version.History[0].State == ReleaseHistoryEntry.Partial;
+            var upgrading = status.Ready && version.Upgrading;
+            var conditions = string.Join("; ", status.Conditions.Select(c => $"{c.Type}={c.Status}"));
+            result = new ReconcileResult(status.Ready, status.Ready ? "NodePoolReady" : "NodePoolNotReady",
+                upgrading
+                    ? $"Upgrading from {version.Current} to {desiredVersion} since {version.History[0].StartedAt:yyyy-MM-dd'T'HH:mm:ss'Z'}: {status.Replicas} replica(s); {conditions}"
+                    : $"{status.Replicas} replica(s); {conditions}",
+                Progressing: !status.Ready || rolling, Data: new { version }, ProgressingReason: upgrading ? Upgrading : null);
+        }
+
         await ReportNodePoolAsync(pool, result, ct);
+        return rolling;
     }
 
     private static Uri? ManagementCluster(Cluster cluster) =>
@@ -148,5 +191,6 @@ internal sealed class OperatorClientController(
         cluster.Spec.Gcp.Region, cluster.Spec.Gcp.Network, cluster.Spec.Gcp.Subnet,
         new ClusterNetworks(cluster.Spec.Networking.MachineCidr, cluster.Spec.Networking.PodCidr, cluster.Spec.Networking.ServiceCidr),
         pools.Select(p => new NodePoolInput(p.Name, p.Spec.MachineType, p.Spec.Replicas,
-            p.Spec.Autoscaling is { } a ? new NodePoolAutoscaling(a.Min, a.Max) : null, p.Spec.DiskSizeGb, images[p.Spec.Version ?? cluster.Spec.Release.Version])).ToList());
+            p.Spec.Autoscaling is { } a ? new NodePoolAutoscaling(a.Min, a.Max) : null, p.Spec.DiskSizeGb, images[PoolVersion(cluster, p)], PoolVersion(cluster, p),
+            p.Spec.Management is { } m ? new NodePoolUpgrade(m.UpgradeType, m.MaxSurge, m.MaxUnavailable) : null)).ToList());
 }

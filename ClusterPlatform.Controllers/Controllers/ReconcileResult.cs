@@ -11,12 +11,18 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// failed for good (<see cref="Degraded"/> from a permanent provider failure: ack, since the same
 /// request cannot succeed until something changes). A transient provider failure is not a result:
 /// the controller reports it as Progressing and nacks the event for redelivery.
+/// Progressing and Degraded carry <see cref="Message"/>; their reasons are "InProgress" and
+/// <see cref="Reason"/> unless <see cref="ProgressingReason"/> or <see cref="DegradedReason"/> name
+/// another (an upgrade's "Upgrading", HyperShift's own reason for a failed rollout while Available).
 /// </summary>
 internal sealed record ReconcileResult(bool Available, string Reason, string Message,
-    bool Progressing = false, bool Degraded = false, bool? Finalized = null, object? Data = null, TimeSpan? RetryAfter = null)
+    bool Progressing = false, bool Degraded = false, bool? Finalized = null, object? Data = null, TimeSpan? RetryAfter = null,
+    string? ProgressingReason = null, string? DegradedReason = null)
 {
+    public const string PreconditionsNotMetReason = "PreconditionsNotMet";
+
     public static ReconcileResult PreconditionsNotMet(string message) =>
-        new(false, "PreconditionsNotMet", message, Progressing: true);
+        new(false, PreconditionsNotMetReason, message, Progressing: true);
 
     /// <summary>The provider said the request cannot succeed as it is (a refused object, a missing setting).</summary>
     public static ReconcileResult FailedForGood(ProviderException failure, bool? finalized) =>
@@ -33,8 +39,8 @@ internal sealed record ReconcileResult(bool Available, string Reason, string Mes
         var conditions = new List<ConditionReport>
         {
             new("Available", Available ? "True" : "False", Reason, message),
-            new("Progressing", Progressing ? "True" : "False", Progressing ? "InProgress" : "Done", Progressing ? message : ""),
-            new("Degraded", Degraded ? "True" : "False", Degraded ? Reason : "AsExpected", Degraded ? message : ""),
+            new("Progressing", Progressing ? "True" : "False", Progressing ? ProgressingReason ?? "InProgress" : "Done", Progressing ? message : ""),
+            new("Degraded", Degraded ? "True" : "False", Degraded ? DegradedReason ?? Reason : "AsExpected", Degraded ? message : ""),
         };
         if (Finalized is { } finalized)
         {

@@ -221,15 +221,36 @@ internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue r
                 : await FinalizeAsync(cluster, ct);
         }
 
-        var unmet = Prerequisites.Where(name => !Reported(cluster, name, "Available")).ToList();
+        var unmet = Prerequisites.Where(name => !PrerequisiteMet(cluster, name)).ToList();
         if (unmet.Count > 0)
         {
-            return ReconcileResult.PreconditionsNotMet($"Waiting for {string.Join(", ", unmet)} to be Available at generation {cluster.Generation}.") with { Data = previousData };
+            var waiting = $"Waiting for {string.Join(", ", unmet)} to be Available at generation {cluster.Generation}.";
+            // After a spec change (an upgrade) the controllers before this one have not looked at the new
+            // generation yet, but what they and this one set up for an earlier one is still in place:
+            // that is a wait, not a loss, so Available keeps its True (the Api keeps the cluster Ready,
+            // docs/controllers.md) and this controller looks again after the requeue delay. A prerequisite
+            // that is not Available at all makes this one unavailable, as before.
+            return Serving(cluster, ControllerName) && unmet.All(name => Serving(cluster, name))
+                ? ReconcileResult.PreconditionsNotMet(waiting) with { Available = true, Data = previousData, RetryAfter = RequeueAfter }
+                : ReconcileResult.PreconditionsNotMet(waiting) with { Data = previousData };
         }
 
         handling.WorkedFrom = cluster; // before the work: a part of it may land even if the rest fails
         return await ReconcileAsync(cluster, ct);
     }
+
+    /// <summary>
+    /// A prerequisite has done its work for the cluster's generation: Available=True at it, and not a
+    /// report that only keeps an earlier generation's Available while it waits itself (reason PreconditionsNotMet).
+    /// </summary>
+    private static bool PrerequisiteMet(Cluster cluster, string controller) =>
+        Reported(cluster, controller, "Available")
+        && cluster.Status.Controllers.First(c => c.Name == controller).Conditions.First(c => c.Type == "Available").Reason != ReconcileResult.PreconditionsNotMetReason;
+
+    /// <summary>The controller's latest report, of any generation, says Available=True: what it set up is in place.</summary>
+    private static bool Serving(Cluster cluster, string controller) =>
+        cluster.Status.Controllers.FirstOrDefault(c => c.Name == controller) is { } status
+        && status.Conditions.Any(c => c.Type == "Available" && c.Status == "True");
 
     /// <summary>Whether <paramref name="controller"/> reports <paramref name="condition"/>=True at the cluster's generation.</summary>
     protected static bool Reported(Cluster cluster, string controller, string condition) =>

@@ -137,7 +137,7 @@ internal static class HyperShiftManifests
         {
             ["clusterName"] = cluster.Ref.Name,
             ["release"] = new JsonObject { ["image"] = pool.ReleaseImage },
-            ["management"] = new JsonObject { ["upgradeType"] = "Replace" },
+            ["management"] = Management(pool.Upgrade),
             ["platform"] = new JsonObject
             {
                 ["type"] = "GCP",
@@ -177,6 +177,51 @@ internal static class HyperShiftManifests
         };
     }
 
+    /// <summary>
+    /// The NodePool's <c>spec.management</c> (ClusterPlatform.Tests/Kubernetes/Crds/nodepools-*.crd.yaml,
+    /// spec.management): Replace rolls out through <c>replace.strategy: RollingUpdate</c> with
+    /// <c>rollingUpdate.maxSurge</c>/<c>maxUnavailable</c>; InPlace through <c>inPlace.maxUnavailable</c>
+    /// (the CRD's rule: "The 'inPlace' field can only be set when 'upgradeType' is 'InPlace'"). The
+    /// bounds are IntOrString: a number when numeric, a string when a percentage, as the CRD's
+    /// <c>x-kubernetes-int-or-string</c> reads them. Without settings, HyperShift's own default
+    /// (Replace, RollingUpdate with maxSurge 1 and maxUnavailable 0) applies.
+    /// </summary>
+    private static JsonObject Management(NodePoolUpgrade? upgrade)
+    {
+        if (upgrade is null)
+        {
+            return new JsonObject { ["upgradeType"] = "Replace" };
+        }
+
+        var management = new JsonObject { ["upgradeType"] = upgrade.Type };
+        if (upgrade.Type == "InPlace")
+        {
+            if (upgrade.MaxUnavailable is { } inPlaceUnavailable)
+            {
+                management["inPlace"] = new JsonObject { ["maxUnavailable"] = IntOrString(inPlaceUnavailable) };
+            }
+
+            return management;
+        }
+
+        var rollingUpdate = new JsonObject();
+        if (upgrade.MaxSurge is { } surge)
+        {
+            rollingUpdate["maxSurge"] = IntOrString(surge);
+        }
+
+        if (upgrade.MaxUnavailable is { } unavailable)
+        {
+            rollingUpdate["maxUnavailable"] = IntOrString(unavailable);
+        }
+
+        management["replace"] = new JsonObject { ["strategy"] = "RollingUpdate", ["rollingUpdate"] = rollingUpdate };
+        return management;
+    }
+
+    internal static JsonNode IntOrString(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(value);
+
     /// <summary>Reads status the way HyperShift writes it: conditions with observedGeneration, the endpoint and the version history.</summary>
     public static HostedClusterStatus Status(JsonNode? hostedCluster, IEnumerable<JsonNode> nodePools) => hostedCluster is null
         ? HostedClusterStatus.Absent
@@ -189,15 +234,35 @@ internal static class HyperShiftManifests
                     Text(pool["metadata"]?["labels"]?[NodePoolLabel]) is { Length: > 0 } label ? label : Text(pool["metadata"]?["name"]),
                     Generation(pool),
                     (int)(Number(pool["status"]?["replicas"]) ?? 0),
-                    ResourceCondition.ListFrom(pool["status"])))
+                    ResourceCondition.ListFrom(pool["status"]),
+                    Text(pool["status"]?["version"]) is { Length: > 0 } version ? version : null))
                 .OrderBy(pool => pool.Name, StringComparer.Ordinal)
                 .ToList(),
             hostedCluster["status"]?["controlPlaneEndpoint"] is JsonObject endpoint && Text(endpoint["host"]) is { Length: > 0 } host
                 ? new ControlPlaneEndpoint(host, (int)(Number(endpoint["port"]) ?? 0))
                 : null,
-            hostedCluster["status"]?["version"]?["history"] is JsonArray { Count: > 0 } history && history[0] is JsonObject latest
-                ? new ReleaseHistoryEntry(Text(latest["version"]), Text(latest["image"]), Text(latest["state"]))
-                : null);
+            VersionStatus(hostedCluster["status"]?["version"]));
+
+    /// <summary>
+    /// <c>status.version</c> as the HostedCluster CRD declares it (ClusterPlatform.Tests/Kubernetes/Crds/
+    /// hostedclusters-Hypershift-TechPreviewNoUpgrade.crd.yaml, status.version: <c>desired</c> {image, version},
+    /// <c>history</c>[] {state, image, version, startedTime, completionTime (nullable), verified}), every
+    /// entry in HyperShift's order, newest first.
+    /// </summary>
+    private static ReleaseVersionStatus? VersionStatus(JsonNode? version) => version is JsonObject
+        ? new ReleaseVersionStatus(
+            Text(version["desired"]?["image"]),
+            Text(version["desired"]?["version"]),
+            (version["history"] as JsonArray ?? []).OfType<JsonObject>()
+                .Select(entry => new ReleaseHistoryEntry(Text(entry["version"]), Text(entry["image"]), Text(entry["state"]),
+                    Time(entry["startedTime"]), Time(entry["completionTime"])))
+                .ToList())
+        : null;
+
+    /// <summary>An RFC 3339 time as Kubernetes writes it (metav1.Time), in UTC; absent, null or unreadable reads as null.</summary>
+    private static DateTime? Time(JsonNode? node) =>
+        DateTime.TryParse(Text(node), System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 
     private static long Generation(JsonNode resource) => Number(resource["metadata"]?["generation"]) ?? 0;
 

@@ -95,7 +95,19 @@ public sealed record ClusterNetworks(string MachineCidr, string PodCidr, string 
 /// <param name="Name">The platform's node pool name; the NodePool resource is named <c>&lt;cluster&gt;-&lt;name&gt;</c>.</param>
 /// <param name="Replicas">Fixed size; null when <paramref name="Autoscaling"/> is given.</param>
 /// <param name="ReleaseImage">The pool's release image by digest (the cluster's unless the pool pins a version).</param>
-public sealed record NodePoolInput(string Name, string MachineType, int? Replicas, NodePoolAutoscaling? Autoscaling, int DiskSizeGb, string ReleaseImage);
+/// <param name="ReleaseVersion">The version of <paramref name="ReleaseImage"/> (MAJOR.MINOR.PATCH).</param>
+/// <param name="Upgrade">How HyperShift rolls a new release out to the nodes; null leaves HyperShift's defaults (Replace, surge 1).</param>
+public sealed record NodePoolInput(string Name, string MachineType, int? Replicas, NodePoolAutoscaling? Autoscaling, int DiskSizeGb, string ReleaseImage,
+    string ReleaseVersion, NodePoolUpgrade? Upgrade = null);
+
+/// <summary>
+/// The NodePool's <c>spec.management</c>: the upgrade type and its rollout bounds, each a Kubernetes
+/// IntOrString written as a string ("1", "25%").
+/// </summary>
+/// <param name="Type">Replace or InPlace (HyperShift's NodePool CRD: immutable once set).</param>
+/// <param name="MaxSurge">Replace only: nodes above the desired count during the rollout.</param>
+/// <param name="MaxUnavailable">Nodes that may be unavailable during the rollout.</param>
+public sealed record NodePoolUpgrade(string Type, string? MaxSurge, string? MaxUnavailable);
 
 public sealed record NodePoolAutoscaling(int Min, int Max);
 
@@ -105,14 +117,14 @@ public sealed record NodePoolAutoscaling(int Min, int Max);
 /// </summary>
 /// <param name="Exists">False when the HostedCluster is not there (never created, or deleted).</param>
 /// <param name="ControlPlaneEndpoint">Where the API server answers (<c>status.controlPlaneEndpoint</c>), once HyperShift has published it.</param>
-/// <param name="Version">The latest entry of <c>status.version.history</c>, when there is one.</param>
+/// <param name="Version">HyperShift's <c>status.version</c>: the release it reconciles towards and its whole history, newest first.</param>
 public sealed record HostedClusterStatus(
     bool Exists,
     long Generation,
     IReadOnlyList<ResourceCondition> Conditions,
     IReadOnlyList<NodePoolStatus> NodePools,
     ControlPlaneEndpoint? ControlPlaneEndpoint = null,
-    ReleaseHistoryEntry? Version = null)
+    ReleaseVersionStatus? Version = null)
 {
     public static readonly HostedClusterStatus Absent = new(false, 0, [], []);
 
@@ -129,6 +141,12 @@ public sealed record HostedClusterStatus(
         ("ValidConfiguration", "False"),
         ("SupportedHostedCluster", "False"),
         ("ValidHostedControlPlaneConfiguration", "False"),
+        // A failing version rollout. HyperShift copies the CVO's conditions from the HostedControlPlane and
+        // inverts ClusterVersionFailing into ClusterVersionSucceeding, so False is the bad value
+        // (hypershift-operator/controllers/hostedcluster/hostedcluster_controller.go, "Copy the CVO
+        // conditions from the HCP"); ClusterVersionReleaseAccepted=False is the CVO refusing the release.
+        ("ClusterVersionSucceeding", "False"),
+        ("ClusterVersionReleaseAccepted", "False"),
         ("Degraded", "True"),
     ];
 
@@ -136,9 +154,20 @@ public sealed record HostedClusterStatus(
 
     /// <summary>HyperShift's Progressing, a version rollout still Partial, or Available not yet at this generation.</summary>
     public bool Progressing => Exists && !Degraded
-        && (Current("Progressing") is { Status: "True" } || Version is { State: "Partial" } || Current("Available") is null);
+        && (Current("Progressing") is { Status: "True" } || Version?.Latest is { State: ReleaseHistoryEntry.Partial } || Current("Available") is null);
 
     public bool Degraded => DegradedConditions.Any();
+
+    /// <summary>The condition that makes it Degraded, HyperShift's own (its reason is HyperShift's).</summary>
+    public ResourceCondition? Problem => DegradedConditions.FirstOrDefault();
+
+    /// <summary>
+    /// HyperShift's latest word on a rollout: the CVO's Progressing message ("Working towards 4.22.4: 106 of
+    /// 829 done"), else the HostedCluster's own Progressing, else Available.
+    /// </summary>
+    public string? RolloutMessage => RolloutMessageSources.Select(Current).FirstOrDefault(c => c is { Message.Length: > 0 })?.Message;
+
+    private static readonly string[] RolloutMessageSources = ["ClusterVersionProgressing", "Progressing", "Available"];
 
     /// <summary>The condition HyperShift's own message is taken from: a problem first, else Available.</summary>
     public string Message =>
@@ -158,11 +187,32 @@ public sealed record HostedClusterStatus(
 
 public sealed record ControlPlaneEndpoint(string Host, int Port);
 
+/// <summary>
+/// A HostedCluster's <c>status.version</c> (ClusterVersionStatus): <c>desired</c> with its image and
+/// version, and <c>history</c>, newest first, as the CRD describes it ("The newest update is first in
+/// the list and it is ordered by recency"; ClusterPlatform.Tests/Kubernetes/Crds/hostedclusters-*.crd.yaml,
+/// status.version).
+/// </summary>
+/// <param name="DesiredVersion"><c>desired.version</c>; empty while HyperShift knows only the image.</param>
+public sealed record ReleaseVersionStatus(string DesiredImage, string DesiredVersion, IReadOnlyList<ReleaseHistoryEntry> History)
+{
+    public ReleaseHistoryEntry? Latest => History.Count > 0 ? History[0] : null;
+}
+
+/// <summary>One <c>status.version.history</c> entry (OpenShift's UpdateHistory).</summary>
+/// <param name="Version">Empty when HyperShift has not read the version from the image yet (a new Partial entry has only the image).</param>
 /// <param name="State">Completed or Partial, as in OpenShift's ClusterVersion history.</param>
-public sealed record ReleaseHistoryEntry(string Version, string Image, string State);
+/// <param name="StartedTime"><c>startedTime</c>.</param>
+/// <param name="CompletionTime"><c>completionTime</c>: null for the update being applied.</param>
+public sealed record ReleaseHistoryEntry(string Version, string Image, string State, DateTime? StartedTime = null, DateTime? CompletionTime = null)
+{
+    public const string Partial = "Partial";
+    public const string Completed = "Completed";
+}
 
 /// <param name="Name">The platform's node pool name (as in <see cref="NodePoolInput.Name"/>).</param>
-public sealed record NodePoolStatus(string Name, long Generation, int Replicas, IReadOnlyList<ResourceCondition> Conditions)
+/// <param name="Version">The NodePool's <c>status.version</c>: the version of the release last applied to all its nodes; null before the first.</param>
+public sealed record NodePoolStatus(string Name, long Generation, int Replicas, IReadOnlyList<ResourceCondition> Conditions, string? Version = null)
 {
     /// <summary>Ready at the NodePool's own current generation only.</summary>
     public bool Ready => Conditions.Any(c => c.Type == "Ready" && c.Status == "True" && c.ObservedGeneration == Generation);

@@ -61,6 +61,14 @@ public sealed class SimulationOptions
     public int DeletionReconciles { get; set; }
 
     /// <summary>
+    /// How long a simulated upgrade takes: a HostedCluster given a new release image keeps a
+    /// <c>Partial</c> history entry (and a NodePool its old <c>status.version</c>) this long before it is
+    /// <c>Completed</c>. The default is about what HyperShift takes to roll a hosted control plane to a
+    /// new patch release; tests set it short. The first install completes at once.
+    /// </summary>
+    public TimeSpan UpgradeDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Fraction (0..1) of DNS and Kubernetes calls that fail transiently, chosen by a stable hash of
     /// the operation, the cluster and the attempt number rather than by a random generator.
     /// </summary>

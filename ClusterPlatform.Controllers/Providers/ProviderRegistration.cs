@@ -25,7 +25,7 @@ public static class ProviderRegistration
             builder.Services.AddSingleton(services => new SimulatedDnsProvider(services.GetRequiredService<SimulatedFaults>()));
             builder.Services.AddSingleton<IDnsProvider>(services => services.GetRequiredService<SimulatedDnsProvider>());
             builder.Services.AddSingleton(services => new SimulatedManagementClusterProvider(
-                services.GetRequiredService<IOptions<ProviderOptions>>(), services.GetRequiredService<SimulatedFaults>()));
+                services.GetRequiredService<IOptions<ProviderOptions>>(), services.GetRequiredService<SimulatedFaults>(), services.GetRequiredService<TimeProvider>()));
             builder.Services.AddSingleton<IManagementClusterProvider>(services => services.GetRequiredService<SimulatedManagementClusterProvider>());
         }
         else

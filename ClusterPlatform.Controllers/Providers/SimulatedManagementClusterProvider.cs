@@ -9,7 +9,9 @@ namespace ClusterPlatform.Controllers.Providers;
 /// HostedCluster and NodePools are the very objects the real provider applies
 /// (<see cref="HyperShiftManifests"/>); a HostedCluster is Available at its generation, with a
 /// control-plane endpoint, as soon as it is applied, and gone as soon as it is deleted: the
-/// configured latency stands in for HyperShift's real work.
+/// configured latency stands in for HyperShift's real work. An upgrade plays as HyperShift plays
+/// it (<see cref="PlayRelease"/>): a new release image adds a Partial history entry, newest first,
+/// which turns Completed after <see cref="SimulationOptions.UpgradeDuration"/> while Available stays True.
 /// </summary>
 public sealed class SimulatedManagementClusterProvider : IManagementClusterProvider
 {
@@ -19,11 +21,16 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     private readonly ConcurrentDictionary<SimulatedObjectKey, JsonObject> objects = new();
     private readonly IOptions<ProviderOptions> options;
     private readonly SimulatedFaults faults;
+    private readonly TimeProvider time;
 
-    internal SimulatedManagementClusterProvider(IOptions<ProviderOptions> options, SimulatedFaults faults)
+    // One writer at a time: an apply reads the previous status (the history) to write the next.
+    private readonly Lock gate = new();
+
+    internal SimulatedManagementClusterProvider(IOptions<ProviderOptions> options, SimulatedFaults faults, TimeProvider time)
     {
         this.options = options;
         this.faults = faults;
+        this.time = time;
     }
 
     /// <summary>A snapshot of every stored object (namespaces, key Secrets, HostedClusters, NodePools) and its manifest.</summary>
@@ -44,20 +51,27 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     {
         await faults.BeforeCallAsync("hostedcluster-apply", cluster.Ref.Name, cancellationToken);
         faults.ThrowIfRefused("hostedcluster-apply", cluster.Ref.Name);
+        lock (gate)
+        {
+            return Apply(managementCluster, cluster);
+        }
+    }
+
+    private HostedClusterStatus Apply(Uri managementCluster, HostedClusterInput cluster)
+    {
         var @namespace = cluster.Ref.Namespace;
+        var now = time.GetUtcNow().UtcDateTime;
         objects.TryAdd(Key(managementCluster, "Namespace", "", @namespace), HyperShiftManifests.Namespace(cluster.ClusterId, cluster.Ref));
 
         var hostedClusterKey = Key(managementCluster, "HostedCluster", @namespace, cluster.Ref.Name);
+        var previousVersion = objects.GetValueOrDefault(hostedClusterKey)?["status"]?["version"];
         var hostedCluster = Stored(hostedClusterKey, HyperShiftManifests.HostedCluster(cluster, WithCapiProviderGcpImage(cluster.ReleaseVersion)));
         hostedCluster["status"] = new JsonObject
         {
             ["conditions"] = new JsonArray(Condition("Available", "AsExpected", "simulated hosted control plane is available", hostedCluster)),
             // For a Route with a hostname, HyperShift reports the hostname and port 443 (kas/service.go ReconcileServiceStatus).
             ["controlPlaneEndpoint"] = new JsonObject { ["host"] = cluster.Names.ApiHostname, ["port"] = 443 },
-            ["version"] = new JsonObject
-            {
-                ["history"] = new JsonArray(new JsonObject { ["image"] = cluster.ReleaseImage, ["state"] = "Completed", ["version"] = cluster.ReleaseVersion }),
-            },
+            ["version"] = PlayRelease(previousVersion, cluster.ReleaseImage, cluster.ReleaseVersion, (long)hostedCluster["metadata"]!["generation"]!, now),
         };
         objects[hostedClusterKey] = hostedCluster;
 
@@ -65,12 +79,15 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         foreach (var pool in cluster.NodePools)
         {
             var key = Key(managementCluster, "NodePool", @namespace, HyperShiftManifests.NodePoolResourceName(cluster.Ref, pool.Name));
+            var previous = objects.GetValueOrDefault(key);
             var nodePool = Stored(key, HyperShiftManifests.NodePool(cluster, pool));
             nodePool["status"] = new JsonObject
             {
                 ["replicas"] = pool.Replicas ?? pool.Autoscaling?.Min ?? 0,
                 ["conditions"] = new JsonArray(Condition("Ready", "AsExpected", "simulated node pool is ready", nodePool)),
+                ["version"] = (string?)previous?["status"]?["version"] ?? pool.ReleaseVersion,
             };
+            StartRollout(nodePool, previous?["status"]?[Rollout], pool.ReleaseVersion, now);
             objects[key] = nodePool;
             wanted.Add(key);
         }
@@ -83,10 +100,134 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         return Status(managementCluster, cluster.Ref);
     }
 
+    /// <summary>
+    /// <c>status.version</c> the way HyperShift computes it (openshift/hypershift
+    /// 3ee9615567acffaf3e3ee25c2ca2942d650565cf, hypershift-operator/controllers/hostedcluster/hostedcluster_controller.go
+    /// computeClusterVersionStatus, with the CVO's history as the HostedControlPlane reports it): a new
+    /// release image becomes <c>desired</c> and a new <c>Partial</c> entry first in the history, the
+    /// entry before it gets its completion time ("Completion time will always be set for entries that
+    /// are not the current update", the CRD), and the rollout is <c>Completed</c> once it is done, here
+    /// <see cref="SimulationOptions.UpgradeDuration"/> after it started. The first install is complete at once.
+    /// </summary>
+    private static JsonObject PlayRelease(JsonNode? previous, string image, string version, long generation, DateTime now)
+    {
+        var history = previous?["history"] is JsonArray { Count: > 0 } kept ? kept.DeepClone().AsArray() : null;
+        if (history is null)
+        {
+            history = [HistoryEntry(image, version, ReleaseHistoryEntry.Completed, now, now)];
+        }
+        else if ((string?)previous!["desired"]?["image"] != image)
+        {
+            if (history[0] is JsonObject superseded && superseded["completionTime"] is null)
+            {
+                superseded["completionTime"] = Rfc3339(now);
+            }
+
+            history.Insert(0, HistoryEntry(image, version, ReleaseHistoryEntry.Partial, now, completed: null));
+        }
+
+        return new JsonObject
+        {
+            ["desired"] = new JsonObject { ["image"] = image, ["version"] = version },
+            ["history"] = history,
+            ["availableUpdates"] = null,
+            ["observedGeneration"] = generation,
+        };
+    }
+
+    /// <summary>
+    /// While the newest entry is Partial, the CVO's Progressing (which HyperShift copies onto the
+    /// HostedCluster as ClusterVersionProgressing) says what it works towards; the rollout is done
+    /// <see cref="SimulationOptions.UpgradeDuration"/> after it started.
+    /// </summary>
+    private void CompleteIfDue(JsonObject? hostedCluster, DateTime now)
+    {
+        if (hostedCluster?["status"]?["version"]?["history"] is not JsonArray { Count: > 0 } history || history[0] is not JsonObject latest
+            || (string?)latest["state"] != ReleaseHistoryEntry.Partial)
+        {
+            return;
+        }
+
+        var conditions = hostedCluster["status"]!["conditions"]!.AsArray();
+        foreach (var progressing in conditions.Where(c => (string?)c?["type"] == ClusterVersionProgressing).ToList())
+        {
+            conditions.Remove(progressing);
+        }
+
+        var done = Time(latest["startedTime"]) + options.Value.Simulation.UpgradeDuration;
+        if (now >= done)
+        {
+            latest["state"] = ReleaseHistoryEntry.Completed;
+            latest["completionTime"] = Rfc3339(done);
+            return;
+        }
+
+        conditions.Add(Condition(ClusterVersionProgressing, "AsExpected", $"simulated: working towards {(string?)latest["version"]}", hostedCluster));
+    }
+
+    private const string ClusterVersionProgressing = "ClusterVersionProgressing";
+
+    /// <summary>Where the simulation keeps a NodePool's rollout (target version, start); not a HyperShift field, and nothing reads it but the simulation.</summary>
+    private const string Rollout = "simulatedRollout";
+
+    /// <summary>
+    /// A NodePool's <c>status.version</c> is the version of the release last applied to all its nodes
+    /// (the NodePool CRD): it stays at the old version while a new release rolls out, with HyperShift's
+    /// <c>UpdatingVersion</c> condition True (api/hypershift/v1beta1/nodepool_conditions.go), and moves
+    /// after <see cref="SimulationOptions.UpgradeDuration"/>; Ready stays True, as a surge rollout keeps nodes serving.
+    /// </summary>
+    private void StartRollout(JsonObject nodePool, JsonNode? previousRollout, string version, DateTime now)
+    {
+        var status = nodePool["status"]!.AsObject();
+        if ((string?)status["version"] == version)
+        {
+            return;
+        }
+
+        status[Rollout] = (string?)previousRollout?["version"] == version
+            ? previousRollout!.DeepClone()
+            : new JsonObject { ["version"] = version, ["startedTime"] = Rfc3339(now) };
+        status["conditions"]!.AsArray().Add(Condition("UpdatingVersion", "AsExpected", $"simulated: updating version to {version}", nodePool));
+        RollIfDue(nodePool, now);
+    }
+
+    private void RollIfDue(JsonObject nodePool, DateTime now)
+    {
+        var status = nodePool["status"]!.AsObject();
+        if (status[Rollout] is JsonObject rollout && now >= Time(rollout["startedTime"]) + options.Value.Simulation.UpgradeDuration)
+        {
+            status["version"] = (string?)rollout["version"];
+            status.Remove(Rollout);
+            var conditions = status["conditions"]!.AsArray();
+            foreach (var updating in conditions.Where(c => (string?)c?["type"] == "UpdatingVersion").ToList())
+            {
+                conditions.Remove(updating);
+            }
+        }
+    }
+
+    private static DateTime Time(JsonNode? rfc3339) =>
+        DateTime.Parse((string)rfc3339!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+
+    private static JsonObject HistoryEntry(string image, string version, string state, DateTime started, DateTime? completed) => new()
+    {
+        ["state"] = state,
+        ["image"] = image,
+        ["version"] = version,
+        ["startedTime"] = Rfc3339(started),
+        ["completionTime"] = completed is { } at ? Rfc3339(at) : null,
+        ["verified"] = true,
+    };
+
+    private static string Rfc3339(DateTime time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
     public async Task<HostedClusterStatus> GetStatusAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken)
     {
         await faults.BeforeCallAsync("hostedcluster-get", cluster.Name, cancellationToken);
-        return Status(managementCluster, cluster);
+        lock (gate)
+        {
+            return Status(managementCluster, cluster);
+        }
     }
 
     public async Task<DeletionProgress> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken)
@@ -141,9 +282,20 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         };
     }
 
-    private HostedClusterStatus Status(Uri managementCluster, HostedClusterRef cluster) => HyperShiftManifests.Status(
-        objects.GetValueOrDefault(Key(managementCluster, "HostedCluster", cluster.Namespace, cluster.Name)),
-        NodePoolKeys(managementCluster, cluster).Select(key => objects.GetValueOrDefault(key)).OfType<JsonObject>());
+    /// <summary>The status as of now: rollouts that are due have completed, whether or not anything was applied since.</summary>
+    private HostedClusterStatus Status(Uri managementCluster, HostedClusterRef cluster)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var hostedCluster = objects.GetValueOrDefault(Key(managementCluster, "HostedCluster", cluster.Namespace, cluster.Name));
+        CompleteIfDue(hostedCluster, now);
+        var nodePools = NodePoolKeys(managementCluster, cluster).Select(key => objects.GetValueOrDefault(key)).OfType<JsonObject>().ToList();
+        foreach (var nodePool in nodePools)
+        {
+            RollIfDue(nodePool, now);
+        }
+
+        return HyperShiftManifests.Status(hostedCluster, nodePools);
+    }
 
     private List<SimulatedObjectKey> NodePoolKeys(Uri managementCluster, HostedClusterRef cluster) =>
         objects.Where(entry => entry.Key.Kind == "NodePool"

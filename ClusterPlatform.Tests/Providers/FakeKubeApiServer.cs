@@ -104,12 +104,25 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
 
     public JsonObject? ConfigMap(string ns, string name) => Get(ns, "configmaps", name);
 
-    /// <summary>What HyperShift writes through the status subresource: status changes, generation does not.</summary>
+    /// <summary>
+    /// What HyperShift writes through the status subresource: status changes, generation does not. The
+    /// API server validates a status update against the CRD's schema like any update
+    /// (k8s.io/apiextensions-apiserver/pkg/registry/customresource/status_strategy.go ValidateUpdate), so
+    /// a status no HyperShift could write (a history entry without startedTime, a wrong type) fails the test here.
+    /// </summary>
     public void SetStatus(string ns, string plural, string name, JsonObject status)
     {
+        var resource = Resource(plural);
         lock (gate)
         {
-            var stored = store[Key(Resource(plural), ns, name)];
+            var stored = store[Key(resource, ns, name)];
+            var updated = stored.DeepClone().AsObject();
+            updated["status"] = status.DeepClone();
+            if (Schema(resource) is { } schema && SchemaValidation.Validate(updated, schema) is { Count: > 0 } errors)
+            {
+                throw new ArgumentException($"{resource.Kind} {name}: the CRD refuses this status: {string.Join("; ", errors)}", nameof(status));
+            }
+
             stored["status"] = status.DeepClone();
             BumpResourceVersion(stored);
         }

@@ -13,7 +13,7 @@ internal static class HyperShiftInputs
     public static readonly Guid ClusterId = Guid.Parse("0199a3c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d");
 
     public static NodePoolInput Pool(string name, int replicas = 3) =>
-        new(name, "n2-standard-4", replicas, null, 128, ReleaseImage);
+        new(name, "n2-standard-4", replicas, null, 128, ReleaseImage, "4.22.3");
 
     public static HostedClusterInput Cluster(string name, params NodePoolInput[] pools)
     {

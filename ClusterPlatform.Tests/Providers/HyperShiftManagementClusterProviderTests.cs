@@ -261,7 +261,8 @@ public sealed class HyperShiftManagementClusterProviderTests
 
         Assert.True(available.Available);
         Assert.Equal(new ControlPlaneEndpoint("api.alpha.acme.example.com", 443), available.ControlPlaneEndpoint);
-        Assert.Equal(new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed"), available.Version);
+        Assert.Equal([new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed", new DateTime(2026, 12, 1, 9, 50, 0, DateTimeKind.Utc), new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc))],
+            available.Version!.History);
         Assert.Equal(2, changed.Generation);
         Assert.False(changed.Available);
         Assert.True(changed.Progressing);
@@ -271,7 +272,7 @@ public sealed class HyperShiftManagementClusterProviderTests
     }
 
     [Fact]
-    public async Task HyperShifts_own_conditions_decide_progressing_and_degraded_with_its_message()
+    public async Task HyperShifts_own_conditions_decide_progressing_and_degraded_a_failing_rollout_included_with_its_message()
     {
         await using var h = await StartAsync();
         var cluster = Alpha();
@@ -289,11 +290,107 @@ public sealed class HyperShiftManagementClusterProviderTests
               {"type":"ValidReleaseImage","status":"False","reason":"InvalidImage","message":"failed to look up release image metadata: manifest unknown","observedGeneration":1,"lastTransitionTime":"2026-12-01T10:00:00Z"}]}
             """)!.AsObject());
         var broken = await h.Provider.GetStatusAsync(h.Endpoint, cluster.Ref, Cancellation);
+        // A failing version rollout while the control plane serves: HyperShift inverts the CVO's Failing=True
+        // into ClusterVersionSucceeding=False (hostedcluster_controller.go), and its reason is the CVO's.
+        h.Kube.SetStatus(cluster.Ref.Namespace, HostedClusters, "alpha", JsonNode.Parse("""
+            {"conditions":[
+              {"type":"Available","status":"True","reason":"AsExpected","message":"The hosted control plane is available","observedGeneration":1,"lastTransitionTime":"2026-12-01T10:00:00Z"},
+              {"type":"ClusterVersionSucceeding","status":"False","reason":"ClusterOperatorDegraded","message":"Cluster operator kube-apiserver is degraded","observedGeneration":1,"lastTransitionTime":"2026-12-02T10:30:00Z"}]}
+            """)!.AsObject());
+        var failing = await h.Provider.GetStatusAsync(h.Endpoint, cluster.Ref, Cancellation);
 
         Assert.Equal((false, true, false), (deploying.Available, deploying.Progressing, deploying.Degraded));
         Assert.Equal("WaitingForAvailable: Waiting for hosted control plane to be healthy", deploying.Message);
         Assert.Equal((false, false, true), (broken.Available, broken.Progressing, broken.Degraded));
         Assert.Equal("ValidReleaseImage: InvalidImage: failed to look up release image metadata: manifest unknown", broken.Message);
+        Assert.Equal((true, false, true), (failing.Available, failing.Progressing, failing.Degraded));
+        Assert.Equal(("ClusterVersionSucceeding", "ClusterOperatorDegraded"), (failing.Problem!.Type, failing.Problem.Reason));
+        Assert.Equal("ClusterVersionSucceeding: ClusterOperatorDegraded: Cluster operator kube-apiserver is degraded", failing.Message);
+    }
+
+    [Fact]
+    public async Task Node_pool_management_reaches_the_NodePool_as_HyperShift_reads_it_and_the_CRD_admits_it()
+    {
+        await using var h = await StartAsync();
+        var replace = HyperShiftInputs.Pool("workers") with { Upgrade = new NodePoolUpgrade("Replace", "1", "25%") };
+        var inPlace = HyperShiftInputs.Pool("infra") with { Upgrade = new NodePoolUpgrade("InPlace", null, "10%") };
+
+        await h.Provider.ApplyAsync(h.Endpoint, Alpha(replace, inPlace), Cancellation);
+
+        h.AssertNothingRefused();
+        var ns = Alpha().Ref.Namespace;
+        // IntOrString: "1" goes as the number 1, "25%" as a string (the CRD's x-kubernetes-int-or-string).
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"upgradeType":"Replace","replace":{"strategy":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":"25%"}},"autoRepair":false}
+            """), h.Kube.Get(ns, NodePools, "alpha-workers")!["spec"]!["management"]), h.Kube.Get(ns, NodePools, "alpha-workers")!["spec"]!["management"]!.ToJsonString());
+        // InPlace has no replace settings of its own; the CRD defaults replace, as a real API server would.
+        var inPlaceManagement = h.Kube.Get(ns, NodePools, "alpha-infra")!["spec"]!["management"]!;
+        Assert.Equal(("InPlace", "10%"), (inPlaceManagement["upgradeType"].Text(), inPlaceManagement["inPlace"]!["maxUnavailable"].Text()));
+    }
+
+    [Fact]
+    public async Task A_pools_upgrade_type_cannot_change_the_CRD_refuses_it_for_good()
+    {
+        await using var h = await StartAsync();
+        var pool = HyperShiftInputs.Pool("workers") with { Upgrade = new NodePoolUpgrade("Replace", "1", "0") };
+        await h.Provider.ApplyAsync(h.Endpoint, Alpha(pool), Cancellation);
+
+        var refused = await Assert.ThrowsAsync<ProviderException>(() =>
+            h.Provider.ApplyAsync(h.Endpoint, Alpha(pool with { Upgrade = new NodePoolUpgrade("InPlace", null, "1") }), Cancellation));
+
+        Assert.False(refused.Transient);
+        Assert.Contains("UpgradeType is immutable", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_whole_version_history_and_each_node_pools_version_are_read_as_HyperShift_writes_them()
+    {
+        await using var h = await StartAsync();
+        var cluster = Alpha();
+        await h.Provider.ApplyAsync(h.Endpoint, cluster, Cancellation);
+        const string next = "quay.io/openshift-release-dev/ocp-release@sha256:2222222222222222222222222222222222222222222222222222222222222222";
+        // An upgrade under way, as HyperShift writes it: the new entry first, Partial, its version not read
+        // yet; the one before Completed, its completion time set when the next started (the CRD's words).
+        h.Kube.SetStatus(cluster.Ref.Namespace, HostedClusters, "alpha", JsonNode.Parse($$$"""
+            {"conditions":[
+              {"type":"Available","status":"True","reason":"AsExpected","message":"The hosted control plane is available","observedGeneration":1,"lastTransitionTime":"2026-12-01T10:00:00Z"},
+              {"type":"ClusterVersionProgressing","status":"True","reason":"FromClusterVersion","message":"Working towards 4.22.4: 106 of 829 done (12% complete)","observedGeneration":1,"lastTransitionTime":"2026-12-02T10:00:00Z"}],
+             "version":{"desired":{"image":"{{{next}}}","version":""},"availableUpdates":null,"observedGeneration":1,
+               "history":[
+                 {"state":"Partial","image":"{{{next}}}","version":"","startedTime":"2026-12-02T10:00:00Z","completionTime":null,"verified":false},
+                 {"state":"Completed","image":"{{{HyperShiftInputs.ReleaseImage}}}","version":"4.22.3","startedTime":"2026-12-01T09:50:00Z","completionTime":"2026-12-02T10:00:00Z","verified":true}]}}
+            """)!.AsObject());
+        h.Kube.SetStatus(cluster.Ref.Namespace, NodePools, "alpha-workers", JsonNode.Parse("""
+            {"replicas":3,"version":"4.22.3","conditions":[{"type":"Ready","status":"True","reason":"AsExpected","message":"","observedGeneration":1,"lastTransitionTime":"2026-12-01T10:00:00Z"}]}
+            """)!.AsObject());
+
+        var status = await h.Provider.GetStatusAsync(h.Endpoint, cluster.Ref, Cancellation);
+
+        Assert.Equal(new ReleaseVersionStatus(next, "", status.Version!.History), status.Version);
+        Assert.Equal(
+            [
+                new ReleaseHistoryEntry("", next, "Partial", new DateTime(2026, 12, 2, 10, 0, 0, DateTimeKind.Utc), null),
+                new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed", new DateTime(2026, 12, 1, 9, 50, 0, DateTimeKind.Utc), new DateTime(2026, 12, 2, 10, 0, 0, DateTimeKind.Utc)),
+            ],
+            status.Version.History);
+        Assert.Equal((true, true, false), (status.Available, status.Progressing, status.Degraded));
+        Assert.Equal("Working towards 4.22.4: 106 of 829 done (12% complete)", status.RolloutMessage);
+        Assert.Equal("4.22.3", Assert.Single(status.NodePools).Version);
+    }
+
+    [Fact]
+    public async Task A_status_HyperShift_could_not_write_is_refused_by_the_fake_as_the_CRD_refuses_it()
+    {
+        await using var h = await StartAsync();
+        var cluster = Alpha();
+        await h.Provider.ApplyAsync(h.Endpoint, cluster, Cancellation);
+
+        // startedTime, image, state, verified and completionTime are required in a history entry.
+        var refused = Assert.Throws<ArgumentException>(() => h.Kube.SetStatus(cluster.Ref.Namespace, HostedClusters, "alpha", JsonNode.Parse("""
+            {"version":{"desired":{"image":"x","version":"4.22.3"},"availableUpdates":null,"observedGeneration":1,"history":[{"state":"Completed","version":"4.22.3"}]}}
+            """)!.AsObject()));
+
+        Assert.Contains("status.version.history[0].startedTime: Required value", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

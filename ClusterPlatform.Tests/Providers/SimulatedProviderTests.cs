@@ -12,9 +12,16 @@ public sealed class SimulatedProviderTests
     private static readonly Uri ManagementCluster = new("https://mc-us-central1-a.example.com:6443");
 
     /// <summary>The providers as the Controllers process registers them, from configuration.</summary>
-    private static IServiceProvider Providers(params (string Key, string Value)[] settings)
+    private static IServiceProvider Providers(params (string Key, string Value)[] settings) => Providers(null, settings);
+
+    private static IServiceProvider Providers(TimeProvider? time, params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create($"Providers:{s.Key}", (string?)s.Value)));
         builder.AddProviders();
         return builder.Build().Services;
@@ -175,6 +182,61 @@ public sealed class SimulatedProviderTests
         await dns.ReleaseAsync(new ClusterDnsName(Guid.NewGuid(), "slow", "acme.example.com"), Cancellation);
         Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(45), $"took {started.Elapsed}");
     }
+
+    [Fact]
+    public async Task An_upgrade_plays_as_HyperShift_plays_it_Partial_first_then_Completed_after_the_configured_duration()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero));
+        var simulation = Providers(clock, ("Simulation:UpgradeDuration", "00:05:00")).GetRequiredService<SimulatedManagementClusterProvider>();
+        const string nextImage = "quay.io/openshift-release-dev/ocp-release@sha256:4444444444444444444444444444444444444444444444444444444444444444";
+        var installed = HyperShiftInputs.Cluster("alpha", HyperShiftInputs.Pool("workers"));
+        var installStatus = await simulation.ApplyAsync(ManagementCluster, installed, Cancellation);
+        clock.Advance(TimeSpan.FromHours(1));
+        var upgraded = installed with
+        {
+            ReleaseVersion = "4.22.4",
+            ReleaseImage = nextImage,
+            NodePools = [HyperShiftInputs.Pool("workers") with { ReleaseVersion = "4.22.4", ReleaseImage = nextImage }],
+        };
+
+        var started = await simulation.ApplyAsync(ManagementCluster, upgraded, Cancellation);
+        clock.Advance(TimeSpan.FromMinutes(4));
+        var halfway = await simulation.ApplyAsync(ManagementCluster, upgraded, Cancellation);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var done = await simulation.GetStatusAsync(ManagementCluster, installed.Ref, Cancellation);
+
+        // The first install is complete at once.
+        Assert.Equal([new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed", At(10, 0), At(10, 0))], installStatus.Version!.History);
+        Assert.Equal("4.22.3", Assert.Single(installStatus.NodePools).Version);
+        // The new release: desired at once, a Partial entry first, the superseded one closed, Available throughout.
+        Assert.Equal(("4.22.4", nextImage), (started.Version!.DesiredVersion, started.Version.DesiredImage));
+        Assert.Equal(
+            [new ReleaseHistoryEntry("4.22.4", nextImage, "Partial", At(11, 0), null), new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed", At(10, 0), At(10, 0))],
+            started.Version.History);
+        Assert.All(new[] { started, halfway, done }, s => Assert.True(s.Available));
+        Assert.Equal((true, "simulated: working towards 4.22.4"), (started.Progressing, started.RolloutMessage));
+        Assert.Equal("Partial", halfway.Version!.Latest!.State);
+        // The NodePool keeps its old status.version, updating, and stays Ready.
+        var rolling = Assert.Single(halfway.NodePools);
+        Assert.Equal(("4.22.3", true), (rolling.Version, rolling.Ready));
+        Assert.Contains(rolling.Conditions, c => c is { Type: "UpdatingVersion", Status: "True" });
+        // Five minutes after it started: Completed at exactly that time, even read without an apply.
+        Assert.Equal(new ReleaseHistoryEntry("4.22.4", nextImage, "Completed", At(11, 0), At(11, 5)), done.Version!.Latest);
+        Assert.Equal(2, done.Version.History.Count);
+        Assert.False(done.Progressing);
+        var rolled = Assert.Single(done.NodePools);
+        Assert.Equal(("4.22.4", true), (rolled.Version, rolled.Ready));
+        Assert.DoesNotContain(rolled.Conditions, c => c.Type == "UpdatingVersion");
+    }
+
+    [Fact]
+    public void The_default_upgrade_duration_is_a_realistic_one()
+    {
+        // HyperShift rolls a hosted control plane to a new patch in minutes, not seconds.
+        Assert.Equal(TimeSpan.FromMinutes(10), new SimulationOptions().UpgradeDuration);
+    }
+
+    private static DateTime At(int hour, int minute) => new(2026, 12, 2, hour, minute, 0, DateTimeKind.Utc);
 
     [Fact]
     public async Task A_hosted_cluster_is_applied_available_pruned_and_gone_after_delete()

@@ -87,12 +87,14 @@ public class TopologyFixture : IAsyncLifetime
         // Projects named fail-… fail environment validation in the simulated providers; clusters named
         // refused-… are refused for good by the simulated management cluster, and flaky-… fail each
         // call once, transiently. Every HostedCluster delete waits two reconciles for simulated
-        // finalizers, looked at again after 250 ms (the outcome model's retry-after).
+        // finalizers, looked at again after 250 ms (the outcome model's retry-after). A simulated upgrade
+        // rolls out in 6 s: long enough for a test to watch it Partial, short enough to wait for.
         appHost.CreateResourceBuilder<ProjectResource>(ResourceNames.Controllers)
             .WithEnvironment("Providers__Simulation__FailingProjectPattern", "^fail-")
             .WithEnvironment("Providers__Simulation__PermanentFailurePattern", "^refused-")
             .WithEnvironment("Providers__Simulation__TransientFailurePattern", "^flaky-")
             .WithEnvironment("Providers__Simulation__DeletionReconciles", "2")
+            .WithEnvironment("Providers__Simulation__UpgradeDuration", "00:00:06")
             .WithEnvironment("Controllers__RequeueAfter", "00:00:00.250");
 
         app = await appHost.BuildAsync(timeout.Token);
