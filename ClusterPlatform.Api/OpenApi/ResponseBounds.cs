@@ -136,6 +136,8 @@ internal static class ResponseBounds
                     ? "A cluster's API server (HyperShift's status.controlPlaneEndpoint); null until known, always null on a node pool."
                     : "A cluster's console by HyperShift's rule, once its control plane is Available; null until then, always null on a node pool.",
             });
+            // Always written, null or not (Data/Functions/06_aggregate_status.sql).
+            document.Component(nameof(ResourceStatus)).Required?.Add(field);
         }
     }
 

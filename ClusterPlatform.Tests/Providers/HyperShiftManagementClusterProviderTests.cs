@@ -261,6 +261,8 @@ public sealed class HyperShiftManagementClusterProviderTests
 
         Assert.True(available.Available);
         Assert.Equal(new ControlPlaneEndpoint("api.alpha.acme.example.com", 443), available.ControlPlaneEndpoint);
+        Assert.Equal("https://api.alpha.acme.example.com", available.ApiUrl);
+        Assert.Equal("https://console-openshift-console.apps.alpha.acme.example.com", available.ConsoleUrl);
         Assert.Equal([new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed", new DateTime(2026, 12, 1, 9, 50, 0, DateTimeKind.Utc), new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc))],
             available.Version!.History);
         Assert.Equal(2, changed.Generation);
