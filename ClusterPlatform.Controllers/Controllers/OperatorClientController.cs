@@ -76,11 +76,9 @@ internal sealed class OperatorClientController(
                 hostedCluster = input.Ref.Name,
                 apiServerHost = status.ControlPlaneEndpoint?.Host,
                 apiServerPort = status.ControlPlaneEndpoint?.Port,
-                // The cluster's status.apiUrl and status.consoleUrl (docs/api.md "Where the cluster answers").
-                // The console is only HyperShift's rule applied to the HostedCluster's spec: named once the
-                // control plane is Available, not before.
+                // The cluster's status.apiUrl and status.consoleUrl (docs/api.md "Cluster").
                 apiUrl = status.ApiUrl,
-                consoleUrl = status.Available ? status.ConsoleUrl : null,
+                consoleUrl = status.AvailableConsoleUrl,
                 releaseImage = input.ReleaseImage,
                 version,
             },

@@ -157,6 +157,12 @@ public sealed record HostedClusterStatus(
     /// <summary>The API server's URL once HyperShift has published its endpoint (HostedClusterUrls.Api).</summary>
     public string? ApiUrl => HostedClusterUrls.Api(ControlPlaneEndpoint);
 
+    /// <summary>
+    /// The console the cluster's status names: HyperShift's rule (<see cref="ConsoleUrl"/>) only once the
+    /// HostedCluster is Available at its generation, since nothing upstream publishes it (docs/api.md "Cluster").
+    /// </summary>
+    public string? AvailableConsoleUrl => Available ? ConsoleUrl : null;
+
     /// <summary>HyperShift's Progressing, a version rollout still Partial, or Available not yet at this generation.</summary>
     public bool Progressing => Exists && !Degraded
         && (Current("Progressing") is { Status: "True" } || Version?.Latest is { State: ReleaseHistoryEntry.Partial } || Current("Available") is null);
