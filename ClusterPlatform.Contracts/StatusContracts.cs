@@ -6,12 +6,16 @@ namespace ClusterPlatform.Contracts;
 /// The aggregated status of a cluster or node pool. It is computed by the database when written
 /// (create, delete, status reports) and only read here.
 /// </summary>
+/// <param name="ApiUrl">A cluster's only (always null on a node pool): its API server, as the operator client read it from the HostedCluster; null until known.</param>
+/// <param name="ConsoleUrl">A cluster's only (always null on a node pool): its console by HyperShift's rule, once the control plane is Available; null until then.</param>
 public sealed record ResourceStatus(
     string Phase,
     long ObservedGeneration,
     IReadOnlyList<Condition> Conditions,
     IReadOnlyList<ControllerStatus> Controllers,
-    VersionStatus? Version);
+    VersionStatus? Version,
+    string? ApiUrl = null,
+    string? ConsoleUrl = null);
 
 /// <summary>
 /// The OpenShift version of a cluster (or node pool): <paramref name="Desired"/> is its spec's,

@@ -122,6 +122,23 @@ internal static class ResponseBounds
         document.Component(nameof(ControllerStatus)).SetProperty("name", OpenApiSchemas.Enum(ControllerNames.All));
         // Aggregated: Ready, Progressing and Degraded.
         document.Component(nameof(ResourceStatus)).Property("conditions").MaxItems = 3;
+        // Where a cluster answers, as the report edge admits it (Validation/ClusterUrlReports.cs).
+        foreach (var field in ClusterUrlReports.Fields)
+        {
+            document.Component(nameof(ResourceStatus)).SetProperty(field, new OpenApiSchema
+            {
+                Type = JsonSchemaType.String | JsonSchemaType.Null,
+                Format = "uri",
+                MaxLength = ClusterUrlReports.MaxLength,
+                Pattern = "^https://",
+                ReadOnly = true,
+                Description = field == "apiUrl"
+                    ? "A cluster's API server (HyperShift's status.controlPlaneEndpoint); null until known, always null on a node pool."
+                    : "A cluster's console by HyperShift's rule, once its control plane is Available; null until then, always null on a node pool.",
+            });
+            // Always written, null or not (Data/Functions/06_aggregate_status.sql).
+            document.Component(nameof(ResourceStatus)).Required?.Add(field);
+        }
     }
 
     /// <summary>

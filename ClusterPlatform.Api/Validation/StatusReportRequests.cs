@@ -49,6 +49,7 @@ internal static partial class StatusReportRequests
                 if (controller == ControllerNames.OperatorClient)
                 {
                     VersionReports.Check(d, fields.Errors);
+                    ClusterUrlReports.Check(d, fields.Errors);
                 }
 
                 data = d;

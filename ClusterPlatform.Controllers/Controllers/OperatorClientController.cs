@@ -76,6 +76,9 @@ internal sealed class OperatorClientController(
                 hostedCluster = input.Ref.Name,
                 apiServerHost = status.ControlPlaneEndpoint?.Host,
                 apiServerPort = status.ControlPlaneEndpoint?.Port,
+                // The cluster's status.apiUrl and status.consoleUrl (docs/api.md "Cluster").
+                apiUrl = status.ApiUrl,
+                consoleUrl = status.AvailableConsoleUrl,
                 releaseImage = input.ReleaseImage,
                 version,
             },

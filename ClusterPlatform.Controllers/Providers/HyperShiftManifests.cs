@@ -241,7 +241,8 @@ internal static class HyperShiftManifests
             hostedCluster["status"]?["controlPlaneEndpoint"] is JsonObject endpoint && Text(endpoint["host"]) is { Length: > 0 } host
                 ? new ControlPlaneEndpoint(host, (int)(Number(endpoint["port"]) ?? 0))
                 : null,
-            VersionStatus(hostedCluster["status"]?["version"]));
+            VersionStatus(hostedCluster["status"]?["version"]),
+            HostedClusterUrls.Console(hostedCluster));
 
     /// <summary>
     /// <c>status.version</c> as the HostedCluster CRD declares it (ClusterPlatform.Tests/Kubernetes/Crds/

@@ -118,13 +118,15 @@ public sealed record NodePoolAutoscaling(int Min, int Max);
 /// <param name="Exists">False when the HostedCluster is not there (never created, or deleted).</param>
 /// <param name="ControlPlaneEndpoint">Where the API server answers (<c>status.controlPlaneEndpoint</c>), once HyperShift has published it.</param>
 /// <param name="Version">HyperShift's <c>status.version</c>: the release it reconciles towards and its whole history, newest first.</param>
+/// <param name="ConsoleUrl">The console by HyperShift's rule from the HostedCluster's spec as stored (HostedClusterUrls.Console), null without one.</param>
 public sealed record HostedClusterStatus(
     bool Exists,
     long Generation,
     IReadOnlyList<ResourceCondition> Conditions,
     IReadOnlyList<NodePoolStatus> NodePools,
     ControlPlaneEndpoint? ControlPlaneEndpoint = null,
-    ReleaseVersionStatus? Version = null)
+    ReleaseVersionStatus? Version = null,
+    string? ConsoleUrl = null)
 {
     public static readonly HostedClusterStatus Absent = new(false, 0, [], []);
 
@@ -151,6 +153,15 @@ public sealed record HostedClusterStatus(
     ];
 
     public bool Available => Current("Available") is { Status: "True" };
+
+    /// <summary>The API server's URL once HyperShift has published its endpoint (HostedClusterUrls.Api).</summary>
+    public string? ApiUrl => HostedClusterUrls.Api(ControlPlaneEndpoint);
+
+    /// <summary>
+    /// The console the cluster's status names: HyperShift's rule (<see cref="ConsoleUrl"/>) only once the
+    /// HostedCluster is Available at its generation, since nothing upstream publishes it (docs/api.md "Cluster").
+    /// </summary>
+    public string? AvailableConsoleUrl => Available ? ConsoleUrl : null;
 
     /// <summary>HyperShift's Progressing, a version rollout still Partial, or Available not yet at this generation.</summary>
     public bool Progressing => Exists && !Degraded

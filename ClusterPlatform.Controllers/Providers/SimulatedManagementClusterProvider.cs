@@ -70,7 +70,8 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         {
             ["conditions"] = new JsonArray(Condition("Available", "AsExpected", "simulated hosted control plane is available", hostedCluster)),
             // For a Route with a hostname, HyperShift reports the hostname and port 443 (kas/service.go ReconcileServiceStatus).
-            ["controlPlaneEndpoint"] = new JsonObject { ["host"] = cluster.Names.ApiHostname, ["port"] = 443 },
+            // A long, as a number read off the wire is (HyperShiftManifests.Number): an int would read as no port.
+            ["controlPlaneEndpoint"] = new JsonObject { ["host"] = cluster.Names.ApiHostname, ["port"] = 443L },
             ["version"] = PlayRelease(previousVersion, cluster.ReleaseImage, cluster.ReleaseVersion, (long)hostedCluster["metadata"]!["generation"]!, now),
         };
         objects[hostedClusterKey] = hostedCluster;

@@ -261,10 +261,16 @@ public sealed class HyperShiftManagementClusterProviderTests
 
         Assert.True(available.Available);
         Assert.Equal(new ControlPlaneEndpoint("api.alpha.acme.example.com", 443), available.ControlPlaneEndpoint);
+        Assert.Equal("https://api.alpha.acme.example.com", available.ApiUrl);
+        Assert.Equal("https://console-openshift-console.apps.alpha.acme.example.com", available.ConsoleUrl);
+        Assert.Equal(available.ConsoleUrl, available.AvailableConsoleUrl);
         Assert.Equal([new ReleaseHistoryEntry("4.22.3", HyperShiftInputs.ReleaseImage, "Completed", new DateTime(2026, 12, 1, 9, 50, 0, DateTimeKind.Utc), new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc))],
             available.Version!.History);
         Assert.Equal(2, changed.Generation);
         Assert.False(changed.Available);
+        // The endpoint stays published; the console is named only while Available.
+        Assert.Equal("https://api.alpha.acme.example.com", changed.ApiUrl);
+        Assert.Null(changed.AvailableConsoleUrl);
         Assert.True(changed.Progressing);
         Assert.Equal("HostedCluster generation 2 not yet observed (Available is from generation 1)", changed.Message);
         Assert.True(caughtUp.Available);

@@ -247,6 +247,9 @@ public sealed class SimulatedProviderTests
         var status = await simulation.ApplyAsync(ManagementCluster, cluster, Cancellation);
         Assert.True(status.Available);
         Assert.Contains("simulated", status.Message, StringComparison.Ordinal);
+        // Read back from the published status.controlPlaneEndpoint and the stored spec, as from HyperShift's.
+        Assert.Equal("https://api.alpha.acme.example.com", status.ApiUrl);
+        Assert.Equal("https://console-openshift-console.apps.alpha.acme.example.com", status.ConsoleUrl);
         Assert.Equal(["infra", "workers"], status.NodePools.Select(p => p.Name));
         Assert.All(status.NodePools, p => Assert.True(p.Ready));
 

@@ -32,6 +32,9 @@ public sealed class ClusterFlowTests(TopologyFixture topology) : IClassFixture<T
         Assert.All(controllers.Values, c => Assert.Equal("True", c["conditions"]!.AsArray().Single(x => x!["type"].Text() == "Available")!["status"].Text()));
         Assert.StartsWith("mc-us-central1", controllers["placement-controller"]["data"]!["managementCluster"].Text(), StringComparison.Ordinal);
         Assert.Equal($"api.{cluster["name"].Text()}.acme.example.com", controllers["dns-management-controller"]["data"]!["apiHostname"].Text());
+        // Where the Ready cluster answers, read by the operator client from the simulated HostedCluster's status and spec.
+        Assert.Equal($"https://api.{cluster["name"].Text()}.acme.example.com", ready["status"]!["apiUrl"].Text());
+        Assert.Equal($"https://console-openshift-console.apps.{cluster["name"].Text()}.acme.example.com", ready["status"]!["consoleUrl"].Text());
         Assert.Contains("simulated", controllers["environment-validation-controller"]["conditions"]![0]!["message"].Text(), StringComparison.Ordinal);
         foreach (var pool in pools)
         {

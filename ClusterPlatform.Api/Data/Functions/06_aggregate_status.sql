@@ -14,6 +14,7 @@ DECLARE
     v_degraded    text[];  -- "controller: message" of every controller reporting Degraded=True at this generation
     v_upgrading   text;    -- the message of the first required controller reporting Progressing=True, reason Upgrading
     v_version     jsonb;   -- the operator client's data.version: what HyperShift reports of the running version
+    v_urls        jsonb;   -- the operator client's data: where the cluster answers (apiUrl, consoleUrl)
     v_any_current boolean;
     v_observed    bigint;
     v_ready       boolean;
@@ -29,8 +30,9 @@ BEGIN
                                 AND condition_status(conditions, 'Progressing') = 'True'), '{}'),
            coalesce(bool_or(observed_generation = p_generation), false),
            -- The operator client's report carries HyperShift's status.version (docs/api.md "Upgrades").
-           (array_agg(data -> 'version') FILTER (WHERE controller = 'operator-client-controller'))[1]
-      INTO v_reports, v_degraded, v_progressing, v_any_current, v_version
+           (array_agg(data -> 'version') FILTER (WHERE controller = 'operator-client-controller'))[1],
+           (array_agg(data) FILTER (WHERE controller = 'operator-client-controller'))[1]
+      INTO v_reports, v_degraded, v_progressing, v_any_current, v_version, v_urls
       FROM resource_statuses
      WHERE resource_id = p_resource_id;
 
@@ -89,7 +91,13 @@ BEGIN
                 ELSE aggregated_condition('Degraded', false, 'AsExpected', 'No controller reports a degradation.', p_generation, p_previous, p_at)
             END),
         'controllers', v_reports,
-        'version', version_status(p_desired, v_version));
+        'version', version_status(p_desired, v_version),
+        -- docs/api.md "Where the cluster answers": a cluster's only, as the operator client last reported them
+        -- (checked at the report edge, Validation/ClusterUrlReports.cs); null until reported, always null on a node pool.
+        'apiUrl', CASE WHEN jsonb_typeof(v_urls -> 'apiUrl') = 'string'
+                            AND NOT EXISTS (SELECT 1 FROM node_pools n WHERE n.id = p_resource_id) THEN v_urls -> 'apiUrl' ELSE 'null'::jsonb END,
+        'consoleUrl', CASE WHEN jsonb_typeof(v_urls -> 'consoleUrl') = 'string'
+                                AND NOT EXISTS (SELECT 1 FROM node_pools n WHERE n.id = p_resource_id) THEN v_urls -> 'consoleUrl' ELSE 'null'::jsonb END);
 END
 $$;
 
