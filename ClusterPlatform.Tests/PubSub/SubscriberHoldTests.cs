@@ -15,7 +15,7 @@ public sealed class SubscriberHoldTests(PubSubEmulator emulator)
     {
         await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader", ackDeadline: ShortestAckDeadline);
         var (connection, publisher) = (setup.Connection, setup.Publisher);
-        await publisher.PublishAsync("events", [.. Enumerable.Range(0, Hold).Select(i => Message($"m{i}"))], Cancellation);
+        await publisher.PublishAsync("events", [.. Enumerable.Range(0, Run).Select(i => Message($"m{i}"))], Cancellation);
 
         int running = 0, mostRunning = 0, entries = 0;
         var handled = new ConcurrentDictionary<string, int>();
@@ -41,10 +41,19 @@ public sealed class SubscriberHoldTests(PubSubEmulator emulator)
         }, settings))
         {
             await twoEntered.Task.WaitAsync(Patience, Cancellation);
+            // Published while every handler is busy, one by one, so that only the flow control decides
+            // whether the server sends them (one batch published before the stream opened can come
+            // as one response, which the subscriber leases whole whatever it was allowed).
+            for (var i = Run; i < Hold; i++)
+            {
+                await publisher.PublishAsync("events", [Message($"m{i}")], Cancellation);
+            }
 
             // The messages not running are held all the same: none is left for another client to pull.
-            // Held only as many as run (the old flow control), six would stay available and this would
-            // not end. What this pull takes from the subscriber it hands back at once (a nack).
+            // What this pull takes from the subscriber it hands back at once (a nack). This alone does
+            // not tell held-as-many-as-run apart: the emulator sent all eight even with
+            // max_outstanding_messages = 2 (tried on 2026-12-02), so a message the server should have
+            // kept back is leased to the stream here as well.
             await UntilNoneAvailableAsync(connection, "reader").WaitAsync(Patience, Cancellation);
             Assert.Equal(Run, Volatile.Read(ref entries));
 
