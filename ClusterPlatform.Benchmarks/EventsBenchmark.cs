@@ -24,10 +24,19 @@ internal static class EventsBenchmark
 {
     /// <summary>
     /// How the events and the floor's messages are received: as a controller receives them, with the
-    /// Controllers' defaults (<c>Controllers:MaxConcurrency</c>, 8 messages held and handled at once;
-    /// <c>Controllers:AckDeadline</c>, 30 s), so that both rows see the same flow control.
+    /// Controllers' defaults (<c>Controllers:MaxConcurrency</c>, 8 handlers at once;
+    /// <c>Controllers:MaxOutstandingMessages</c>, 4 × 8 = 32 held; <c>Controllers:AckDeadline</c>, 30 s),
+    /// so that both rows see the same flow control. The environment variable the Controllers read,
+    /// <c>Controllers__MaxOutstandingMessages</c>, sets the held count here too (and reaches the
+    /// Controllers process the burst suite starts, which inherits the environment), so one variable
+    /// A/Bs both suites; 8 is the behaviour before held and handled were apart.
     /// </summary>
-    private static readonly SubscriberSettings ControllerLike = new() { MaxOutstandingMessages = 8, AckDeadline = TimeSpan.FromSeconds(30) };
+    private static readonly SubscriberSettings ControllerLike = new()
+    {
+        MaxConcurrentHandlers = 8,
+        MaxOutstandingMessages = int.TryParse(Environment.GetEnvironmentVariable("Controllers__MaxOutstandingMessages"), out var held) ? held : 4 * 8,
+        AckDeadline = TimeSpan.FromSeconds(30),
+    };
 
     /// <summary>
     /// Receives <paramref name="subscription"/> like a controller until <paramref name="stop"/> fires,

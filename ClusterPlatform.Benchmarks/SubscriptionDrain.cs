@@ -26,7 +26,7 @@ internal static class SubscriptionDrain
             Interlocked.Increment(ref drained);
             Volatile.Write(ref lastMessage, DateTime.UtcNow.Ticks);
             return Task.CompletedTask;
-        }, new SubscriberSettings { MaxOutstandingMessages = 1000 }, stop.Token)).ToList();
+        }, new SubscriberSettings { MaxConcurrentHandlers = 1000 }, stop.Token)).ToList();
 
         while (DateTime.UtcNow - new DateTime(Volatile.Read(ref lastMessage), DateTimeKind.Utc) < Quiet)
         {

@@ -20,7 +20,11 @@ internal static class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.AddPubSub();
-        builder.Services.AddOptions<ControllerOptions>().BindConfiguration(ControllerOptions.Section);
+        builder.Services.AddOptions<ControllerOptions>().BindConfiguration(ControllerOptions.Section)
+            .Validate(o => o.MaxConcurrency >= 1, $"{ControllerOptions.Section}:{nameof(ControllerOptions.MaxConcurrency)} must be at least 1.")
+            .Validate(o => o.HeldMessages >= o.MaxConcurrency,
+                $"{ControllerOptions.Section}:{nameof(ControllerOptions.MaxOutstandingMessages)} must be at least {nameof(ControllerOptions.MaxConcurrency)}: a held event is one handled or waiting for a handler.")
+            .ValidateOnStart();
         builder.Services.AddOptions<ControllerAuthOptions>().BindConfiguration(ControllerAuthOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         // All subscriptions stop at once, so each half-closes its stream before the process is killed

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using ClusterPlatform.PubSub.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -18,8 +19,10 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
     /// <paramref name="stoppingToken"/> fires. A handler that returns acks its message; one that throws
     /// nacks it for redelivery (and, with a dead-letter policy, towards the dead-letter topic;
     /// <see cref="ReceivedMessage.DeliveryAttempt"/> counts the attempts). At most
-    /// <see cref="SubscriberSettings.MaxOutstandingMessages"/> handlers run at once, and their messages'
-    /// ack deadlines are extended while they run. Lost streams reconnect with backoff.
+    /// <see cref="SubscriberSettings.MaxOutstandingMessages"/> messages are held, of which at most
+    /// <see cref="SubscriberSettings.MaxConcurrentHandlers"/> are being handled, the others waiting in
+    /// the order they arrived; every held message's ack deadline is extended, waiting or running. Lost
+    /// streams reconnect with backoff.
     /// <para>
     /// On stop: no new message is taken, messages not yet handed out are nacked, running handlers get
     /// <see cref="SubscriberSettings.ShutdownGracePeriod"/> to finish, then their token fires, their
@@ -43,7 +46,7 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
     /// <summary>The state of one <see cref="RunAsync"/>.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
         Justification = "Handlers that outlive the grace period still release permits and read their token. " +
-            "Neither object ever creates a wait handle or timer here, so there is nothing to free.")]
+            "None of these objects ever creates a wait handle or timer here, so there is nothing to free.")]
     private sealed class Run
     {
         // Google's servers close a stream that carries no traffic from the client for a while; Google's
@@ -64,7 +67,14 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
         private readonly TimeProvider time;
         private readonly int deadlineSeconds;
         private readonly AckSender acks;
+        // One per handler that may run; taken by the dispatcher, returned when the handler ends.
         private readonly SemaphoreSlim permits;
+
+        // One per message that may be held; taken by the stream's reader, returned when the message is settled.
+        private readonly SemaphoreSlim held;
+
+        // Messages held and not yet handed to a handler, in the order they arrived.
+        private readonly Channel<Lease> waiting = Channel.CreateUnbounded<Lease>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
         // Every message received and not settled, waiting or running: all of them are leased.
         private readonly ConcurrentDictionary<string, Lease> leases = new();
@@ -82,7 +92,8 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
             this.time = time;
             deadlineSeconds = (int)settings.AckDeadline.TotalSeconds;
             acks = new AckSender(connection, subscriptionId, settings.AckDeadline, logger);
-            permits = new SemaphoreSlim(settings.MaxOutstandingMessages);
+            permits = new SemaphoreSlim(settings.MaxConcurrentHandlers);
+            held = new SemaphoreSlim(settings.HeldMessages);
         }
 
         public async Task RunAsync(CancellationToken stoppingToken)
@@ -91,6 +102,8 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
             using var abortAcks = new CancellationTokenSource();
             var ackLoop = acks.RunAsync(abortAcks.Token);
             var leaseLoop = ExtendLeasesAsync(stopLeases.Token);
+            using var stopDispatch = new CancellationTokenSource();
+            var dispatchLoop = DispatchAsync(stopDispatch.Token);
 
             ExceptionDispatchInfo? failure = null;
             try
@@ -103,6 +116,9 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
                 logger.LogError(ex, "Receiving from {Subscription} failed permanently; stopping", subscriptionId);
             }
 
+            // No handler starts after this, so the ones StopHandlersAsync waits for are all there are.
+            await stopDispatch.CancelAsync();
+            await dispatchLoop;
             await StopHandlersAsync();
 
             await stopLeases.CancelAsync();
@@ -180,7 +196,7 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
                     Subscription = connection.SubscriptionName(subscriptionId),
                     StreamAckDeadlineSeconds = deadlineSeconds,
                     ClientId = clientId,
-                    MaxOutstandingMessages = settings.MaxOutstandingMessages,
+                    MaxOutstandingMessages = settings.HeldMessages,
                 }, stoppingToken);
             }
             catch (Exception) when (!stoppingToken.IsCancellationRequested)
@@ -203,18 +219,19 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
                 {
                     backoff.Reset();
                     var received = response.ReceivedMessages.Select(m => new Lease(m)).ToList();
-                    // Leased before they wait for a permit, so their deadlines are extended while they wait
-                    // (and they are nacked if the subscriber stops first).
+                    // Leased before they wait for a place or a handler, so their deadlines are extended while
+                    // they wait (and they are nacked if the subscriber stops first).
                     received.ForEach(lease => leases[lease.Message.AckId] = lease);
                     foreach (var lease in received)
                     {
-                        // Waiting here also stops reading the stream: HTTP/2 flow control then holds the server back.
-                        if (!await TryTakePermitAsync(stoppingToken))
+                        // Waiting here (the server sent more than it was allowed) also stops reading the
+                        // stream: HTTP/2 flow control then holds the server back.
+                        if (!await TryTakeAsync(held, stoppingToken))
                         {
                             break;
                         }
 
-                        Start(lease);
+                        waiting.Writer.TryWrite(lease); // unbounded: always accepted
                     }
                 }
             }
@@ -237,16 +254,37 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
             stoppingToken.ThrowIfCancellationRequested();
         }
 
-        private async Task<bool> TryTakePermitAsync(CancellationToken stoppingToken)
+        private static async Task<bool> TryTakeAsync(SemaphoreSlim semaphore, CancellationToken stoppingToken)
         {
             try
             {
-                await permits.WaitAsync(stoppingToken);
+                await semaphore.WaitAsync(stoppingToken);
                 return true;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return false; // stopping: the lease stays unstarted and is nacked
+            }
+        }
+
+        /// <summary>Hands the waiting messages to handlers in the order they arrived, as handlers come free.</summary>
+        private async Task DispatchAsync(CancellationToken stopToken)
+        {
+            try
+            {
+                await foreach (var lease in waiting.Reader.ReadAllAsync(stopToken))
+                {
+                    if (!await TryTakeAsync(permits, stopToken))
+                    {
+                        return;
+                    }
+
+                    Start(lease);
+                }
+            }
+            catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+            {
+                // Stopping: the leases still waiting are nacked by StopHandlersAsync.
             }
         }
 
@@ -333,6 +371,7 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
             }
 
             leases.TryRemove(lease.Message.AckId, out _);
+            held.Release();
             if (ack)
             {
                 acks.Ack(lease.Message.AckId);
@@ -347,7 +386,7 @@ public sealed class PubSubSubscriber(PubSubConnection connection, ILogger<PubSub
 
         private async Task StopHandlersAsync()
         {
-            // Messages still waiting for a permit go back at once, for another subscriber to take.
+            // Messages still waiting for a handler go back at once, for another subscriber to take.
             foreach (var lease in leases.Values.Where(l => !l.HasStarted))
             {
                 _ = Settle(lease, ack: false);

@@ -11,8 +11,28 @@ public sealed class ControllerOptions
     /// </summary>
     public IReadOnlyList<string> Enabled { get; set; } = [];
 
-    /// <summary>Events one controller handles at once (and holds unacknowledged).</summary>
+    /// <summary>Events one controller handles at once.</summary>
     public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// Events one controller holds unacknowledged, handled or waiting (leased) for a handler; at least
+    /// <see cref="MaxConcurrency"/>. Unset means <see cref="HeldPerHandler"/> × <see cref="MaxConcurrency"/>.
+    /// </summary>
+    public int? MaxOutstandingMessages { get; set; }
+
+    /// <summary>
+    /// The default of <see cref="MaxOutstandingMessages"/> per handler. The server's flow control sends a
+    /// message only while fewer than max_outstanding_messages are unacknowledged; held equal to the
+    /// handlers, a handler that finishes idles for one ack round trip (the Acknowledge, then the next
+    /// message down the stream) before its next event. With a few events waiting per handler, the next
+    /// one is already here. Four keeps that wait short at little cost: a waiting event is only a lease
+    /// extension every half ack deadline, and a crashed process's waiting events come back after one
+    /// ack deadline, like its running ones.
+    /// </summary>
+    public const int HeldPerHandler = 4;
+
+    /// <summary><see cref="MaxOutstandingMessages"/> with its default applied.</summary>
+    internal int HeldMessages => MaxOutstandingMessages ?? HeldPerHandler * MaxConcurrency;
 
     /// <summary>Ack deadline of the subscriptions; a running handler's lease is extended before it ends.</summary>
     public TimeSpan AckDeadline { get; set; } = TimeSpan.FromSeconds(30);

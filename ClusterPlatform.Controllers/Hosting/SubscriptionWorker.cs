@@ -33,7 +33,8 @@ internal sealed class SubscriptionWorker(
     {
         var settings = new SubscriberSettings
         {
-            MaxOutstandingMessages = options.Value.MaxConcurrency,
+            MaxConcurrentHandlers = options.Value.MaxConcurrency,
+            MaxOutstandingMessages = options.Value.HeldMessages,
             AckDeadline = options.Value.AckDeadline,
             ShutdownGracePeriod = options.Value.ShutdownGracePeriod,
         };

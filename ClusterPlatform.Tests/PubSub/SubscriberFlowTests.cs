@@ -7,7 +7,7 @@ namespace ClusterPlatform.Tests.PubSub;
 public sealed class SubscriberFlowTests(PubSubEmulator emulator)
 {
     [Fact]
-    public async Task No_more_than_MaxOutstandingMessages_handlers_run_at_once()
+    public async Task No_more_than_MaxConcurrentHandlers_handlers_run_at_once()
     {
         await using var setup = await TopicSetup.CreateAsync(emulator, subscriptionId: "reader", ackDeadline: ShortestAckDeadline);
         var (connection, publisher) = (setup.Connection, setup.Publisher);
@@ -16,7 +16,7 @@ public sealed class SubscriberFlowTests(PubSubEmulator emulator)
 
         int running = 0, mostRunning = 0, handled = 0;
         var allHandled = new TaskCompletionSource();
-        var settings = new SubscriberSettings { MaxOutstandingMessages = 3, AckDeadline = ShortestAckDeadline };
+        var settings = new SubscriberSettings { MaxConcurrentHandlers = 3, AckDeadline = ShortestAckDeadline };
         await using (new RunningSubscriber(connection, "reader", async (_, token) =>
         {
             var now = Interlocked.Increment(ref running);
@@ -138,7 +138,7 @@ public sealed class SubscriberFlowTests(PubSubEmulator emulator)
         }
     }
 
-    private static void InterlockedMax(ref int target, int value)
+    internal static void InterlockedMax(ref int target, int value)
     {
         int current;
         while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
