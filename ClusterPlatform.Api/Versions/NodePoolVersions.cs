@@ -105,14 +105,9 @@ internal sealed class NodePoolVersions(VersionCatalogStore catalog)
         {
             var allowed = (await catalog.ListAsync(controlPlane.ChannelGroup, ct))
                 .Where(v => v.Enabled && VersionSkew.Violation(controlPlane.Version, v.Version) is null).Select(v => v.Version);
-            // The code a cluster create's version gets for the same refusal (Versions/ReleaseChecks.cs on work-upgrades).
-            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "version-not-enabled", "Unprocessable request",
-                $"Version {version} is not enabled in channel group {controlPlane.ChannelGroup}.",
-                new Dictionary<string, string[]>
-                {
-                    ["$.spec.version"] = [$"must be the control plane's version {controlPlane.Version} or a version enabled in channel group " +
-                        $"{controlPlane.ChannelGroup} within the supported skew: {string.Join(", ", allowed)}"],
-                });
+            throw ReleaseChecks.NotEnabled($"Version {version} is not enabled in channel group {controlPlane.ChannelGroup}.", "$.spec.version",
+                $"must be the control plane's version {controlPlane.Version} or a version enabled in channel group " +
+                $"{controlPlane.ChannelGroup} within the supported skew: {string.Join(", ", allowed)}");
         }
     }
 

@@ -20,9 +20,13 @@ internal sealed class ReleaseChecks(VersionCatalogStore catalog)
 
         var enabled = (await catalog.ListAsync(release.ChannelGroup, ct)).Where(v => v.Enabled).Select(v => v.Version);
         var message = $"{release.Version} is not enabled in channel group {release.ChannelGroup}; enabled: {string.Join(", ", enabled)}";
-        throw new ApiException(StatusCodes.Status422UnprocessableEntity, "version-not-enabled", "Unprocessable request", message,
-            new Dictionary<string, string[]>(StringComparer.Ordinal) { [VersionPath] = [message] });
+        throw NotEnabled(message, VersionPath, message);
     }
+
+    /// <summary>The one shape of the 422 <c>version-not-enabled</c> refusal, for clusters and node pools alike.</summary>
+    public static ApiException NotEnabled(string detail, string path, string fieldMessage) =>
+        new(StatusCodes.Status422UnprocessableEntity, "version-not-enabled", "Unprocessable request", detail,
+            new Dictionary<string, string[]>(StringComparer.Ordinal) { [path] = [fieldMessage] });
 
     /// <summary>
     /// A replace or patch from <paramref name="from"/> to <paramref name="to"/> of a cluster that runs
