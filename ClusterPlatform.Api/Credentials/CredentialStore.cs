@@ -17,7 +17,7 @@ internal sealed record CredentialRow(Guid Id, Guid ClusterId, string Status, str
 /// </summary>
 internal sealed class CredentialStore(NpgsqlDataSource dataSource, IOptions<ReconcileOptions> reconcile, ILogger<CredentialStore> logger)
 {
-    /// <summary>The most a list returns, newest first (the list has no pages: <see cref="CredentialList"/>).</summary>
+    /// <summary>The most a list returns, newest first (the list has no pages: <see cref="CredentialList"/>), and the most work items of each kind.</summary>
     public const int MaxListed = 100;
 
     /// <summary>docs/api.md "Credentials": a Pending or Issued credential past its expiresAt reads as Expired, without any job.</summary>
@@ -153,16 +153,20 @@ internal sealed class CredentialStore(NpgsqlDataSource dataSource, IOptions<Reco
         return await reader.ReadAsync(ct) ? ReadRevocation(reader) : null;
     }
 
-    /// <summary>The operator client's work on a cluster: Pending credentials not yet expired, and Pending revocations, oldest first.</summary>
+    /// <summary>
+    /// The operator client's work on a cluster: Pending credentials not yet expired, and Pending
+    /// revocations, oldest first, at most <see cref="MaxListed"/> of each (the rest come on the next
+    /// reconcile, which pending work keeps coming).
+    /// </summary>
     public async Task<CredentialWork> WorkAsync(Guid clusterId, CancellationToken ct)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "SELECT id, csr, expiration_seconds, subject FROM credentials WHERE cluster_id = @cluster_id AND state = 'Pending' AND expires_at > now() ORDER BY requested_at, id")
-        { Parameters = { new NpgsqlParameter("cluster_id", clusterId) } });
+            "SELECT id, csr, expiration_seconds, subject FROM credentials WHERE cluster_id = @cluster_id AND state = 'Pending' AND expires_at > now() ORDER BY requested_at, id LIMIT @limit")
+        { Parameters = { new NpgsqlParameter("cluster_id", clusterId), new NpgsqlParameter("limit", MaxListed) } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "SELECT id, requested_at FROM credential_revocations WHERE cluster_id = @cluster_id AND state = 'Pending' ORDER BY requested_at, id")
-        { Parameters = { new NpgsqlParameter("cluster_id", clusterId) } });
+            "SELECT id, requested_at FROM credential_revocations WHERE cluster_id = @cluster_id AND state = 'Pending' ORDER BY requested_at, id LIMIT @limit")
+        { Parameters = { new NpgsqlParameter("cluster_id", clusterId), new NpgsqlParameter("limit", MaxListed) } });
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var signing = new List<CredentialSigningWork>();
         while (await reader.ReadAsync(ct))
