@@ -74,19 +74,23 @@ internal sealed class CredentialStore(NpgsqlDataSource dataSource, IOptions<Reco
         command.Parameters.AddWithValue("csr", request.Csr);
         command.Parameters.AddWithValue("expiration_seconds", request.ExpirationSeconds);
         AddWriteParameters(command, clusterId, org, caller.Subject, $"credential {id}");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
+        CredentialRow row;
+        // The reader is disposed (its connection back in the pool) before the signal takes one.
+        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            return null;
+            if (!await reader.ReadAsync(ct))
+            {
+                return null;
+            }
+
+            if (!reader.GetBoolean(0))
+            {
+                throw ApiException.Conflict("cluster-not-ready", $"Cluster {clusterId} is not Ready: credentials are issued by its running control plane, so request one once the cluster is Ready.");
+            }
+
+            row = ReadCredential(reader, 1);
         }
 
-        if (!reader.GetBoolean(0))
-        {
-            throw ApiException.Conflict("cluster-not-ready", $"Cluster {clusterId} is not Ready: credentials are issued by its running control plane, so request one once the cluster is Ready.");
-        }
-
-        var row = ReadCredential(reader, 1);
-        await reader.DisposeAsync();
         await OutboxSignal.SendAsync(dataSource, logger);
         return row;
     }
