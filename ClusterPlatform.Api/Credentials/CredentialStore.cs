@@ -85,7 +85,7 @@ internal sealed class CredentialStore(NpgsqlDataSource dataSource, IOptions<Reco
 
             if (!reader.GetBoolean(0))
             {
-                throw ApiException.Conflict("cluster-not-ready", $"Cluster {clusterId} is not Ready: credentials are issued by its running control plane, so request one once the cluster is Ready.");
+                throw NotReady(clusterId);
             }
 
             row = ReadCredential(reader, 1);
@@ -94,6 +94,10 @@ internal sealed class CredentialStore(NpgsqlDataSource dataSource, IOptions<Reco
         await OutboxSignal.SendAsync(dataSource, logger);
         return row;
     }
+
+    /// <summary>The refusal of a request for a cluster that is not Ready (or is deleting).</summary>
+    public static ApiException NotReady(Guid clusterId) => ApiException.Conflict("cluster-not-ready",
+        $"Cluster {clusterId} is not Ready: credentials are issued by its running control plane, so request one once the cluster is Ready.");
 
     /// <summary>The cluster's newest credentials, at most <see cref="MaxListed"/>.</summary>
     public async Task<IReadOnlyList<CredentialRow>> ListAsync(Guid clusterId, CancellationToken ct)

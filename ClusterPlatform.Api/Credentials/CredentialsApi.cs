@@ -48,8 +48,17 @@ internal static class CredentialsApi
 
     private static async Task<Accepted<Credential>> RequestCredential(Guid id, [AsParameters] CredentialServices services, [FromServices] CredentialRequests requests)
     {
-        var (http, caller, credentials, _, ct) = services;
+        var (http, caller, credentials, store, ct) = services;
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
+        // docs/api.md "Refusal order": 404, then 409, then the body's rules, so a caller learns nothing
+        // of a cluster it cannot see or that cannot take a request yet. The write checks both again.
+        var cluster = ResourceMapper.ToCluster(await store.FindAsync(ResourceKind.Cluster, id, caller.WriteScope, ct)
+            ?? throw ApiException.NotFound(ResourceKind.Cluster.Name, id));
+        if (cluster.Status.Phase != Phases.Ready)
+        {
+            throw CredentialStore.NotReady(id);
+        }
+
         var request = requests.Parse(body.Root, caller.Subject);
         var row = await credentials.RequestAsync(id, caller.WriteScope, caller, request, ct) ?? throw ApiException.NotFound(ResourceKind.Cluster.Name, id);
         return TypedResults.Accepted(CredentialPath(id, row.Id), Metadata(row));

@@ -50,7 +50,8 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
     private async Task AssertRefusedAsync(Func<JsonObject, JsonObject, IEnumerable<(string Who, Func<HttpRequestMessage> Make, string? Code)>> generate, int minimum)
     {
         var owner = api.As("user", "bad-input", "owner");
-        var cluster = await owner.CreateClusterAsync(ApiCalls.Unique("target"));
+        // Ready, so a credential request reaches its body's rules (a cluster that is not Ready refuses it first, 409).
+        var cluster = await Credentials.CredentialCalls.CreateReadyClusterAsync(api, owner, "target");
         var pool = await owner.CreateNodePoolAsync(cluster["id"].Text());
         var admin = api.As("admin", "bad-input", "admin@platform");
         var controller = api.As("controller", null, "operator-client-controller");
@@ -274,7 +275,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             ("controller", HttpMethod.Put, $"{clusterHref}/status", validReport, "application/json"),
             ("controller", HttpMethod.Put, $"{poolHref}/status", validReport, "application/json"),
             ("admin", HttpMethod.Put, "/api/v1/management-clusters/mc-bad", fleet, "application/json"),
-            // The cluster is not Ready, so a valid request is a 409; every body fault is a 400 before that.
+            // Valid as it stands (a 202), so every variant is a body fault: 400, 413 or 415.
             ("user", HttpMethod.Post, $"{clusterHref}/credentials", new JsonObject { ["csr"] = OwnersCsr.Value, ["ttl"] = "PT1H" }, "application/json"),
             // No such credential or revocation, so a valid report is a 404; every body fault is a 400 before that.
             ("controller", HttpMethod.Put, $"{clusterHref}/credentials/{Guid.Empty}/issuance", new JsonObject { ["status"] = "Failed", ["message"] = "x" }, "application/json"),

@@ -228,19 +228,22 @@ public sealed class CredentialApiTests(ApiServer api) : IClassFixture<ApiServer>
     }
 
     [Fact]
-    public async Task A_cluster_that_is_not_Ready_refuses_a_request_with_409()
+    public async Task A_cluster_that_is_not_Ready_refuses_a_request_with_409_before_looking_at_the_body()
     {
         var cluster = await User().CreateClusterAsync(ApiCalls.Unique("pending"));
         using var csr = TestCsr.For("alice");
 
         using var response = await User().PostCredentialAsync(cluster["href"].Text(), csr.Pem);
+        // The refusal order (docs/api.md): a cluster that cannot take a request says so before the body's rules.
+        using var badBody = await User().PostCredentialAsync(cluster["href"].Text(), "not a csr");
 
         await response.AssertProblemAsync(HttpStatusCode.Conflict, "cluster-not-ready");
+        await badBody.AssertProblemAsync(HttpStatusCode.Conflict, "cluster-not-ready");
         Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM credentials WHERE cluster_id = @id", ("id", Guid.Parse(cluster["id"].Text()))));
     }
 
     [Fact]
-    public async Task Another_organizations_cluster_is_404_on_every_credential_route()
+    public async Task Another_organizations_cluster_is_404_on_every_credential_route_whatever_the_body()
     {
         var cluster = await api.CreateReadyClusterAsync(User());
         var href = cluster["href"].Text();
@@ -251,6 +254,7 @@ public sealed class CredentialApiTests(ApiServer api) : IClassFixture<ApiServer>
         using var outsiderCsr = TestCsr.For("alice");
 
         using (var request = await outsider.PostCredentialAsync(href, outsiderCsr.Pem)) { await request.AssertProblemAsync(HttpStatusCode.NotFound, "not-found"); }
+        using (var badBody = await outsider.PostCredentialAsync(href, "not a csr")) { await badBody.AssertProblemAsync(HttpStatusCode.NotFound, "not-found"); }
         using (var revoke = await outsider.PostAsync($"{href}/credentials:revoke", null)) { await revoke.AssertProblemAsync(HttpStatusCode.NotFound, "not-found"); }
         foreach (var path in new[] { $"{href}/credentials", CredentialCalls.CredentialHref(credential), $"{href}/credentials/revocations/{revocation["id"].Text()}" })
         {
