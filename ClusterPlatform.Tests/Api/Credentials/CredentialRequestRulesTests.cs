@@ -76,6 +76,35 @@ public sealed class CredentialRequestRulesTests(ApiServer api) : IClassFixture<A
         Assert.Equal("Pending", credential["status"].Text());
     }
 
+    /// <summary>The README's "Try it" command, run as written: what a user makes with openssl is taken.</summary>
+    [Fact]
+    public async Task The_readmes_openssl_request_is_taken()
+    {
+        var cluster = await api.CreateReadyClusterAsync(api.As("user", organization, Caller));
+        var folder = Directory.CreateTempSubdirectory("openssl-");
+        try
+        {
+            var openssl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("openssl",
+                ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem",
+                    "-subj", $"/CN={BreakGlassSubject.CommonName(Caller)}/O={BreakGlassSubject.Group}", "-out", "request.csr"])
+            {
+                WorkingDirectory = folder.FullName,
+                RedirectStandardError = true,
+            })!;
+            await openssl.WaitForExitAsync();
+            Assert.True(openssl.ExitCode == 0, await openssl.StandardError.ReadToEndAsync());
+
+            var credential = await api.As("user", organization, Caller)
+                .RequestCredentialAsync(cluster["href"].Text(), await File.ReadAllTextAsync(Path.Combine(folder.FullName, "request.csr")), "PT8H");
+
+            Assert.Equal("Pending", credential["status"].Text());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private async Task AssertRefusedAsync(HttpResponseMessage response, JsonObject cluster, string field, string why)
     {
         var body = await response.Content.ReadAsStringAsync();
