@@ -57,7 +57,7 @@ internal static class Program
         api.WithLocalRunCredentials(controllers, console);
         if (deployment is not null)
         {
-            GkeDeployment.Configure(api, controllers, deployment);
+            GkeDeployment.Configure(api, controllers, console, deployment);
         }
 
         await builder.Build().RunAsync();
