@@ -62,7 +62,7 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
         ["PUT /api/v1/clusters/{id:guid}/status"] = (w => Send(HttpMethod.Put, $"{w.Cluster}/status", w.Report), Report),
         ["GET /api/v1/clusters/{id:guid}/statuses"] = (w => Get($"{w.Cluster}/statuses"), OwnRead),
         ["GET /api/v1/clusters/{id:guid}/jwks"] = (w => Get($"{w.Cluster}/jwks"), OwnRead),
-        ["GET /api/v1/clusters/{id:guid}/audit"] = (w => Get($"{w.Cluster}/audit"), AdminsOnly),
+        ["GET /api/v1/clusters/{id:guid}/audit"] = (w => Get($"{w.Cluster}/audit"), OwnRead),
         ["GET /api/v1/clusters/{id:guid}/nodepools"] = (w => Get($"{w.Cluster}/nodepools"), OwnRead),
         ["GET /api/v1/clusters/{id:guid}/upgrades"] = (w => Get($"{w.Cluster}/upgrades"), OwnRead),
 
