@@ -70,6 +70,21 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
             },
         }), ct);
 
+    public Task<CredentialList> ListCredentialsAsync(Guid clusterId, CancellationToken ct) =>
+        SendAsync<CredentialList>(HttpMethod.Get, $"{Base}/clusters/{clusterId}/credentials", null, ct);
+
+    /// <summary>Requests a break-glass credential for a CSR made in the browser (docs/api.md, Credentials); the key never comes here.</summary>
+    public Task<Credential> RequestCredentialAsync(Guid clusterId, CredentialRequest request, CancellationToken ct) =>
+        SendAsync<Credential>(HttpMethod.Post, $"{Base}/clusters/{clusterId}/credentials", JsonContent.Create(request, options: Json), ct);
+
+    /// <summary>One credential; an Issued one carries its certificate and kubeconfig for its requester.</summary>
+    public Task<Credential> GetCredentialAsync(Guid clusterId, Guid credentialId, CancellationToken ct) =>
+        SendAsync<Credential>(HttpMethod.Get, $"{Base}/clusters/{clusterId}/credentials/{credentialId}", null, ct);
+
+    /// <summary>Revokes every break-glass credential of the cluster (HyperShift revokes by signer).</summary>
+    public Task<CredentialRevocation> RevokeCredentialsAsync(Guid clusterId, CancellationToken ct) =>
+        SendAsync<CredentialRevocation>(HttpMethod.Post, $"{Base}/clusters/{clusterId}/credentials:revoke", null, ct);
+
     public Task<ResourceList<OpenShiftVersion>> ListVersionsAsync(string channelGroup, CancellationToken ct) =>
         SendAsync<ResourceList<OpenShiftVersion>>(HttpMethod.Get, $"{Base}/versions{Query(("channelGroup", channelGroup))}", null, ct);
 

@@ -84,7 +84,11 @@ internal static class ConsoleSignIn
             }
 
             var signedIn = context.Principal;
-            var claims = new List<Claim> { new(ConsoleClaims.ApiToken, token), new(ConsoleClaims.Name, signedIn.FindFirst("name")?.Value ?? signedIn.FindFirst("sub")?.Value ?? "") };
+            var subject = signedIn.FindFirst(ConsoleClaims.Subject)?.Value ?? "";
+            var claims = new List<Claim>
+            {
+                new(ConsoleClaims.ApiToken, token), new(ConsoleClaims.Subject, subject), new(ConsoleClaims.Name, signedIn.FindFirst("name")?.Value ?? subject),
+            };
             if (signedIn.FindFirst(organizationClaim)?.Value is { Length: > 0 } organization)
             {
                 claims.Add(new Claim(ConsoleClaims.Organization, organization));
@@ -142,6 +146,9 @@ internal static class ConsoleClaims
 {
     public const string ApiToken = "clusterplatform:api-token";
     public const string Name = "name";
+
+    /// <summary>The Api token's subject: a break-glass certificate's subject is derived from it (BreakGlassSubject).</summary>
+    public const string Subject = "sub";
     public const string Organization = "org";
     public const string Role = "role";
 }

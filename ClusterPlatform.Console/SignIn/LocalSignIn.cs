@@ -71,7 +71,7 @@ internal static partial class LocalSignIn
 
         var token = DevelopmentTokens.Create(key, user, organization, [role], DateTime.UtcNow + TokenLifetime, DevelopmentTokens.LocalRunIssuer);
         var identity = new ClaimsIdentity(
-            [new(ConsoleClaims.Name, user), new(ConsoleClaims.Organization, organization), new(ConsoleClaims.Role, role), new(ConsoleClaims.ApiToken, token)],
+            [new(ConsoleClaims.Name, user), new(ConsoleClaims.Subject, user), new(ConsoleClaims.Organization, organization), new(ConsoleClaims.Role, role), new(ConsoleClaims.ApiToken, token)],
             CookieAuthenticationDefaults.AuthenticationScheme, ConsoleClaims.Name, ConsoleClaims.Role);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
         return Results.LocalRedirect(ConsoleSignIn.LocalUrl(form["returnUrl"].ToString()));
