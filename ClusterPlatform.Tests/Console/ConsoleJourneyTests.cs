@@ -71,6 +71,7 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
             await Expect(otherPage.Locator("#no-clusters")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
             await Expect(otherPage.Locator($"tr[data-cluster='{name}']")).ToHaveCountAsync(0);
             await otherPage.GotoAsync(clusterUrl);
+            await InteractiveAsync(otherPage);
             await Expect(otherPage.Locator("#cluster-gone")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
             await ScreenshotAsync(otherPage, "other-organization");
         }
@@ -112,6 +113,7 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
         await page.Locator("#confirm-delete").ClickAsync();
         await Expect(page.Locator("#cluster-gone")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
         await page.GotoAsync(new Uri(fixture.ConsoleUrl, "/clusters").ToString());
+        await InteractiveAsync(page);
         await Expect(page.Locator("#no-clusters")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
         await Expect(page.Locator($"tr[data-cluster='{name}']")).ToHaveCountAsync(0);
     }
@@ -130,6 +132,7 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
         await page.Locator("#theme-toggle").ClickAsync();
         await Expect(page.Locator("#theme-toggle")).ToContainTextAsync("Light theme");
         await page.GotoAsync(new Uri(fixture.ConsoleUrl, "/clusters").ToString());
+        await InteractiveAsync(page);
         await Expect(page.Locator("h1")).ToHaveTextAsync("Clusters", new() { Timeout = Ms(Patience) });
         await ScreenshotAsync(page, "clusters-dark");
 
@@ -139,6 +142,7 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
         foreach (var (path, shot) in new[] { ("/clusters", "clusters-390"), ("/clusters/new", "create-390"), ("/fleet", "fleet-390") })
         {
             await small.GotoAsync(new Uri(fixture.ConsoleUrl, path).ToString());
+            await InteractiveAsync(small);
             await Expect(small.Locator("h1")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
             // No layout break: nothing wider than the viewport (a page that scrolls sideways is broken at this width).
             var width = await small.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
@@ -166,7 +170,15 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
         await page.Locator("#sign-in").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/clusters$"), new() { Timeout = Ms(Patience) });
         await Expect(page.Locator("#signed-in-as")).ToContainTextAsync(organization, new() { Timeout = Ms(Patience) });
+        await InteractiveAsync(page);
     }
+
+    /// <summary>
+    /// Waits for the page's circuit: a page loaded in full is prerendered first, and a click or a typed
+    /// value before the circuit runs is lost.
+    /// </summary>
+    private static async Task InteractiveAsync(IPage page) =>
+        await Expect(page.Locator(".shell[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
 
     private static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ConsoleTopologyFixture.ScreenshotDirectory, $"{name}.png"), FullPage = true });
