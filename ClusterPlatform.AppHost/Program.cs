@@ -45,10 +45,19 @@ internal static class Program
             .WithQuickTelemetryShutdown()
             .WithLocalReplicas(topology.ControllersReplicas)
             .WithRestartOnCrash();
-        api.WithLocalControllerCredentials(controllers);
+
+        // The web console: people sign in there and it calls the Api with their own tokens.
+        var console = builder.AddProject<Projects.ClusterPlatform_Console>(ResourceNames.Console)
+            .WithReference(api.GetEndpoint("http"))
+            .WaitFor(api)
+            .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
+            .WithQuickTelemetryShutdown()
+            .WithExternalHttpEndpoints()
+            .WithRestartOnCrash();
+        api.WithLocalRunCredentials(controllers, console);
         if (deployment is not null)
         {
-            GkeDeployment.Configure(api, controllers, deployment);
+            GkeDeployment.Configure(api, controllers, console, deployment);
         }
 
         await builder.Build().RunAsync();

@@ -8,6 +8,7 @@ public static class ResourceNames
 {
     public const string Api = "api";
     public const string Controllers = "controllers";
+    public const string Console = "console";
     public const string PostgresServer = "postgres";
     public const string Database = "clusterdb";
     public const string PubSub = "pubsub";

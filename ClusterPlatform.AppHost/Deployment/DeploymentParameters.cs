@@ -23,6 +23,10 @@ internal static class DeploymentParameters
     public const string OidcAuthority = "oidc-authority";
     public const string OidcAudience = "oidc-audience";
     public const string ConsoleOrigin = "console-origin";
+    public const string ConsoleImage = "console-image";
+    public const string ConsoleHost = "console-host";
+    public const string ConsoleAddressName = "console-address-name";
+    public const string ConsoleClientId = "console-oidc-client-id";
 
     /// <summary>The Google service account a workload (the Api, or one controller) runs as.</summary>
     public static string ServiceAccount(string workload) => $"{workload}-service-account";
@@ -43,7 +47,12 @@ internal static class DeploymentParameters
         (OidcAuthority, "The issuer URL of the OIDC provider users sign in with", "https://login.example.com/"),
         (OidcAudience, "The audience of users' tokens", "clusterplatform"),
         (ConsoleOrigin, "The browser origin of the console allowed by CORS", "https://console.example.com"),
+        (ConsoleImage, "The console's container image", "us-docker.pkg.dev/example-project/clusterplatform/clusterplatform-console:1.0.0"),
+        (ConsoleHost, "The console's public DNS name (the host of console-origin): its managed certificate's domain", "console.example.com"),
+        (ConsoleAddressName, "The reserved global static IP address of the console's load balancer", "clusterplatform-console"),
+        (ConsoleClientId, "The console's client id at the OIDC provider: a public client using the authorization code flow with PKCE, redirect URI https://<console-host>/signin-oidc", "clusterplatform-console"),
         (ServiceAccount(ResourceNames.Api), "The Api's Google service account", "clusterplatform-api@example-project.iam.gserviceaccount.com"),
+        (ServiceAccount(ResourceNames.Console), "The console's Google service account (it calls nothing of Google's; Workload Identity keeps it apart)", "clusterplatform-console@example-project.iam.gserviceaccount.com"),
         .. ControllerNames.All.Select(controller => (ServiceAccount(controller), $"The Google service account of the {controller}",
             $"cp-{controller[..^"-controller".Length]}@example-project.iam.gserviceaccount.com")),
     ];

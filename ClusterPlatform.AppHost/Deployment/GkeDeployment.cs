@@ -18,8 +18,12 @@ internal static class GkeDeployment
     /// <summary>Where the GKE manifests go, beside the Aspire manifest.</summary>
     public const string Directory = "gke";
 
-    public static void Configure(IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> controllers, DeploymentParameterSet parameters)
+    public static void Configure(IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> controllers, IResourceBuilder<ProjectResource> console,
+        DeploymentParameterSet parameters)
     {
+        // People sign in at the same OIDC authority the Api trusts; the console passes their access tokens on.
+        console.WithEnvironment("Authentication__Users__Authority", parameters[DeploymentParameters.OidcAuthority])
+            .WithEnvironment("Authentication__Users__ClientId", parameters[DeploymentParameters.ConsoleClientId]);
         // Controllers ask the metadata server for ID tokens with this audience, and the Api accepts only it.
         var audience = ReferenceExpression.Create($"https://{parameters[DeploymentParameters.ApiHost]}");
         api.WithEnvironment("Authentication__Google__Audience", audience)

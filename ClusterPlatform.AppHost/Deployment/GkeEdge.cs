@@ -16,11 +16,11 @@ internal static class GkeEdge
     public const int MinApiReplicas = 2;
     public const int MaxApiReplicas = 10;
 
-    public static V1Service Service(string name) => new()
+    public static V1Service Service(string name, string component = "api") => new()
     {
         ApiVersion = "v1",
         Kind = "Service",
-        Metadata = GkeWorkloads.Metadata(name, "api", new Dictionary<string, string>
+        Metadata = GkeWorkloads.Metadata(name, component, new Dictionary<string, string>
         {
             // Container-native load balancing: the load balancer sends to pods, not through node ports.
             ["cloud.google.com/neg"] = """{"ingress": true}""",
@@ -35,7 +35,7 @@ internal static class GkeEdge
     };
 
     /// <summary>The load balancer's health check asks /health: a replica that cannot reach its database gets no traffic.</summary>
-    public static CustomObject BackendConfig(string name) => new("cloud.google.com/v1", "BackendConfig", GkeWorkloads.Metadata(name, "api"), new Dictionary<string, object>
+    public static CustomObject BackendConfig(string name, string component = "api", IDictionary<string, object>? more = null) => new("cloud.google.com/v1", "BackendConfig", GkeWorkloads.Metadata(name, component), new Dictionary<string, object>(more ?? new Dictionary<string, object>())
     {
         ["healthCheck"] = new Dictionary<string, object>
         {
@@ -48,11 +48,11 @@ internal static class GkeEdge
         ["connectionDraining"] = new Dictionary<string, object> { ["drainingTimeoutSec"] = 30 },
     });
 
-    public static V1Ingress Ingress(string name, string hostPlaceholder, string addressPlaceholder) => new()
+    public static V1Ingress Ingress(string name, string hostPlaceholder, string addressPlaceholder, string component = "api") => new()
     {
         ApiVersion = "networking.k8s.io/v1",
         Kind = "Ingress",
-        Metadata = GkeWorkloads.Metadata(name, "api", new Dictionary<string, string>
+        Metadata = GkeWorkloads.Metadata(name, component, new Dictionary<string, string>
         {
             ["kubernetes.io/ingress.class"] = "gce",
             ["kubernetes.io/ingress.global-static-ip-name"] = addressPlaceholder,
@@ -85,10 +85,10 @@ internal static class GkeEdge
         },
     };
 
-    public static CustomObject ManagedCertificate(string name, string hostPlaceholder) =>
-        new("networking.gke.io/v1", "ManagedCertificate", GkeWorkloads.Metadata(name, "api"), new Dictionary<string, object> { ["domains"] = new[] { hostPlaceholder } });
+    public static CustomObject ManagedCertificate(string name, string hostPlaceholder, string component = "api") =>
+        new("networking.gke.io/v1", "ManagedCertificate", GkeWorkloads.Metadata(name, component), new Dictionary<string, object> { ["domains"] = new[] { hostPlaceholder } });
 
-    public static CustomObject FrontendConfig(string name) => new("networking.gke.io/v1beta1", "FrontendConfig", GkeWorkloads.Metadata(name, "api"), new Dictionary<string, object>
+    public static CustomObject FrontendConfig(string name, string component = "api") => new("networking.gke.io/v1beta1", "FrontendConfig", GkeWorkloads.Metadata(name, component), new Dictionary<string, object>
     {
         ["redirectToHttps"] = new Dictionary<string, object> { ["enabled"] = true, ["responseCodeName"] = "PERMANENT_REDIRECT" },
     });

@@ -24,23 +24,31 @@ internal static partial class GkeManifests
     public const string PullSecretDirectory = "/var/run/secrets/clusterplatform/pull-secret";
     public const string ApiSettings = "api-settings";
     public const string ControllerSettings = "controllers-settings";
+    public const string ConsoleSettings = "console-settings";
+    public const string ConsoleComponent = "console";
     public const string ApiComponent = "api";
     public const string ControllerComponent = "controller";
 
     private static readonly ResourceBudget ApiBudget = new("250m", "2", "512Mi");
     private static readonly ResourceBudget ControllerBudget = new("100m", "1", "256Mi");
+    // Each signed-in person holds a Blazor circuit in memory on the pod serving them.
+    private static readonly ResourceBudget ConsoleBudget = new("100m", "1", "384Mi");
+
+    /// <summary>Console replicas: two, as every workload (a pod's circuits reconnect to the other when it goes).</summary>
+    public const int ConsoleReplicas = 2;
 
     /// <summary>The files of the layout, by path relative to its root.</summary>
     public static IReadOnlyDictionary<string, string> Generate(AspireManifest manifest, Func<string, string?> configuredParameter)
     {
-        var unknown = manifest.Workloads.Select(w => w.Name).Except([ResourceNames.Api, ResourceNames.Controllers]).ToList();
+        var unknown = manifest.Workloads.Select(w => w.Name).Except([ResourceNames.Api, ResourceNames.Controllers, ResourceNames.Console]).ToList();
         if (unknown.Count > 0)
         {
-            throw new InvalidDataException($"The GKE generator knows the Api and the Controllers, not {string.Join(", ", unknown)}: teach it the new workload.");
+            throw new InvalidDataException($"The GKE generator knows the Api, the Controllers and the console, not {string.Join(", ", unknown)}: teach it the new workload.");
         }
 
         var api = manifest.Workloads.Single(w => w.Name == ResourceNames.Api);
         var controllers = manifest.Workloads.Single(w => w.Name == ResourceNames.Controllers);
+        var console = manifest.Workloads.Single(w => w.Name == ResourceNames.Console);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var baseResources = new List<string>();
         void AddBase(string file, params IEnumerable<object> objects)
@@ -64,16 +72,33 @@ internal static partial class GkeManifests
             AddBase($"{controller}.yaml", ControllerObjects(manifest, controllers, controller));
         }
 
+        AddBase("console.yaml", ConsoleObjects(manifest, console));
+        AddBase("console-edge.yaml",
+            GkeEdge.Service(console.Name, ConsoleComponent),
+            // A person's Blazor circuit lives on one pod: the load balancer keeps them there.
+            GkeEdge.BackendConfig(console.Name, ConsoleComponent, new Dictionary<string, object>
+            {
+                ["sessionAffinity"] = new Dictionary<string, object> { ["affinityType"] = "GENERATED_COOKIE", ["affinityCookieTtlSec"] = 28800 },
+            }),
+            GkeEdge.Ingress(console.Name, GkeWorkloads.Placeholder(DeploymentParameters.ConsoleHost), GkeWorkloads.Placeholder(DeploymentParameters.ConsoleAddressName), ConsoleComponent),
+            GkeEdge.ManagedCertificate(console.Name, GkeWorkloads.Placeholder(DeploymentParameters.ConsoleHost), ConsoleComponent),
+            GkeEdge.FrontendConfig(console.Name, ConsoleComponent),
+            GkeWorkloads.DisruptionBudget(console.Name, ConsoleComponent));
+
         files[$"{KustomizeLayout.Base}/{ApiSettings}.env"] = EnvFile(
             "Settings of the Api an operator may change without a new image. Platform:* is the Api's appsettings.json, so offerings stay in one place.",
             [.. Flatten(ReadSettings(api.ProjectDirectory)["Platform"], "Platform"), .. ApiProductionSettings]);
         files[$"{KustomizeLayout.Base}/{ControllerSettings}.env"] = EnvFile(
             "Settings of every controller an operator may change without a new image.", ControllerProductionSettings);
+        files[$"{KustomizeLayout.Base}/{ConsoleSettings}.env"] = EnvFile(
+            "Settings of the console an operator may change without a new image. Its regions are the Api's (Platform:SupportedRegions), so the two agree.",
+            [.. Flatten(ReadSettings(api.ProjectDirectory)["Platform"]?["SupportedRegions"], "Platform__SupportedRegions"), .. ConsoleProductionSettings]);
         files[$"{KustomizeLayout.Base}/{KustomizeLayout.ParametersFile}"] = EnvFile(
             "Placeholders: an overlay sets every parameter (see overlays/example), and the parameters component puts them in place.",
             manifest.Parameters.Where(p => !p.Secret).Select(p => new KeyValuePair<string, string>(p.Name, GkeWorkloads.Placeholder(p.Name))));
         files[$"{KustomizeLayout.Base}/kustomization.yaml"] = KustomizeLayout.BaseKustomization(Namespace, baseResources,
-            [(ParametersConfigMap, KustomizeLayout.ParametersFile), (ApiSettings, $"{ApiSettings}.env"), (ControllerSettings, $"{ControllerSettings}.env")]);
+            [(ParametersConfigMap, KustomizeLayout.ParametersFile), (ApiSettings, $"{ApiSettings}.env"), (ControllerSettings, $"{ControllerSettings}.env"),
+             (ConsoleSettings, $"{ConsoleSettings}.env")]);
         files[$"{KustomizeLayout.ParametersComponent}/kustomization.yaml"] = KustomizeLayout.ParametersComponentKustomization(ParameterTargets());
         files[$"{KustomizeLayout.ExampleOverlay}/kustomization.yaml"] = KustomizeLayout.OverlayKustomization(ParametersConfigMap);
         files[$"{KustomizeLayout.ExampleOverlay}/{KustomizeLayout.ParametersFile}"] = ParameterValues(manifest, configuredParameter);
@@ -98,6 +123,20 @@ internal static partial class GkeManifests
         new("Controllers__ShutdownGracePeriod", GkeWorkloads.ControllerShutdownGrace.ToString("c", CultureInfo.InvariantCulture)),
         new("Logging__Console__FormatterName", "json"),
     ];
+
+    private static readonly KeyValuePair<string, string>[] ConsoleProductionSettings =
+    [
+        // ASPNETCORE_FORWARDEDHEADERS_ENABLED comes with the Aspire manifest: behind the load balancer the
+        // OIDC redirect URI names https and the public host, as the browser sees them.
+        new("Logging__Console__FormatterName", "json"),
+    ];
+
+    private static IEnumerable<object> ConsoleObjects(AspireManifest manifest, AspireManifest.Workload console)
+    {
+        var container = GkeWorkloads.AppContainer(console.Name, DeploymentParameters.ConsoleImage, Environment(manifest, console), ConsoleSettings, ConsoleBudget, [], drainOnStop: true);
+        yield return GkeWorkloads.ServiceAccount(console.Name);
+        yield return GkeWorkloads.Deployment(console.Name, ConsoleComponent, ConsoleReplicas, container, [], [], TimeSpan.FromSeconds(30));
+    }
 
     private static V1Namespace Namespaced() => new()
     {
@@ -219,7 +258,8 @@ internal static partial class GkeManifests
             yield return new(DeploymentParameters.ControllersImage, "Deployment", controller, $"spec.template.spec.containers.[name={ControllerComponent}].image");
         }
 
-        foreach (var workload in ControllerNames.All.Prepend(ResourceNames.Api))
+        yield return new(DeploymentParameters.ConsoleImage, "Deployment", ResourceNames.Console, $"spec.template.spec.containers.[name={ResourceNames.Console}].image");
+        foreach (var workload in ControllerNames.All.Prepend(ResourceNames.Api).Append(ResourceNames.Console))
         {
             yield return new(DeploymentParameters.ServiceAccount(workload), "ServiceAccount", workload, $"metadata.annotations.[{GkeWorkloads.WorkloadIdentityAnnotation}]");
         }
@@ -227,6 +267,9 @@ internal static partial class GkeManifests
         yield return new(DeploymentParameters.ApiHost, "Ingress", ResourceNames.Api, "spec.rules.0.host");
         yield return new(DeploymentParameters.ApiHost, "ManagedCertificate", ResourceNames.Api, "spec.domains.0");
         yield return new(DeploymentParameters.ApiAddressName, "Ingress", ResourceNames.Api, "metadata.annotations.[kubernetes.io/ingress.global-static-ip-name]");
+        yield return new(DeploymentParameters.ConsoleHost, "Ingress", ResourceNames.Console, "spec.rules.0.host");
+        yield return new(DeploymentParameters.ConsoleHost, "ManagedCertificate", ResourceNames.Console, "spec.domains.0");
+        yield return new(DeploymentParameters.ConsoleAddressName, "Ingress", ResourceNames.Console, "metadata.annotations.[kubernetes.io/ingress.global-static-ip-name]");
     }
 
     /// <summary>The example overlay's values: configured parameters (Parameters:&lt;name&gt;), else the examples. Secret parameters never appear.</summary>

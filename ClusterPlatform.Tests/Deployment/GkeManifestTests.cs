@@ -17,7 +17,8 @@ namespace ClusterPlatform.Tests.Deployment;
 public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<GkeManifestsFixture>
 {
     private const string Api = "api";
-    private static readonly string[] Workloads = [Api, .. ControllerNames.All];
+    private const string Console = "console";
+    private static readonly string[] Workloads = [Api, Console, .. ControllerNames.All];
 
     [Fact]
     public void The_base_and_the_example_overlay_render_with_kubectl_kustomize()
@@ -37,16 +38,16 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         Assert.Equal(new Dictionary<string, int>
         {
             ["Namespace"] = 1,
-            ["ServiceAccount"] = 5,
-            ["ConfigMap"] = 3,
-            ["Deployment"] = 5,
-            ["Service"] = 1,
+            ["ServiceAccount"] = 6,
+            ["ConfigMap"] = 4,
+            ["Deployment"] = 6,
+            ["Service"] = 2,
             ["HorizontalPodAutoscaler"] = 1,
-            ["PodDisruptionBudget"] = 5,
-            ["Ingress"] = 1,
-            ["ManagedCertificate"] = 1,
-            ["BackendConfig"] = 1,
-            ["FrontendConfig"] = 1,
+            ["PodDisruptionBudget"] = 6,
+            ["Ingress"] = 2,
+            ["ManagedCertificate"] = 2,
+            ["BackendConfig"] = 2,
+            ["FrontendConfig"] = 2,
         }, kinds);
         Assert.All(gke.Objects.OfType<IMetadata<V1ObjectMeta>>().Where(o => o is not V1Namespace),
             o => Assert.Equal("clusterplatform", o.Metadata.NamespaceProperty));
@@ -119,24 +120,51 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         Assert.True(autoscaler.Spec.MinReplicas >= 2);
         Assert.True(autoscaler.Spec.MaxReplicas > autoscaler.Spec.MinReplicas);
 
-        var service = Assert.Single(gke.All<V1Service>());
+        AssertBehindHttpsIngress(Api, GkeManifestsFixture.ConfiguredHost);
+    }
+
+    [Fact]
+    public void The_console_has_its_own_https_ingress_with_session_affinity_and_the_apis_regions_and_authority()
+    {
+        var health = AssertBehindHttpsIngress(Console, gke.ConfigMap("clusterplatform-parameters").Data["console-host"]);
+        // A Blazor circuit lives on one pod: the load balancer keeps each person on theirs.
+        var affinity = (IDictionary<object, object>)health.Spec["sessionAffinity"];
+        Assert.Equal("GENERATED_COOKIE", affinity["affinityType"].ToString());
+
+        var container = gke.Deployment(Console).Spec.Template.Spec.Containers.Single();
+        var env = container.Env.ToDictionary(e => e.Name);
+        Assert.Equal("http://api", env["services__api__http__0"].Value);
+        Assert.Equal("oidc-authority", env["Authentication__Users__Authority"].ValueFrom.ConfigMapKeyRef.Key);
+        Assert.Equal("console-oidc-client-id", env["Authentication__Users__ClientId"].ValueFrom.ConfigMapKeyRef.Key);
+        Assert.DoesNotContain(env.Keys, n => n.Contains("LocalSignIn", StringComparison.Ordinal));
+        var settings = gke.All<V1ConfigMap>().Single(c => c.Metadata.Name == container.EnvFrom.Single().ConfigMapRef.Name).Data;
+        var apiSettings = gke.All<V1ConfigMap>().Single(c => c.Metadata.Name == gke.Deployment(Api).Spec.Template.Spec.Containers.Single().EnvFrom.Single().ConfigMapRef.Name).Data;
+        Assert.Equal(apiSettings.Where(s => s.Key.StartsWith("Platform__SupportedRegions__", StringComparison.Ordinal)).OrderBy(s => s.Key),
+            settings.Where(s => s.Key.StartsWith("Platform__SupportedRegions__", StringComparison.Ordinal)).OrderBy(s => s.Key));
+    }
+
+    /// <summary>The workload's Service selects its pods, and its Ingress serves the host over HTTPS only with a managed certificate; returns its BackendConfig.</summary>
+    private GkeManifestsFixture.CustomResource AssertBehindHttpsIngress(string workload, string host)
+    {
+        var podLabels = gke.Deployment(workload).Spec.Template.Metadata.Labels;
+        var service = Assert.Single(gke.All<V1Service>(), s => s.Metadata.Name == workload);
         Assert.All(service.Spec.Selector, l => Assert.Equal(l.Value, podLabels[l.Key]));
         Assert.Equal("http", Assert.Single(service.Spec.Ports).TargetPort.Value);
 
-        var ingress = Assert.Single(gke.All<V1Ingress>());
+        var ingress = Assert.Single(gke.All<V1Ingress>(), i => i.Metadata.Name == workload);
         var rule = Assert.Single(ingress.Spec.Rules);
-        Assert.Equal(GkeManifestsFixture.ConfiguredHost, rule.Host);
+        Assert.Equal(host, rule.Host);
         Assert.Equal(service.Metadata.Name, Assert.Single(rule.Http.Paths).Backend.Service.Name);
-        var certificates = gke.All<GkeManifestsFixture.CustomResource>().Where(r => r.Kind == "ManagedCertificate").ToList();
-        var certificate = Assert.Single(certificates);
+        var certificate = Assert.Single(gke.All<GkeManifestsFixture.CustomResource>(), r => r.Kind == "ManagedCertificate" && r.Metadata.Name == workload);
         Assert.Equal(certificate.Metadata.Name, ingress.Metadata.Annotations["networking.gke.io/managed-certificates"]);
-        Assert.Equal([GkeManifestsFixture.ConfiguredHost], ((IEnumerable<object>)certificate.Spec["domains"]).Select(d => d.ToString()));
-        var frontend = gke.All<GkeManifestsFixture.CustomResource>().Single(r => r.Kind == "FrontendConfig");
+        Assert.Equal([host], ((IEnumerable<object>)certificate.Spec["domains"]).Select(d => d.ToString()));
+        var frontend = gke.All<GkeManifestsFixture.CustomResource>().Single(r => r.Kind == "FrontendConfig" && r.Metadata.Name == workload);
         Assert.Equal(frontend.Metadata.Name, ingress.Metadata.Annotations["networking.gke.io/v1beta1.FrontendConfig"]);
         Assert.Contains("redirectToHttps", frontend.Spec.Keys);
-        var health = gke.All<GkeManifestsFixture.CustomResource>().Single(r => r.Kind == "BackendConfig");
+        var health = gke.All<GkeManifestsFixture.CustomResource>().Single(r => r.Kind == "BackendConfig" && r.Metadata.Name == workload);
         var check = (IDictionary<object, object>)health.Spec["healthCheck"];
         Assert.Equal(("/health", "8080"), (check["requestPath"].ToString(), check["port"].ToString()));
+        return health;
     }
 
     [Fact]
@@ -290,12 +318,13 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         expected[ResourceNames.Database] = "value.v0";
         expected[ResourceNames.Api] = "project.v0";
         expected[ResourceNames.Controllers] = "project.v0";
+        expected[ResourceNames.Console] = "project.v0";
         Assert.Equal(expected.OrderBy(e => e.Key), types.OrderBy(e => e.Key));
 
         var apiEnv = gke.AspireResources[ResourceNames.Api]!["env"]!.AsObject();
         Assert.Equal("{clusterdb.connectionString}", (string)apiEnv["ConnectionStrings__clusterdb"]!);
         Assert.Equal("{pubsub-project.value}", (string)apiEnv["PUBSUB_PROJECT_ID"]!);
-        foreach (var workload in new[] { ResourceNames.Api, ResourceNames.Controllers })
+        foreach (var workload in new[] { ResourceNames.Api, ResourceNames.Controllers, ResourceNames.Console })
         {
             var names = gke.AspireResources[workload]!["env"]!.AsObject().Select(e => e.Key).ToList();
             Assert.DoesNotContain("PUBSUB_EMULATOR_HOST", names);
@@ -308,7 +337,7 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
     public void The_aspire_manifest_and_the_gke_manifests_agree_on_workloads_environment_names_and_parameters()
     {
         var projects = gke.AspireResources.Where(r => (string?)r.Value!["type"] == "project.v0").ToDictionary(r => r.Key, r => r.Value!);
-        Assert.Equal([ResourceNames.Api, ResourceNames.Controllers], projects.Keys.Order());
+        Assert.Equal([ResourceNames.Api, ResourceNames.Console, ResourceNames.Controllers], projects.Keys.Order());
 
         // Each Deployment runs one Aspire workload, told apart by the image parameter it runs.
         var parameters = gke.ConfigMap("clusterplatform-parameters").Data;
@@ -316,6 +345,7 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         {
             var image when image == parameters["api-image"] => ResourceNames.Api,
             var image when image == parameters["controllers-image"] => ResourceNames.Controllers,
+            var image when image == parameters["console-image"] => ResourceNames.Console,
             var image => throw new InvalidOperationException($"{d.Metadata.Name} runs {image}, no workload's image"),
         });
         Assert.Equal(projects.Keys.Order(), workloadOf.Values.Distinct().Order());
@@ -331,7 +361,7 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
             // what splitting the Controllers into one Deployment each adds.
             var settings = gke.All<V1ConfigMap>().Single(c => c.Metadata.Name == container.EnvFrom.Single().ConfigMapRef.Name).Data.Keys;
             var extra = gkeNames.Except(aspireNames).Where(n => !n.StartsWith("PARAMETER_", StringComparison.Ordinal)).Order().ToList();
-            Assert.Equal(workload == ResourceNames.Api ? [] :
+            Assert.Equal(workload is ResourceNames.Api or ResourceNames.Console ? [] :
                 deployment == ControllerNames.OperatorClient ? ["Controllers__Enabled__0", "Providers__ManagementClusters__PullSecretPath"] : ["Controllers__Enabled__0"], extra);
             Assert.Empty(settings.Intersect(aspireNames));
         }

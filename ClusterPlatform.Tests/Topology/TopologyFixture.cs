@@ -35,6 +35,11 @@ public class TopologyFixture : IAsyncLifetime
     /// <summary>More AppHost settings, as <c>Name=value</c> (configuration keys with ':').</summary>
     protected virtual IEnumerable<string> Settings => [];
 
+    /// <summary>A derived fixture's changes to the resources, before the AppHost is built.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder appHost)
+    {
+    }
+
     /// <summary>The latest snapshot of every instance (replica) of <paramref name="resourceName"/>, by instance id.</summary>
     public IReadOnlyDictionary<string, ResourceEvent> InstancesOf(string resourceName) =>
         instances.Where(i => i.Value.Resource.Name == resourceName).ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
@@ -97,6 +102,7 @@ public class TopologyFixture : IAsyncLifetime
             .WithEnvironment("Providers__Simulation__UpgradeDuration", "00:00:06")
             .WithEnvironment("Controllers__RequeueAfter", "00:00:00.250");
 
+        Configure(appHost);
         app = await appHost.BuildAsync(timeout.Token);
         WatchInstances();
         try

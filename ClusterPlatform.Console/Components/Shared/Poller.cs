@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+
+namespace ClusterPlatform.WebConsole.Components.Shared;
+
+/// <summary>
+/// A page that looks again every <see cref="ConsoleOptions.RefreshInterval"/> while it is shown, so a
+/// cluster's move to Ready appears without a reload. The Api's ETags cover only what users own
+/// (labels, spec, deletion; status reports never change them, docs/api.md), so If-None-Match would
+/// answer 304 while the status moves: the pages read in full.
+/// </summary>
+public abstract class Poller : ComponentBase, IAsyncDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+    private Task? loop;
+
+    [Inject]
+    private IOptions<Api.ConsoleOptions> Options { get; set; } = default!;
+
+    protected CancellationToken Stopping => stopping.Token;
+
+    /// <summary>Reads what the page shows; exceptions are the page's to show.</summary>
+    protected abstract Task RefreshAsync();
+
+    protected override async Task OnInitializedAsync()
+    {
+        await RefreshAsync();
+        loop = PollAsync();
+    }
+
+    private async Task PollAsync()
+    {
+        using var timer = new PeriodicTimer(Options.Value.RefreshInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping.Token))
+            {
+                await InvokeAsync(async () =>
+                {
+                    await RefreshAsync();
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The page was left.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        if (loop is not null)
+        {
+            await loop;
+        }
+
+        stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
