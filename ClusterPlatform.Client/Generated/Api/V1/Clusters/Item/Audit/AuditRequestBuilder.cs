@@ -34,7 +34,7 @@ namespace ClusterPlatform.Client.Api.V1.Clusters.Item.Audit
         {
         }
         /// <summary>
-        /// The audit trail of a cluster and its node pools (admins)
+        /// The audit trail of a cluster and its node pools
         /// </summary>
         /// <returns>A <see cref="global::ClusterPlatform.Client.Models.AuditList"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -71,7 +71,7 @@ namespace ClusterPlatform.Client.Api.V1.Clusters.Item.Audit
             return await RequestAdapter.SendAsync<global::ClusterPlatform.Client.Models.AuditList>(requestInfo, global::ClusterPlatform.Client.Models.AuditList.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The audit trail of a cluster and its node pools (admins)
+        /// The audit trail of a cluster and its node pools
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -99,7 +99,7 @@ namespace ClusterPlatform.Client.Api.V1.Clusters.Item.Audit
             return new global::ClusterPlatform.Client.Api.V1.Clusters.Item.Audit.AuditRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The audit trail of a cluster and its node pools (admins)
+        /// The audit trail of a cluster and its node pools
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AuditRequestBuilderGetQueryParameters 
