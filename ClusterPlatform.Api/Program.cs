@@ -1,5 +1,6 @@
 using ClusterPlatform;
 using ClusterPlatform.Api.AutoUpgrades;
+using ClusterPlatform.Api.Credentials;
 using ClusterPlatform.Api.Endpoints;
 using ClusterPlatform.Api.Events;
 using ClusterPlatform.Api.Fleet;
@@ -56,6 +57,9 @@ builder.Services.AddSingleton<FleetStore>();
 builder.Services.AddSingleton<ClusterRequests>();
 builder.Services.AddSingleton<NodePoolRequests>();
 builder.Services.AddSingleton<FleetRequests>();
+builder.Services.AddOptions<CredentialsOptions>().BindConfiguration(CredentialsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<CredentialStore>();
+builder.Services.AddSingleton<CredentialRequests>();
 builder.Services.AddVersionCatalog();
 builder.Services.AddAutomaticUpgrades();
 
@@ -96,6 +100,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();
 app.MapClustersApi();
 app.MapNodePoolsApi();
+app.MapCredentialsApi();
 app.MapFleetApi();
 app.MapVersionsApi();
 

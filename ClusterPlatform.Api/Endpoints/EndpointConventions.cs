@@ -41,6 +41,26 @@ internal static class EndpointConventions
         .RequireAuthorization(AuthenticationSetup.ControllerOrAdminPolicy)
         .Problems([.. Unauthorized, .. more, .. EdgeProblems]);
 
+    /// <summary>Reads open to the people of an organization and admins, not to controllers (break-glass credentials).</summary>
+    public static RouteHandlerBuilder People(this RouteHandlerBuilder endpoint) => endpoint
+        .RequireAuthorization(AuthenticationSetup.PeopleReadPolicy)
+        .Problems([.. Unauthorized, StatusCodes.Status404NotFound, .. EdgeProblems]);
+
+    /// <summary>A user's write without a body or conflicts (a revocation of a cluster's credentials).</summary>
+    public static RouteHandlerBuilder Revokes(this RouteHandlerBuilder endpoint) => endpoint
+        .RequireAuthorization(AuthenticationSetup.WritePolicy)
+        .Problems([.. Unauthorized, StatusCodes.Status404NotFound, .. EdgeProblems]);
+
+    /// <summary>The operator client's own endpoints (not admins': they carry CSRs and certificates); <paramref name="more"/> are their own statuses.</summary>
+    public static RouteHandlerBuilder OperatorClient(this RouteHandlerBuilder endpoint, params int[] more) => endpoint
+        .RequireAuthorization(AuthenticationSetup.ControllerPolicy)
+        .Problems([.. Unauthorized, .. more, .. EdgeProblems]);
+
+    /// <summary>The operator client's report on a credential or revocation: a JSON body, 409 for a report on one that has moved on.</summary>
+    public static RouteHandlerBuilder OperatorClientReport(this RouteHandlerBuilder endpoint) => endpoint
+        .OperatorClient([StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, .. BodyProblems])
+        .ProducesValidationProblem();
+
     public static RouteHandlerBuilder Admins(this RouteHandlerBuilder endpoint, params int[] more) => endpoint
         .RequireAuthorization(AuthenticationSetup.AdminPolicy)
         .Problems([.. Unauthorized, .. more, .. EdgeProblems]);

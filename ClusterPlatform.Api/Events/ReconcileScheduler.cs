@@ -5,7 +5,9 @@ namespace ClusterPlatform.Api.Events;
 /// <summary>
 /// The level-based safety net: queues <c>cluster.reconcile</c> for clusters that are not Ready and
 /// have not changed for <see cref="ReconcileOptions.NotReadyAfter"/>, and for Ready clusters not
-/// reconciled for <see cref="ReconcileOptions.ReadyAfter"/>. Each tick claims due clusters through the
+/// reconciled for <see cref="ReconcileOptions.ReadyAfter"/>, or for <see cref="ReconcileOptions.NotReadyAfter"/>
+/// while they have credential requests or revocations pending (a lost event would otherwise leave them
+/// waiting until ReadyAfter). Each tick claims due clusters through the
 /// <c>next_reconcile_at</c> index with <c>SKIP LOCKED</c> and moves their due time forward in the same
 /// statement, so replicas never schedule one cluster twice and a tick's cost does not depend on how
 /// many clusters need nothing. The events go through the outbox like any other.
@@ -71,7 +73,13 @@ internal sealed class ReconcileScheduler(
                 FOR UPDATE SKIP LOCKED
             ), scheduled AS (
                 UPDATE clusters c
-                SET next_reconcile_at = now() + CASE WHEN c.phase = 'Ready' THEN @ready_after ELSE @not_ready_after END
+                -- Pending credential work keeps a Ready cluster on the not-ready interval: the request brought
+                -- the cluster forward (Credentials/CredentialStore.cs), and this keeps re-driving a lost event.
+                SET next_reconcile_at = now() + CASE WHEN c.phase = 'Ready' AND NOT EXISTS (
+                        SELECT FROM credentials WHERE cluster_id = c.id AND state = 'Pending' AND expires_at > now()
+                        UNION ALL
+                        SELECT FROM credential_revocations WHERE cluster_id = c.id AND state = 'Pending')
+                    THEN @ready_after ELSE @not_ready_after END
                 FROM due
                 WHERE c.id = due.id
                 RETURNING c.id, c.generation

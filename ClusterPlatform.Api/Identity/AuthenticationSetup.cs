@@ -12,6 +12,15 @@ internal static class AuthenticationSetup
     public const string ControllerOrAdminPolicy = "controller-or-admin";
     public const string AdminPolicy = "admin";
 
+    /// <summary>
+    /// The people of an organization and admins, not controllers: reads of break-glass credentials,
+    /// which no controller has any use for (docs/api.md "Credentials").
+    /// </summary>
+    public const string PeopleReadPolicy = "people-read";
+
+    /// <summary>Controllers only, not even admins: the operator client's credential work and reports.</summary>
+    public const string ControllerPolicy = "controller";
+
     private const string BearerSection = "Authentication:Schemes:Bearer";
 
     public static IServiceCollection AddApiAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
@@ -73,7 +82,10 @@ internal static class AuthenticationSetup
             .AddPolicy(WritePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(ctx =>
                 ctx.User.IsInRole(ApiRoles.Admin) || (ctx.User.IsInRole(ApiRoles.User) && HasOrganization(ctx))))
             .AddPolicy(ControllerOrAdminPolicy, policy => policy.RequireRole(ApiRoles.Controller, ApiRoles.Admin))
-            .AddPolicy(AdminPolicy, policy => policy.RequireRole(ApiRoles.Admin));
+            .AddPolicy(AdminPolicy, policy => policy.RequireRole(ApiRoles.Admin))
+            .AddPolicy(PeopleReadPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(ctx =>
+                ctx.User.IsInRole(ApiRoles.Admin) || ((ctx.User.IsInRole(ApiRoles.User) || ctx.User.IsInRole(ApiRoles.Viewer)) && HasOrganization(ctx))))
+            .AddPolicy(ControllerPolicy, policy => policy.RequireRole(ApiRoles.Controller));
 
         return services;
     }

@@ -28,6 +28,10 @@ internal static class DefaultedFields
         // version: absent is an unconditional report.
         [typeof(StatusReportRequest)] = ["data", "version"],
         [typeof(ConditionReport)] = ["message"],
+        // Credentials: ttl absent takes the default; each report carries what its status needs (Credentials/CredentialReports.cs).
+        [typeof(CredentialRequest)] = ["ttl"],
+        [typeof(CredentialIssuanceReport)] = ["certificate", "caBundle", "apiUrl", "message"],
+        [typeof(RevocationReport)] = ["message"],
     };
 
     /// <summary>

@@ -38,6 +38,7 @@ internal static class OpenApiSetup
             options.MarkDefaultedFieldsOptional();
             options.AddSchemaRules();
             options.AddUpgradePolicyRules();
+            options.AddCredentialSchemas();
             options.AllowExplicitNulls();
             options.AddQueryRules();
             options.AddProblemSchema();

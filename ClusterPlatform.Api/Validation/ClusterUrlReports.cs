@@ -25,7 +25,11 @@ internal static class ClusterUrlReports
     }
 
     private static bool IsHttpsUrl(System.Text.Json.JsonElement value) =>
-        value.ValueKind == System.Text.Json.JsonValueKind.String && value.GetString() is { Length: > 0 and <= MaxLength } text
+        value.ValueKind == System.Text.Json.JsonValueKind.String && value.GetString() is { } text && IsHttpsUrl(text);
+
+    /// <summary>The same rule for a URL given as text (a credential report's <c>apiUrl</c>).</summary>
+    public static bool IsHttpsUrl(string text) =>
+        text.Length is > 0 and <= MaxLength
         && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && uri.Host.Length > 0
         && string.IsNullOrEmpty(uri.UserInfo) && text.StartsWith("https://", StringComparison.Ordinal);
 }

@@ -31,6 +31,11 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
     private static readonly int[] Report = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Forbidden, Ok, Forbidden, Ok];
     private static readonly int[] ControllersAndAdmins = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok];
     private static readonly int[] AdminsOnly = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok];
+    // Break-glass credentials: people read them, users and admins ask for and revoke them, no controller
+    // sees them; only the operator client (both controller columns use its token) does their work.
+    private static readonly int[] PeopleRead = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Ok, Ok, NotFound, Forbidden, Forbidden, Ok];
+    private static readonly int[] PeopleWrite = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Accepted, NotFound, Forbidden, Forbidden, Accepted];
+    private static readonly int[] OperatorClientOnly = [Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Forbidden, Ok, Ok, Forbidden];
 
     private static readonly JsonObject LabelPatch = new() { ["labels"] = new JsonObject { ["patched"] = "yes" } };
 
@@ -65,6 +70,17 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
         ["GET /api/v1/clusters/{id:guid}/audit"] = (w => Get($"{w.Cluster}/audit"), AdminsOnly),
         ["GET /api/v1/clusters/{id:guid}/nodepools"] = (w => Get($"{w.Cluster}/nodepools"), OwnRead),
         ["GET /api/v1/clusters/{id:guid}/upgrades"] = (w => Get($"{w.Cluster}/upgrades"), OwnRead),
+
+        ["POST /api/v1/clusters/{id:guid}/credentials"] = (w => Send(HttpMethod.Post, $"{w.Cluster}/credentials", new JsonObject { ["csr"] = w.Credentials!.CallerCsr }), PeopleWrite),
+        ["GET /api/v1/clusters/{id:guid}/credentials"] = (w => Get($"{w.Cluster}/credentials"), PeopleRead),
+        ["GET /api/v1/clusters/{id:guid}/credentials/{credentialId:guid}"] = (w => Get(w.Credentials!.Credential), PeopleRead),
+        ["POST /api/v1/clusters/{id:guid}/credentials:revoke"] = (w => new HttpRequestMessage(HttpMethod.Post, $"{w.Cluster}/credentials:revoke"), PeopleWrite),
+        ["GET /api/v1/clusters/{id:guid}/credentials/revocations/{revocationId:guid}"] = (w => Get(w.Credentials!.Revocation), PeopleRead),
+        ["GET /api/v1/clusters/{id:guid}/credentials/work"] = (w => Get($"{w.Cluster}/credentials/work"), OperatorClientOnly),
+        ["PUT /api/v1/clusters/{id:guid}/credentials/{credentialId:guid}/issuance"] = (w => Send(HttpMethod.Put, $"{w.Credentials!.Credential}/issuance",
+            Credentials.CredentialCalls.FailedReport("matrix")), OperatorClientOnly),
+        ["PUT /api/v1/clusters/{id:guid}/credentials/revocations/{revocationId:guid}"] = (w => Send(HttpMethod.Put, w.Credentials!.Revocation,
+            new JsonObject { ["status"] = "Completed" }), OperatorClientOnly),
 
         ["GET /api/v1/nodepools/"] = (w => Get(ApiCalls.NodePools), ListRead),
         ["POST /api/v1/nodepools/"] = (w => Send(HttpMethod.Post, ApiCalls.NodePools, Bodies.NodePool(w.ClusterId, "added")), CreateInA),
@@ -106,7 +122,7 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
         var mismatches = new List<string>();
         foreach (var who in Enum.GetValues<Who>())
         {
-            var world = await World.CreateAsync(api, who);
+            var world = await World.CreateAsync(api, who, credentials: endpoint.Contains("/credentials", StringComparison.Ordinal));
             using var message = request(world);
             using var response = await Client(who).SendAsync(message);
             if ((int)response.StatusCode != expected[(int)who])
@@ -124,17 +140,24 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
     /// </summary>
     public sealed record World(string Cluster, string ClusterId, string NodePool, JsonObject ClusterReplacement, JsonObject NodePoolReplacement, JsonObject Report)
     {
-        public static async Task<World> CreateAsync(ApiServer api, Who who)
+        /// <summary>For the credential rows: the cluster made Ready, with a Pending credential and revocation of its owner.</summary>
+        public CredentialWorld? Credentials { get; private init; }
+
+        public static async Task<World> CreateAsync(ApiServer api, Who who, bool credentials = false)
         {
             var owner = api.As("user", OrgA, "owner-a");
-            var cluster = await owner.CreateClusterAsync(ApiCalls.Unique("matrix"));
+            var cluster = credentials ? await Api.Credentials.CredentialCalls.CreateReadyClusterAsync(api, owner, "matrix")
+                : await owner.CreateClusterAsync(ApiCalls.Unique("matrix"));
             var pool = await owner.CreateNodePoolAsync(cluster["id"].Text());
             await api.As("controller", null, ControllerNames.EnvironmentValidation).ReportAsync(cluster["href"].Text(),
                 StatusCalls.Report(ControllerNames.EnvironmentValidation, 1, "Available=True").WithData(JwksTests.SigningKeyData("matrix-key")));
             // The controller reports as itself, or (the other column) under another controller's name.
             var controller = who == Who.ControllerAsOther ? "placement-controller" : "operator-client-controller";
             return new World(cluster["href"].Text(), cluster["id"].Text(), pool["href"].Text(),
-                Replacement(cluster), Replacement(pool), StatusCalls.Report(controller, 1, "Available=True"));
+                Replacement(cluster), Replacement(pool), StatusCalls.Report(controller, 1, "Available=True"))
+            {
+                Credentials = credentials ? await CredentialWorld.CreateAsync(owner, cluster["href"].Text(), who) : null,
+            };
         }
 
         private static JsonObject Replacement(JsonObject resource) => new()
@@ -143,6 +166,31 @@ public sealed class AuthorizationMatrixTests(UnlimitedApiServer api) : IClassFix
             ["spec"] = resource["spec"]!.DeepClone(),
         };
     }
+
+    /// <summary>A Pending credential and revocation on the world's cluster, and a CSR for the calling identity's own subject.</summary>
+    public sealed record CredentialWorld(string Credential, string Revocation, string CallerCsr)
+    {
+        public static async Task<CredentialWorld> CreateAsync(HttpClient owner, string clusterHref, Who who)
+        {
+            using var ownerCsr = Credentials.TestCsr.For("owner-a");
+            var credential = await Credentials.CredentialCalls.RequestCredentialAsync(owner, clusterHref, ownerCsr.Pem);
+            using var revoke = await owner.PostAsync($"{clusterHref}/credentials:revoke", null);
+            Assert.Equal(HttpStatusCode.Accepted, revoke.StatusCode);
+            using var callerCsr = Credentials.TestCsr.For(SubjectOf(who));
+            return new CredentialWorld(Credentials.CredentialCalls.CredentialHref(credential), revoke.Headers.Location!.OriginalString, callerCsr.Pem);
+        }
+    }
+
+    /// <summary>The token subject of each column's identity (<see cref="Client"/>): a credential request's CSR must name it.</summary>
+    private static string SubjectOf(Who who) => who switch
+    {
+        Who.ViewerA => $"viewer@{OrgA}",
+        Who.UserA => $"user@{OrgA}",
+        Who.UserB => $"user@{OrgB}",
+        Who.Controller or Who.ControllerAsOther => ControllerNames.OperatorClient,
+        Who.Admin => "admin@platform",
+        _ => "nobody",
+    };
 
     private HttpClient Client(Who who) => who switch
     {

@@ -28,6 +28,7 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
         "spec.diskSizeGb", "spec.version", "spec.autoscaling",
         "spec.upgradePolicy", "spec.upgradePolicy.automaticPatchUpgrades", "spec.upgradePolicy.maintenanceWindow", "spec.release.channelGroup",
         "spec.management", "spec.management.upgradeType", "spec.management.maxSurge", "spec.management.maxUnavailable",
+        "ttl",
     ];
 
     private static readonly JsonNode?[] WrongTypes = [123, true, null, new JsonArray(), new JsonObject(), -1.5, "text"];
@@ -179,6 +180,20 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             yield return ("user", () => Body(HttpMethod.Post, ApiCalls.NodePools, Replace(validPool, field, value), "application/json"));
         }
 
+        // Credential requests the edge refuses: CSRs that are no request, not the caller's, too weak; ttls too short or not durations.
+        using var weak = Credentials.TestCsr.Rsa(BreakGlassSubject.DistinguishedName("owner"), 1024);
+        using var someoneElses = Credentials.TestCsr.For("mallory");
+        using var owners = Credentials.TestCsr.For("owner");
+        foreach (var csr in new[] { "", "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", weak.Pem, someoneElses.Pem, owners.WithBrokenSignature() })
+        {
+            yield return ("user", () => Body(HttpMethod.Post, $"{clusterHref}/credentials", new JsonObject { ["csr"] = csr }, "application/json"));
+        }
+
+        foreach (var ttl in new[] { "PT5M", "8h", "P", "-PT1H", "P1Y2M3DT4H5M6.7S8", "PT0S" })
+        {
+            yield return ("user", () => Body(HttpMethod.Post, $"{clusterHref}/credentials", new JsonObject { ["csr"] = owners.Pem, ["ttl"] = ttl }, "application/json"));
+        }
+
         // Query parameters of the lists, and injections in each.
         var queries = new List<string>
         {
@@ -232,6 +247,13 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
         }
     }
 
+    /// <summary>A good CSR of the bad-input owner, made once: every variant of the credential body starts from it.</summary>
+    private static readonly Lazy<string> OwnersCsr = new(() =>
+    {
+        using var csr = Credentials.TestCsr.For("owner");
+        return csr.Pem;
+    });
+
     /// <summary>Every body the Api reads, each valid as it stands, with who may send it.</summary>
     internal static (string Who, HttpMethod Method, string Path, JsonObject Valid, string MediaType)[] Targets(JsonObject cluster, JsonObject pool)
     {
@@ -252,6 +274,11 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
             ("controller", HttpMethod.Put, $"{clusterHref}/status", validReport, "application/json"),
             ("controller", HttpMethod.Put, $"{poolHref}/status", validReport, "application/json"),
             ("admin", HttpMethod.Put, "/api/v1/management-clusters/mc-bad", fleet, "application/json"),
+            // The cluster is not Ready, so a valid request is a 409; every body fault is a 400 before that.
+            ("user", HttpMethod.Post, $"{clusterHref}/credentials", new JsonObject { ["csr"] = OwnersCsr.Value, ["ttl"] = "PT1H" }, "application/json"),
+            // No such credential or revocation, so a valid report is a 404; every body fault is a 400 before that.
+            ("controller", HttpMethod.Put, $"{clusterHref}/credentials/{Guid.Empty}/issuance", new JsonObject { ["status"] = "Failed", ["message"] = "x" }, "application/json"),
+            ("controller", HttpMethod.Put, $"{clusterHref}/credentials/revocations/{Guid.Empty}", new JsonObject { ["status"] = "Failed", ["message"] = "x" }, "application/json"),
         ];
     }
 

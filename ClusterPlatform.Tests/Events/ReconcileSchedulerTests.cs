@@ -25,7 +25,10 @@ public sealed class ReconcileSchedulerTests(ReconcileSchedulerTests.QuietSchedul
 
     private static readonly ReconcileOptions Settings = new() { NotReadyAfter = TimeSpan.FromHours(1), ReadyAfter = TimeSpan.FromHours(2) };
 
-    private readonly HttpClient client = api.As("user", ApiCalls.Unique("org"));
+    // One organization for the class (its Api has a database of its own): the credential test's user must see the clusters it creates.
+    private const string Organization = "scheduler";
+
+    private readonly HttpClient client = api.As("user", Organization);
     private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(api.ConnectionString);
 
@@ -81,6 +84,50 @@ public sealed class ReconcileSchedulerTests(ReconcileSchedulerTests.QuietSchedul
 
         Assert.Equal(0, await ReconcilesAsync(id));
         Assert.InRange(await DueInAsync(id), TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+    }
+
+    [Fact]
+    public async Task A_Ready_cluster_with_pending_credential_work_is_swept_on_the_not_ready_interval_until_the_work_is_done()
+    {
+        var id = await CreateAsync("break-glass", phase: "Ready", dueAgo: null);
+        var user = api.As("user", Organization, "carol");
+        using var csr = Api.Credentials.TestCsr.For("carol");
+        var credential = await Api.Credentials.CredentialCalls.RequestCredentialAsync(user, $"{ApiCalls.Clusters}/{id}", csr.Pem);
+        // The request queued its event, and brought the Ready cluster's sweep forward to the not-ready interval.
+        Assert.Equal(1, await ReconcilesAsync(id));
+        Assert.InRange(await DueInAsync(id), TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+
+        // The event is lost; when the cluster is due, the sweep queues it again and keeps the short interval.
+        await MakeDueAsync(id);
+        await NewScheduler().TickAsync(CancellationToken.None);
+        Assert.Equal(2, await ReconcilesAsync(id));
+        Assert.InRange(await DueInAsync(id), TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+
+        // Once the operator client has reported, the cluster is back on the Ready interval.
+        using (var report = await Api.Credentials.CredentialCalls.PutIssuanceAsync(api.As("controller", null, ControllerNames.OperatorClient), credential,
+                   Api.Credentials.CredentialCalls.FailedReport("denied")))
+        {
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        await MakeDueAsync(id);
+        await NewScheduler().TickAsync(CancellationToken.None);
+        Assert.Equal(3, await ReconcilesAsync(id));
+        Assert.InRange(await DueInAsync(id), TimeSpan.FromMinutes(119), TimeSpan.FromMinutes(121));
+
+        // A pending revocation keeps it on the short interval the same way.
+        using (var revoke = await user.PostAsync($"{ApiCalls.Clusters}/{id}/credentials:revoke", null)) { Assert.Equal(HttpStatusCode.Accepted, revoke.StatusCode); }
+        await MakeDueAsync(id);
+        await NewScheduler().TickAsync(CancellationToken.None);
+        Assert.Equal(5, await ReconcilesAsync(id));
+        Assert.InRange(await DueInAsync(id), TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+    }
+
+    private async Task MakeDueAsync(Guid id)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE clusters SET next_reconcile_at = now() - interval '1 second' WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        await command.ExecuteNonQueryAsync();
     }
 
     private ReconcileScheduler NewScheduler(int batchSize = 500) => new(

@@ -37,6 +37,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await NodePoolsAsync();
         await FleetAsync();
         await VersionsAsync();
+        await CredentialsAsync();
         await EdgeAsync();
 
         var failures = new List<string>();
@@ -331,6 +332,50 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.ConformanceA
         await Send(user, HttpMethod.Patch, path, Release("4.22.4"), mediaType: "application/merge-patch+json");
         await Send(user, HttpMethod.Get, $"{ApiCalls.Clusters}/{Guid.CreateVersion7()}/upgrades"); // 404
         await Send(user, HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("disabled").With("spec.release.version", "4.22.1")); // 422 version-not-enabled
+    }
+
+    /// <summary>
+    /// Break-glass credentials: a request, the operator client's work and reports (a certificate signed
+    /// by a test CA), the requester's read with certificate and kubeconfig, a revocation, and refusals.
+    /// </summary>
+    private async Task CredentialsAsync()
+    {
+        var org = ApiCalls.Unique("keys");
+        var user = api.As("user", org, "carol");
+        var viewer = api.As("viewer", org, "vic");
+        var operatorClient = api.As("controller", null, ControllerNames.OperatorClient);
+        var ready = await user.CreateClusterAsync(ApiCalls.Unique("bg"));
+        await Status.StatusCalls.ReportAllAsync(Status.Controllers.Clients(api), ready["href"].Text(), 1, ControllerNames.All, "Available=True");
+        var notReady = await user.CreateClusterAsync(ApiCalls.Unique("bg"));
+        var path = $"{ready["href"].Text()}/credentials";
+        using var csr = Credentials.TestCsr.For("carol");
+        using var ca = new Credentials.TestCa();
+
+        var (_, pending, _) = await Send(user, HttpMethod.Post, path, new JsonObject { ["csr"] = csr.Pem, ["ttl"] = "PT1H" });
+        var (_, failing, _) = await Send(user, HttpMethod.Post, path, new JsonObject { ["csr"] = csr.Pem, ["ttl"] = null });
+        await Send(user, HttpMethod.Post, path, new JsonObject { ["csr"] = "not a csr" }, validRequest: false); // 400
+        await Send(user, HttpMethod.Post, $"{notReady["href"].Text()}/credentials", new JsonObject { ["csr"] = csr.Pem }); // 409
+        await Send(viewer, HttpMethod.Post, path, new JsonObject { ["csr"] = csr.Pem }); // 403
+        await Send(user, HttpMethod.Get, $"{path}/work"); // 403
+        await Send(operatorClient, HttpMethod.Get, $"{path}/work");
+        var one = $"{path}/{pending!["id"].Text()}";
+        await Send(operatorClient, HttpMethod.Put, $"{one}/issuance",
+            Credentials.CredentialCalls.IssuedReport(ca.Sign(csr.Pem, DateTimeOffset.UtcNow.AddMinutes(50)), ca.Pem));
+        await Send(operatorClient, HttpMethod.Put, $"{path}/{failing!["id"].Text()}/issuance", Credentials.CredentialCalls.FailedReport("denied"));
+        await Send(operatorClient, HttpMethod.Put, $"{one}/issuance", Credentials.CredentialCalls.FailedReport("denied")); // 409
+        await Send(operatorClient, HttpMethod.Put, $"{one}/issuance", new JsonObject { ["status"] = "Issued" }, validRequest: false); // 400
+        await Send(user, HttpMethod.Get, one); // with certificate and kubeconfig
+        await Send(viewer, HttpMethod.Get, one);
+        await Send(viewer, HttpMethod.Get, path);
+        await Send(operatorClient, HttpMethod.Get, path); // 403
+        await Send(user, HttpMethod.Get, $"{path}/{Guid.CreateVersion7()}"); // 404
+
+        var (_, revocation, _) = await Send(user, HttpMethod.Post, $"{path}:revoke");
+        var revocationPath = $"{path}/revocations/{revocation!["id"].Text()}";
+        await Send(viewer, HttpMethod.Get, revocationPath);
+        await Send(operatorClient, HttpMethod.Put, revocationPath, new JsonObject { ["status"] = "Completed" });
+        await Send(operatorClient, HttpMethod.Put, revocationPath, new JsonObject { ["status"] = "Failed", ["message"] = "timeout" }); // 409
+        await Send(user, HttpMethod.Get, one); // Revoked
     }
 
     private static JsonObject Report(string controller, long generation, JsonObject? data, long? version = null)

@@ -44,8 +44,11 @@ public sealed partial class OpenApiDocumentValidator
         var registry = new SchemaRegistry();
         registry.Register(BaseUri, new JsonElementBaseDocument(document, BaseUri));
         build = new BuildOptions { SchemaRegistry = registry };
+        // OpenAPI 3.1, Paths Object: "concrete (non-templated) paths would be matched before their templated
+        // counterparts", so …/credentials/work before …/credentials/{credentialId}: fewer parameters first.
         paths = [.. document.GetProperty("paths").EnumerateObject().Select(p =>
-            (new Regex("^" + TemplateParameter().Replace(Regex.Escape(p.Name).Replace("\\{", "{", StringComparison.Ordinal), "[^/]+") + "$"), p.Name))];
+                (Pattern: new Regex("^" + TemplateParameter().Replace(Regex.Escape(p.Name).Replace("\\{", "{", StringComparison.Ordinal), "[^/]+") + "$"), Template: p.Name))
+            .OrderBy(p => TemplateParameter().Count(p.Template))];
     }
 
     /// <summary>Where the request breaks the document: empty when the document allows it.</summary>
