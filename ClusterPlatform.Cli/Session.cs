@@ -1,0 +1,61 @@
+using System.CommandLine;
+using ClusterPlatform.Cli.Config;
+using ClusterPlatform.Cli.Output;
+using ClusterPlatform.Client;
+
+namespace ClusterPlatform.Cli;
+
+/// <summary>
+/// One invocation's shared state: the streams, the environment, the global options' values, and the
+/// client for the selected context, built on first use (login and config commands need none).
+/// </summary>
+public sealed class Session(ParseResult parse, GlobalOptions global, TextWriter output, TextWriter error, CliEnvironment environment)
+{
+    private PlatformApiClient? client;
+
+    public TextWriter Out => output;
+
+    public TextWriter Error => error;
+
+    public CliEnvironment Environment => environment;
+
+    public ParseResult Parse => parse;
+
+    public Printer Printer => new(output, parse.GetValue(global.Output));
+
+    public OutputFormat Format => parse.GetValue(global.Output);
+
+    public CpctlConfig LoadConfig() => CpctlConfig.Load(environment.ConfigPath);
+
+    public PlatformApiClient Client
+    {
+        get
+        {
+            if (client is null)
+            {
+                var (_, context) = LoadConfig().Resolve(parse.GetValue(global.Context));
+                client = PlatformApiClientFactory.Create(new Uri(context.Server), context.Token, environment.Handler);
+            }
+
+            return client;
+        }
+    }
+
+    public T Value<T>(Option<T> option) => parse.GetValue(option)!;
+
+    public T Value<T>(Argument<T> argument) => parse.GetValue(argument)!;
+
+    /// <summary>Asks on a terminal; elsewhere refuses, so a script never deletes without <c>--yes</c>.</summary>
+    public bool Confirm(string question)
+    {
+        if (!environment.IsTerminal)
+        {
+            throw new CliException("Refusing without confirmation: not a terminal, pass --yes.");
+        }
+
+        output.Write($"{question} [y/N] ");
+        output.Flush();
+        var answer = environment.Input.ReadLine()?.Trim();
+        return string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) || string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase);
+    }
+}
