@@ -41,6 +41,30 @@ public sealed class Session(ParseResult parse, GlobalOptions global, TextWriter 
         }
     }
 
+    /// <summary>
+    /// The current context's token subject (<c>sub</c>), read from the token itself without checking it:
+    /// the Api checks it, this only names the break-glass certificate the Api will accept for it.
+    /// </summary>
+    public string TokenSubject
+    {
+        get
+        {
+            var (_, context) = LoadConfig().Resolve(parse.GetValue(global.Context));
+            var parts = context.Token.Split('.');
+            if (parts.Length != 3)
+            {
+                throw new CliException("The context's token is not a JWT; log in again (`cpctl login`).");
+            }
+
+            var payload = parts[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+            using var claims = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(payload));
+            return claims.RootElement.TryGetProperty("sub", out var sub) && sub.GetString() is { Length: > 0 } subject
+                ? subject
+                : throw new CliException("The context's token has no subject; log in again (`cpctl login`).");
+        }
+    }
+
     public T Value<T>(Option<T> option) => parse.GetValue(option)!;
 
     public T Value<T>(Argument<T> argument) => parse.GetValue(argument)!;

@@ -131,7 +131,8 @@ internal static class ResponseBounds
                 Format = "uri",
                 MaxLength = ClusterUrlReports.MaxLength,
                 Pattern = "^https://",
-                ReadOnly = true,
+                // Not readOnly: status as a whole is response-only (no request schema carries it), like its other
+                // fields. Marked alone, these two were dropped by Kiota's serializer from what cpctl prints.
                 Description = field == "apiUrl"
                     ? "A cluster's API server (HyperShift's status.controlPlaneEndpoint); null until known, always null on a node pool."
                     : "A cluster's console by HyperShift's rule, once its control plane is Available; null until then, always null on a node pool.",

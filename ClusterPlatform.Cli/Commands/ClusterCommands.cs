@@ -29,6 +29,8 @@ public static class ClusterCommands
         cluster.Subcommands.Add(UpgradeCommands.Upgrades(runner));
         cluster.Subcommands.Add(UpgradeCommands.Upgrade(runner));
         cluster.Subcommands.Add(History(runner));
+        cluster.Subcommands.Add(CredentialCommands.Kubeconfig(runner));
+        cluster.Subcommands.Add(CredentialCommands.RevokeCredentials(runner));
         return cluster;
     }
 
@@ -209,7 +211,7 @@ public static class ClusterCommands
     private static Command History(CommandRunner runner)
     {
         var target = NameOrId();
-        return runner.Bind(new Command("history", "The cluster's and its node pools' audit trail, oldest first (admins).") { target }, async (s, ct) =>
+        return runner.Bind(new Command("history", "The cluster's and its node pools' audit trail, oldest first.") { target }, async (s, ct) =>
         {
             var cluster = await Resolver.ClusterAsync(s, s.Value(target), ct);
             var entries = new List<AuditEntry>();

@@ -31,10 +31,13 @@ public sealed partial class CpctlRunner : IDisposable
     }
 
     /// <summary>Logs in with a development token, as README's one-step local login does.</summary>
-    public async Task LoginAsync(ApiServer api, string subject, string organization, string role = "user", string? name = null)
+    public Task LoginAsync(ApiServer api, string subject, string organization, string role = "user", string? name = null) =>
+        LoginAsync(api.Anonymous().BaseAddress!, TestTokens.Create(subject, organization, role), name);
+
+    /// <summary>Logs in to <paramref name="server"/> with <paramref name="token"/>.</summary>
+    public async Task LoginAsync(Uri server, string token, string? name = null)
     {
-        var token = TestTokens.Create(subject, organization, role);
-        var args = new List<string> { "login", "--server", api.Anonymous().BaseAddress!.ToString(), "--token", token };
+        var args = new List<string> { "login", "--server", server.ToString(), "--token", token };
         if (name is not null)
         {
             args.AddRange(["--name", name]);

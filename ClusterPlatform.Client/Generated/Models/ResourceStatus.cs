@@ -17,10 +17,10 @@ namespace ClusterPlatform.Client.Models
         /// <summary>A cluster&apos;s API server (HyperShift&apos;s status.controlPlaneEndpoint); null until known, always null on a node pool.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? ApiUrl { get; private set; }
+        public string? ApiUrl { get; set; }
 #nullable restore
 #else
-        public string ApiUrl { get; private set; }
+        public string ApiUrl { get; set; }
 #endif
         /// <summary>The conditions property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -33,10 +33,10 @@ namespace ClusterPlatform.Client.Models
         /// <summary>A cluster&apos;s console by HyperShift&apos;s rule, once its control plane is Available; null until then, always null on a node pool.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? ConsoleUrl { get; private set; }
+        public string? ConsoleUrl { get; set; }
 #nullable restore
 #else
-        public string ConsoleUrl { get; private set; }
+        public string ConsoleUrl { get; set; }
 #endif
         /// <summary>The controllers property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -99,7 +99,9 @@ namespace ClusterPlatform.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("apiUrl", ApiUrl);
             writer.WriteCollectionOfObjectValues<global::ClusterPlatform.Client.Models.Condition>("conditions", Conditions);
+            writer.WriteStringValue("consoleUrl", ConsoleUrl);
             writer.WriteCollectionOfObjectValues<global::ClusterPlatform.Client.Models.ControllerStatus>("controllers", Controllers);
             writer.WriteLongValue("observedGeneration", ObservedGeneration);
             writer.WriteEnumValue<global::ClusterPlatform.Client.Models.ResourceStatus_phase>("phase", Phase);
