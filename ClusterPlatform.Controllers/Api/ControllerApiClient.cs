@@ -70,6 +70,22 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
     public Task<ReportOutcome> ReportNodePoolStatusAsync(Guid id, StatusReportRequest report, CancellationToken ct) =>
         ReportAsync($"/api/v1/nodepools/{id}/status", report, ct);
 
+    /// <summary>The break-glass work waiting on a cluster (controller-only), or null when the cluster is gone.</summary>
+    public Task<CredentialWork?> GetCredentialWorkAsync(string controller, Guid clusterId, CancellationToken ct) =>
+        GetAsync<CredentialWork>(controller, $"/api/v1/clusters/{clusterId}/credentials/work", ct);
+
+    /// <summary>
+    /// Reports a request issued or failed. A repeat of the stored report is a 200 no-op; a different
+    /// report on a credential no longer pending (409) is <see cref="ReportOutcome.Stale"/>: another
+    /// replica's report won, and there is nothing left to do.
+    /// </summary>
+    public Task<ReportOutcome> ReportIssuanceAsync(string controller, Guid clusterId, Guid credentialId, CredentialIssuanceReport report, CancellationToken ct) =>
+        PutAsync(controller, $"/api/v1/clusters/{clusterId}/credentials/{credentialId}/issuance", report, ct);
+
+    /// <summary>Reports a revocation completed or failed; outcomes as <see cref="ReportIssuanceAsync"/>.</summary>
+    public Task<ReportOutcome> ReportRevocationAsync(string controller, Guid clusterId, Guid revocationId, RevocationReport report, CancellationToken ct) =>
+        PutAsync(controller, $"/api/v1/clusters/{clusterId}/credentials/revocations/{revocationId}", report, ct);
+
     /// <summary>The cluster's management cluster (sticky), or null when its region has no room.</summary>
     public async Task<ManagementCluster?> PlaceAsync(string controller, Guid clusterId, CancellationToken ct)
     {
@@ -117,6 +133,23 @@ public sealed class ControllerApiClient(IHttpClientFactory clients, IControllerT
                 return ReportOutcome.Gone;
             case HttpStatusCode.Conflict when await ProblemCodeAsync(response, ct) is { } code && ConflictOutcomes.TryGetValue(code, out var outcome):
                 return outcome;
+            default:
+                await EnsureSuccessAsync(response, ct);
+                return ReportOutcome.Accepted;
+        }
+    }
+
+    private async Task<ReportOutcome> PutAsync<T>(string controller, string path, T body, CancellationToken ct)
+    {
+        using var request = await RequestAsync(HttpMethod.Put, path, controller, ct);
+        request.Content = JsonContent.Create(body, options: Json);
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.NotFound:
+                return ReportOutcome.Gone;
+            case HttpStatusCode.Conflict:
+                return ReportOutcome.Stale;
             default:
                 await EnsureSuccessAsync(response, ct);
                 return ReportOutcome.Accepted;

@@ -10,7 +10,9 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// images by digest, reports Available, Progressing and Degraded from HyperShift's own conditions at
 /// the HostedCluster's generation, with the control-plane endpoint HyperShift publishes, and each
 /// node pool's status through the node pool status endpoint. On delete it removes them and waits,
-/// reconcile after reconcile, until HyperShift's finalizers and the namespace are done.
+/// reconcile after reconcile, until HyperShift's finalizers and the namespace are done. Once the
+/// HostedCluster is Available it also relays break-glass credential requests and revocations
+/// (<see cref="CredentialRelay"/>).
 /// </summary>
 internal sealed class OperatorClientController(
     ControllerApiClient api, ClusterRequeue requeue, IManagementClusterProvider hypershift, IReleaseImageProvider releases, TimeProvider time,
@@ -19,6 +21,8 @@ internal sealed class OperatorClientController(
 {
     /// <summary>The reason of Progressing while a new release rolls out over a running one (the contract).</summary>
     internal const string Upgrading = "Upgrading";
+
+    private readonly CredentialRelay credentials = new(api, hypershift, logger);
 
     public override string ControllerName => ControllerNames.OperatorClient;
 
@@ -65,6 +69,9 @@ internal sealed class OperatorClientController(
             poolsWaiting |= pool.DeletionTimestamp is null ? nodePool is not { Ready: true } || rolling : nodePool is not null;
         }
 
+        // Break-glass credentials need a running control plane; the extra read of the work stays off the path to Ready.
+        var credentialsWaiting = status.Available
+            && await credentials.StepAsync(ControllerName, cluster.Id, endpoint, input.Ref, status.ApiUrl, ct);
         var version = VersionReport.ForHostedCluster(status.Version, cluster.Spec.Release.Version, images.ToDictionary(i => i.Value, i => i.Key, StringComparer.Ordinal));
         var upgrading = status.Available && !status.Degraded && version.Upgrading;
         var reason = status.Available ? "HostedClusterAvailable" : status.Degraded ? "HostedClusterDegraded" : "HostedClusterNotAvailable";
@@ -84,7 +91,8 @@ internal sealed class OperatorClientController(
             },
             // HyperShift takes minutes to bring a control plane and its machines up or to a new release, and
             // its Degraded conditions clear on their own as often as not: look again until all of it is there.
-            RetryAfter: status.Available && !status.Progressing && !poolsWaiting ? null : RequeueAfter,
+            // A pending credential or revocation is looked at again the same way.
+            RetryAfter: status.Available && !status.Progressing && !poolsWaiting && !credentialsWaiting ? null : RequeueAfter,
             ProgressingReason: upgrading ? Upgrading : null,
             DegradedReason: status.Problem is { } problem ? ConditionReason(problem.Reason) : null);
     }

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClusterPlatform.Contracts;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -121,6 +122,144 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
 
             return new DeletionProgress(remaining);
         }, cancellationToken);
+
+    public Task<IssuanceProgress> IssueCredentialAsync(Uri managementCluster, HostedClusterRef cluster, CredentialSigningWork work, CancellationToken cancellationToken) =>
+        CallAsync<IssuanceProgress>($"issue break-glass credential {work.Id} of {cluster.Name}", async () =>
+        {
+            var client = Client(managementCluster);
+            var name = BreakGlassCertificates.RequestName(cluster, work.Id);
+            var controlPlane = BreakGlassCertificates.ControlPlaneNamespace(cluster);
+            var csr = await ReadOrNullAsync(() => client.CertificatesV1.ReadCertificateSigningRequestAsync(name, cancellationToken: cancellationToken));
+            if (csr is null)
+            {
+                // GKE Warden refuses a system: common name and system:masters (docs/hypershift-pki.md, "Read first"):
+                // a refusal of the create is permanent, in the server's own words.
+                if (await CreateRefusedAsync(() => client.CertificatesV1.CreateCertificateSigningRequestAsync(BreakGlassRequest(cluster, work, name), cancellationToken: cancellationToken)) is { } refused)
+                {
+                    return new IssuanceProgress.Failed($"the management cluster refused the CertificateSigningRequest: {refused}");
+                }
+            }
+
+            if (csr?.Status?.Certificate is not { Length: > 0 } && !IsFinished(csr)
+                && await CreateRefusedAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(Approval(name, controlPlane), CertificatesGroup, CertificatesVersion,
+                    controlPlane, "certificatesigningrequestapprovals", cancellationToken: cancellationToken)) is { } approvalRefused)
+            {
+                return new IssuanceProgress.Failed($"the management cluster refused the CertificateSigningRequestApproval: {approvalRefused}");
+            }
+
+            csr ??= await ReadOrNullAsync(() => client.CertificatesV1.ReadCertificateSigningRequestAsync(name, cancellationToken: cancellationToken));
+            if (csr?.Status?.Conditions?.FirstOrDefault(c => c.Type is "Failed" or "Denied" && c.Status is "True" or null or "") is { } refusal)
+            {
+                return new IssuanceProgress.Failed($"HyperShift {(refusal.Type == "Denied" ? "denied" : "failed")} the request: {refusal.Reason}: {refusal.Message}");
+            }
+
+            if (csr?.Status?.Certificate is not { Length: > 0 } certificate)
+            {
+                return new IssuanceProgress.Pending(csr is null ? "The CertificateSigningRequest was created." : "Waiting for HyperShift's customer-break-glass signer.");
+            }
+
+            // The kubeconfig trusts the API server with the root CA (the ConfigMap; the Secret of the same name holds its key; pki/ca.go).
+            var rootCa = await ReadOrNullAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync("root-ca", controlPlane, cancellationToken: cancellationToken));
+            return rootCa?.Data is { } data && data.TryGetValue("ca.crt", out var bundle) && bundle.Length > 0
+                ? new IssuanceProgress.Issued(Encoding.ASCII.GetString(certificate), bundle)
+                : new IssuanceProgress.Pending($"The certificate is signed; ConfigMap root-ca in {controlPlane} has no ca.crt yet.");
+        }, cancellationToken);
+
+    public Task<RevocationProgress> RevokeCredentialsAsync(Uri managementCluster, HostedClusterRef cluster, Guid revocationId, CancellationToken cancellationToken) =>
+        CallAsync<RevocationProgress>($"revoke the break-glass credentials of {cluster.Name}", async () =>
+        {
+            var client = Client(managementCluster);
+            var name = BreakGlassCertificates.RevocationName(revocationId);
+            var controlPlane = BreakGlassCertificates.ControlPlaneNamespace(cluster);
+            var request = await ReadOrNullAsync(async () => ToJson(await client.CustomObjects.GetNamespacedCustomObjectAsync(CertificatesGroup, CertificatesVersion, controlPlane,
+                RevocationRequests, name, cancellationToken)));
+            if (request is null)
+            {
+                var revocation = new JsonObject
+                {
+                    ["apiVersion"] = $"{CertificatesGroup}/{CertificatesVersion}",
+                    ["kind"] = "CertificateRevocationRequest",
+                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = controlPlane },
+                    ["spec"] = new JsonObject { ["signerClass"] = BreakGlassCertificates.SignerClass },
+                };
+                return await CreateRefusedAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(revocation, CertificatesGroup, CertificatesVersion, controlPlane,
+                        RevocationRequests, cancellationToken: cancellationToken)) is { } refused
+                    ? new RevocationProgress.Failed($"the management cluster refused the CertificateRevocationRequest: {refused}")
+                    : new RevocationProgress.Pending("The CertificateRevocationRequest was created.");
+            }
+
+            // Done at PreviousCertificatesRevoked=True; failed when it gave up verifying, or the signer class is unknown
+            // (control-plane-pki-operator/certificaterevocationcontroller/certificaterevocationcontroller.go).
+            var conditions = ResourceCondition.ListFrom(request["status"]);
+            return conditions.FirstOrDefault(c => c.Type == "PreviousCertificatesRevoked") switch
+            {
+                { Status: "True" } => new RevocationProgress.Completed(),
+                { Status: "False", Reason: "RevocationVerificationTimeout" } timeout => new RevocationProgress.Failed($"HyperShift: {timeout.Reason}: {timeout.Message}"),
+                _ when conditions.FirstOrDefault(c => c.Type == "SignerClassValid") is { Status: "False" } invalid => new RevocationProgress.Failed($"HyperShift: {invalid.Reason}: {invalid.Message}"),
+                _ => new RevocationProgress.Pending(conditions.LastOrDefault(c => c.Status == "False") is { } waiting
+                    ? $"HyperShift: {waiting.Type}: {waiting.Message}"
+                    : "Waiting for HyperShift's certificate revocation controller."),
+            };
+        }, cancellationToken);
+
+    private const string CertificatesGroup = "certificates.hypershift.openshift.io";
+    private const string CertificatesVersion = "v1alpha1";
+    private const string RevocationRequests = "certificaterevocationrequests";
+
+    /// <summary>
+    /// The built-in CSR for HyperShift's signer: the user's request as is, the usages HyperShift
+    /// accepts, the lifetime asked for (docs/hypershift-pki.md "Issuing").
+    /// </summary>
+    private static V1CertificateSigningRequest BreakGlassRequest(HostedClusterRef cluster, CredentialSigningWork work, string name) => new()
+    {
+        ApiVersion = "certificates.k8s.io/v1",
+        Kind = "CertificateSigningRequest",
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Labels = new Dictionary<string, string> { ["clusterplatform.io/credential-id"] = work.Id.ToString() },
+        },
+        Spec = new V1CertificateSigningRequestSpec
+        {
+            Request = Encoding.ASCII.GetBytes(work.Csr),
+            SignerName = BreakGlassCertificates.SignerName(cluster),
+            Usages = [.. BreakGlassCertificates.Usages],
+            ExpirationSeconds = work.ExpirationSeconds,
+        },
+    };
+
+    /// <summary>The approval HyperShift's approval controller looks for: same name as the CSR, in the control plane's namespace, empty spec.</summary>
+    private static JsonObject Approval(string name, string controlPlane) => new()
+    {
+        ["apiVersion"] = $"{CertificatesGroup}/{CertificatesVersion}",
+        ["kind"] = "CertificateSigningRequestApproval",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = controlPlane },
+        ["spec"] = new JsonObject(),
+    };
+
+    private static bool IsFinished(V1CertificateSigningRequest? csr) =>
+        csr?.Status?.Conditions?.Any(c => c.Type is "Approved" or "Denied" or "Failed") == true;
+
+    /// <summary>
+    /// Creates an object; an existing one is fine (the call is re-entrant). A 403 or 422 refusal is
+    /// the answer, in the server's own message: the same object would be refused again.
+    /// </summary>
+    private static async Task<string?> CreateRefusedAsync<T>(Func<Task<T>> create)
+    {
+        try
+        {
+            await create();
+            return null;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest)
+        {
+            return Parse(e.Response.Content)?["message"]?.GetValue<string>() ?? $"HTTP {(int)e.Response.StatusCode}";
+        }
+    }
 
     public void Dispose()
     {

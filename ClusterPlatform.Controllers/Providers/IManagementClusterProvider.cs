@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ClusterPlatform.Contracts;
 
 namespace ClusterPlatform.Controllers.Providers;
 
@@ -31,6 +32,21 @@ public interface IManagementClusterProvider
     /// many reconciles: call again until <see cref="DeletionProgress.Gone"/>.
     /// </summary>
     Task<DeletionProgress> DeleteAsync(Uri managementCluster, HostedClusterRef cluster, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Carries one break-glass request a step towards its certificate: relays the user's CSR to
+    /// HyperShift's customer-break-glass signer, approves it the way HyperShift expects, and reads the
+    /// certificate back (docs/hypershift-pki.md). Idempotent and re-entrant: call once per reconcile
+    /// until it is no longer <see cref="IssuanceProgress.Pending"/>.
+    /// </summary>
+    Task<IssuanceProgress> IssueCredentialAsync(Uri managementCluster, HostedClusterRef cluster, CredentialSigningWork work, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Carries one revocation a step: asks HyperShift to revoke every customer break-glass signer of
+    /// the cluster, so every certificate issued before stops working. Idempotent and re-entrant like
+    /// <see cref="IssueCredentialAsync"/>; each platform revocation is one HyperShift request.
+    /// </summary>
+    Task<RevocationProgress> RevokeCredentialsAsync(Uri managementCluster, HostedClusterRef cluster, Guid revocationId, CancellationToken cancellationToken);
 }
 
 /// <param name="Remaining">What still exists, for the status message; empty when gone.</param>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using ClusterPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace ClusterPlatform.Controllers.Providers;
@@ -22,6 +23,7 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     private readonly IOptions<ProviderOptions> options;
     private readonly SimulatedFaults faults;
     private readonly TimeProvider time;
+    private readonly SimulatedBreakGlassSigner signer;
 
     // One writer at a time: an apply reads the previous status (the history) to write the next.
     private readonly Lock gate = new();
@@ -31,7 +33,11 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         this.options = options;
         this.faults = faults;
         this.time = time;
+        signer = new SimulatedBreakGlassSigner(time);
     }
+
+    /// <summary>The simulated break-glass signer: each hosted cluster's CA and the revocations carried out.</summary>
+    internal SimulatedBreakGlassSigner BreakGlass => signer;
 
     /// <summary>A snapshot of every stored object (namespaces, key Secrets, HostedClusters, NodePools) and its manifest.</summary>
     public IReadOnlyDictionary<SimulatedObjectKey, JsonObject> Objects =>
@@ -247,7 +253,24 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
             objects.TryRemove(key, out _);
         }
 
+        signer.Forget(Normalize(managementCluster), cluster);
         return new DeletionProgress([]);
+    }
+
+    public async Task<IssuanceProgress> IssueCredentialAsync(Uri managementCluster, HostedClusterRef cluster, CredentialSigningWork work, CancellationToken cancellationToken)
+    {
+        await faults.BeforeCallAsync("credential-issue", cluster.Name, cancellationToken);
+        return objects.ContainsKey(Key(managementCluster, "HostedCluster", cluster.Namespace, cluster.Name))
+            ? signer.Issue(Normalize(managementCluster), cluster, work)
+            : new IssuanceProgress.Pending($"HostedCluster {cluster.Name} does not exist: no control plane signs yet.");
+    }
+
+    public async Task<RevocationProgress> RevokeCredentialsAsync(Uri managementCluster, HostedClusterRef cluster, Guid revocationId, CancellationToken cancellationToken)
+    {
+        await faults.BeforeCallAsync("credential-revoke", cluster.Name, cancellationToken);
+        return objects.ContainsKey(Key(managementCluster, "HostedCluster", cluster.Namespace, cluster.Name))
+            ? signer.Revoke(Normalize(managementCluster), cluster, revocationId)
+            : new RevocationProgress.Pending($"HostedCluster {cluster.Name} does not exist: no control plane to revoke with yet.");
     }
 
     /// <summary>

@@ -37,6 +37,8 @@ internal static class CrdCatalog
     {
         ("hostedclusters", _) => $"hostedclusters-Hypershift-{featureSet}.crd.yaml",
         ("nodepools", _) => $"nodepools-{featureSet}.crd.yaml",
+        // Not feature-gated: one manifest for every feature set (cmd/install/assets/crds/hypershift-operator/).
+        ("certificatesigningrequestapprovals" or "certificaterevocationrequests", _) => $"certificates.hypershift.openshift.io_{plural}.yaml",
         _ => throw new ArgumentOutOfRangeException(nameof(plural), plural, "HyperShift publishes no such CRD here"),
     };
 

@@ -3,7 +3,7 @@ using ClusterPlatform.Tests.Kubernetes.Admission;
 namespace ClusterPlatform.Tests.Kubernetes;
 
 /// <summary>
-/// Every CEL rule of the four published CRDs, evaluated on an object that fills every field of the
+/// Every CEL rule of the published CRDs, evaluated on an object that fills every field of the
 /// schema: a rule may pass or fail on these made-up values, but none may hit a gap of the interpreter
 /// (NotSupportedException), which would make admission refuse with 500 instead of judging.
 /// </summary>
@@ -14,6 +14,7 @@ public sealed class CrdRuleCoverageTests
     [InlineData("hostedclusters", FeatureSet.TechPreviewNoUpgrade)]
     [InlineData("nodepools", FeatureSet.Default)]
     [InlineData("nodepools", FeatureSet.TechPreviewNoUpgrade)]
+    [InlineData("certificaterevocationrequests", FeatureSet.Default)]
     public void Every_rule_evaluates_on_a_fully_populated_object_on_create_and_update(string plural, FeatureSet featureSet)
     {
         var schema = CrdCatalog.Get(plural, featureSet).Schema;

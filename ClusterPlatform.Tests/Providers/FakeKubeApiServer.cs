@@ -57,6 +57,17 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     /// </summary>
     public int FinalizerReconciles { get; set; }
 
+    /// <summary>HyperShift's control-plane-pki-operator of the control planes <see cref="InstallControlPlane"/> started.</summary>
+    public FakePkiOperator Pki { get; } = new();
+
+    /// <summary>
+    /// Plays GKE Warden, which on GKE Autopilot refuses a CSR whose common name starts with
+    /// <c>system:</c> and whose organization is <c>system:masters</c> (openshift/hypershift@3ee9615567acffaf3e3ee25c2ca2942d650565cf,
+    /// test/integration/control_plane_pki_operator.go). The message is modelled on an admission
+    /// webhook's denial; Warden's exact wording is not published upstream.
+    /// </summary>
+    public bool GkeWarden { get; set; }
+
     /// <summary>Every request, oldest first.</summary>
     public IReadOnlyList<KubeRequest> Requests { get { lock (gate) { return [.. requests]; } } }
 
@@ -128,6 +139,44 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         }
     }
 
+    /// <summary>
+    /// What HyperShift sets up for a hosted control plane that matters to break-glass credentials: its
+    /// namespace, the root CA's ConfigMap <c>root-ca</c> (key <c>ca.crt</c>; pki/ca.go) and the pki
+    /// operator with its customer-break-glass signer. Returns the root CA certificate (PEM).
+    /// </summary>
+    public string InstallControlPlane(string controlPlaneNamespace)
+    {
+        using var rootKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var rootRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN=root-ca,OU=openshift", rootKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        rootRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var root = rootRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddYears(10));
+        var rootPem = root.ExportCertificatePem() + "\n";
+        lock (gate)
+        {
+            foreach (var (resource, ns, obj) in new (KubeResource, string?, JsonObject)[]
+            {
+                (KubeResource.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = controlPlaneNamespace } }),
+                (KubeResource.ConfigMaps, controlPlaneNamespace, new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["name"] = "root-ca", ["namespace"] = controlPlaneNamespace },
+                    ["data"] = new JsonObject { ["ca.crt"] = rootPem },
+                }),
+            })
+            {
+                var name = (string)obj["metadata"]!["name"]!;
+                ServerSideApply.RecordUpdate(null, obj, "control-plane-operator", null);
+                var reply = Store(resource, ns, name, obj, old: null, strict: true, code: 201);
+                if (reply.Code >= 400)
+                {
+                    throw new InvalidOperationException($"the fake refused its own {resource.Kind} {name}: {reply.Body["message"]}");
+                }
+            }
+        }
+
+        Pki.Install(controlPlaneNamespace);
+        return rootPem;
+    }
+
     /// <summary>Another controller sets an object's finalizers (empty to clear them); a deleted object without finalizers goes.</summary>
     public void SetFinalizers(string? ns, string plural, string name, params string[] finalizers)
     {
@@ -153,7 +202,15 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         app.Map("/api/v1/namespaces/{ns}/{plural}/{name}", context => ServeNamespaced(context, group: ""));
         app.Map("/apis/hypershift.openshift.io/v1beta1/namespaces/{ns}/{plural}", context => ServeNamespaced(context, group: "hypershift.openshift.io"));
         app.Map("/apis/hypershift.openshift.io/v1beta1/namespaces/{ns}/{plural}/{name}", context => ServeNamespaced(context, group: "hypershift.openshift.io"));
-        app.MapGet("/apis/hypershift.openshift.io/v1beta1/{plural}", context => KubeResource.Find(Route(context, "plural")!) is { IsCustom: true } resource
+        app.Map("/apis/certificates.k8s.io/v1/certificatesigningrequests", context => Serve(context, KubeResource.CertificateSigningRequests, null, null));
+        app.Map("/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}", context => Serve(context, KubeResource.CertificateSigningRequests, null, Route(context, "name")));
+        app.MapPut("/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/status", context =>
+            Serve(context, KubeResource.CertificateSigningRequests, null, Route(context, "name"), CsrWrite.Status));
+        app.MapPut("/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/approval", context =>
+            Serve(context, KubeResource.CertificateSigningRequests, null, Route(context, "name"), CsrWrite.Approval));
+        app.Map("/apis/certificates.hypershift.openshift.io/v1alpha1/namespaces/{ns}/{plural}", context => ServeNamespaced(context, group: "certificates.hypershift.openshift.io"));
+        app.Map("/apis/certificates.hypershift.openshift.io/v1alpha1/namespaces/{ns}/{plural}/{name}", context => ServeNamespaced(context, group: "certificates.hypershift.openshift.io"));
+        app.MapGet("/apis/hypershift.openshift.io/v1beta1/{plural}", context => KubeResource.Find(Route(context, "plural")!) is { IsCustom: true, Group: "hypershift.openshift.io" } resource
             ? Serve(context, resource, null, null)
             : Answer(context, null, KubeStatus.PathNotFound()));
         app.MapGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}", (string name) =>
@@ -180,7 +237,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         return Serve(context, resource, Route(context, "ns"), Route(context, "name"));
     }
 
-    private async Task Serve(HttpContext context, KubeResource resource, string? ns, string? name)
+    private async Task Serve(HttpContext context, KubeResource resource, string? ns, string? name, CsrWrite write = CsrWrite.Main)
     {
         var request = context.Request;
         JsonObject? body = null;
@@ -201,7 +258,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
                         ("GET", null) => List(resource, ns, request.Query["labelSelector"]),
                         ("GET", { } one) => Read(resource, ns, one),
                         ("POST", null) => Create(resource, ns, body!, Manager(request), Strict(request)),
-                        ("PUT", { } one) => Replace(resource, ns, one, body!, Manager(request), Strict(request)),
+                        ("PUT", { } one) => Replace(resource, ns, one, body!, Manager(request), Strict(request), write),
                         ("PATCH", { } one) => Apply(resource, ns, one, body!, request),
                         ("DELETE", { } one) => Delete(resource, ns, one),
                         _ => KubeStatus.MethodNotAllowed(),
@@ -272,12 +329,17 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             return KubeStatus.AlreadyExists(resource.Qualified, resource.Group, name);
         }
 
+        if (resource == KubeResource.CertificateSigningRequests && GkeWarden && WardenRefuses(body) is { } warden)
+        {
+            return warden;
+        }
+
         var created = body.DeepClone().AsObject();
         ServerSideApply.RecordUpdate(null, created, manager, Schema(resource));
         return Store(resource, ns, name, created, old: null, strict, code: 201);
     }
 
-    private Reply Replace(KubeResource resource, string? ns, string name, JsonObject body, string manager, bool strict)
+    private Reply Replace(KubeResource resource, string? ns, string name, JsonObject body, string manager, bool strict, CsrWrite write = CsrWrite.Main)
     {
         var key = Key(resource, ns, name);
         if (!store.TryGetValue(key, out var live))
@@ -305,7 +367,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         var updated = body.DeepClone().AsObject();
         updated["metadata"]!["managedFields"] = live["metadata"]!["managedFields"]?.DeepClone();
         ServerSideApply.RecordUpdate(live, updated, manager, Schema(resource));
-        return Store(resource, ns, name, updated, live, strict, code: 200);
+        return Store(resource, ns, name, updated, live, strict, code: 200, write);
     }
 
     private Reply Apply(KubeResource resource, string? ns, string name, JsonObject body, HttpRequest request)
@@ -416,7 +478,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             }
         }
 
-        if (resource.IsCustom)
+        if (resource.IsHyperShiftCluster)
         {
             finalizing[key] = FinalizerReconciles;
             if (FinalizerReconciles <= 0)
@@ -468,6 +530,89 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         Collect(resource, key);
     }
 
+    /// <summary>
+    /// One pass of the pki operator over a CSR or a CertificateRevocationRequest being read, written
+    /// through the subresource the operator writes with (/approval for Approved, /status otherwise),
+    /// under the same admission as any client's write.
+    /// </summary>
+    private void PlayPkiOperator(KubeResource resource, string key)
+    {
+        if (!store.TryGetValue(key, out var live))
+        {
+            return;
+        }
+
+        JsonObject? status;
+        var write = CsrWrite.Status;
+        if (resource == KubeResource.CertificateSigningRequests)
+        {
+            status = Pki.SyncCsr(live, (ns, name) => store.ContainsKey(Key(KubeResource.CertificateSigningRequestApprovals, ns, name)));
+            var approvedBefore = live["status"]?["conditions"] is JsonArray before && before.Any(c => (string?)c?["type"] == "Approved");
+            if (status?["conditions"] is JsonArray after && after.Any(c => (string?)c?["type"] == "Approved") && !approvedBefore)
+            {
+                write = CsrWrite.Approval;
+            }
+        }
+        else if (resource == KubeResource.CertificateRevocationRequests)
+        {
+            status = Pki.SyncRevocation(live);
+        }
+        else
+        {
+            return;
+        }
+
+        if (status is null)
+        {
+            return;
+        }
+
+        var updated = live.DeepClone().AsObject();
+        updated["status"] = status;
+        if (resource == KubeResource.CertificateSigningRequests)
+        {
+            var errors = CsrAdmission.Admit(updated, live, write);
+            if (errors.Count > 0)
+            {
+                throw new InvalidOperationException($"the API server refuses the pki operator's status of {key}: {string.Join("; ", errors)}");
+            }
+        }
+        else if (SchemaValidation.Validate(updated, Schema(resource)!) is { Count: > 0 } errors)
+        {
+            throw new InvalidOperationException($"the CRD refuses the pki operator's status of {key}: {string.Join("; ", errors)}");
+        }
+
+        ServerSideApply.RecordUpdate(live, updated, "control-plane-pki-operator", Schema(resource));
+        BumpResourceVersion(updated);
+        store[key] = updated;
+    }
+
+    /// <summary>GKE Warden's refusal of a break-glass CSR (<see cref="GkeWarden"/>), or null for any other request.</summary>
+    private static Reply? WardenRefuses(JsonObject body)
+    {
+        var pem = CsrAdmission.RequestPem(body);
+        System.Security.Cryptography.X509Certificates.X500DistinguishedName subject;
+        try
+        {
+            subject = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(pem ?? "", System.Security.Cryptography.HashAlgorithmName.SHA256,
+                System.Security.Cryptography.X509Certificates.CertificateRequestLoadOptions.SkipSignatureValidation).SubjectName;
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            return null; // not a request Warden can read; the API server's own validation refuses it
+        }
+
+        var names = subject.EnumerateRelativeDistinguishedNames().Where(n => !n.HasMultipleElements)
+            .Select(n => (Type: n.GetSingleElementType().Value, Value: n.GetSingleElementValue())).ToList();
+        var systemName = names.Any(n => n.Type == "2.5.4.3" && n.Value?.StartsWith("system:", StringComparison.Ordinal) == true);
+        var masters = names.Any(n => n.Type == "2.5.4.10" && n.Value == "system:masters");
+        return systemName && masters
+            ? (Reply?)KubeStatus.Forbidden(KubeResource.CertificateSigningRequests.Qualified, KubeResource.CertificateSigningRequests.Group, (string?)body["metadata"]?["name"] ?? "",
+                "admission webhook \"warden-validating.common-webhooks.networking.gke.io\" denied the request: GKE Warden rejected the request because it violates one or more constraints. " +
+                "Violations details: {\"[denied by autogke-csr-limitation]\":[\"CertificateSigningRequests with a 'system:' prefix in the common name and 'system:masters' in the organization are not allowed on Autopilot.\"]}")
+            : null;
+    }
+
     /// <summary>A read: advances HyperShift's cleanup of a deleting object, then returns what is left, or null.</summary>
     private JsonObject? Tick(KubeResource resource, string key)
     {
@@ -481,6 +626,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         }
 
         Reconcile(resource, key);
+        PlayPkiOperator(resource, key);
         return store.GetValueOrDefault(key)?.DeepClone().AsObject();
     }
 
@@ -539,7 +685,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
     }
 
     /// <summary>Admits and stores a create or update: server-owned metadata, status kept off main-resource writes, generation and resourceVersion.</summary>
-    private Reply Store(KubeResource resource, string? ns, string name, JsonObject candidate, JsonObject? old, bool strict, int code)
+    private Reply Store(KubeResource resource, string? ns, string name, JsonObject candidate, JsonObject? old, bool strict, int code, CsrWrite write = CsrWrite.Main)
     {
         var metadata = candidate["metadata"] as JsonObject ?? (JsonObject)(candidate["metadata"] = new JsonObject());
         candidate["apiVersion"] = resource.ApiVersion;
@@ -559,7 +705,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             }
         }
 
-        if (resource.HasStatus)
+        if (resource.HasStatus && write == CsrWrite.Main)
         {
             candidate["status"] = old?["status"]?.DeepClone();
             if (candidate["status"] is null)
@@ -568,7 +714,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
             }
         }
 
-        var admitted = resource.IsCustom ? CrdAdmission.Admit(CrdCatalog.Get(resource.Plural, FeatureSet), candidate, old, strict) : CoreAdmission.Admit(resource, candidate, old, strict);
+        var admitted = resource.IsCustom ? CrdAdmission.Admit(CrdCatalog.Get(resource.Plural, FeatureSet), candidate, old, strict) : CoreAdmission.Admit(resource, candidate, old, strict, write);
         if (admitted.UnknownFields.Count > 0)
         {
             return KubeStatus.BadRequest($"{resource.Kind} in version \"{resource.Version}\" cannot be handled as a {resource.Kind}: strict decoding error: {string.Join(", ", admitted.UnknownFields.Select(u => $"unknown field \"{u}\""))}");
@@ -611,7 +757,7 @@ internal sealed class FakeKubeApiServer(FeatureSet featureSet = FeatureSet.TechP
         BumpResourceVersion(stored);
         var key = Key(resource, ns, name);
         store[key] = JsonNode.Parse(stored.ToJsonString())!.AsObject(); // as read back from storage: plain JSON values
-        if (old is null && resource.IsCustom)
+        if (old is null && resource.IsHyperShiftCluster)
         {
             AddHyperShiftFinalizer(resource, key);
         }

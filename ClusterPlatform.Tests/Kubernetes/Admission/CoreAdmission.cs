@@ -8,13 +8,14 @@ namespace ClusterPlatform.Tests.Kubernetes.Admission;
 /// ValidateNamespace, ValidateSecret, ValidateConfigMap, and their Update forms): ObjectMeta, the
 /// type's top-level fields (unknown ones refused under fieldValidation=Strict, pruned otherwise),
 /// base64 secret data, a dockerconfigjson secret's required JSON key, and a secret's immutable type.
-/// A Secret's stringData is folded into data first, as the v1 conversion does.
+/// A Secret's stringData is folded into data first, as the v1 conversion does. A CertificateSigningRequest
+/// is <see cref="CsrAdmission"/>'s.
 /// </summary>
 internal static class CoreAdmission
 {
     private const string DockerConfigJson = "kubernetes.io/dockerconfigjson";
 
-    public static AdmissionResult Admit(KubeResource resource, JsonObject candidate, JsonObject? old, bool strict)
+    public static AdmissionResult Admit(KubeResource resource, JsonObject candidate, JsonObject? old, bool strict, CsrWrite write = CsrWrite.Main)
     {
         var obj = candidate.DeepClone().AsObject();
         var unknown = obj.Select(p => p.Key).Where(k => !resource.CoreFields.Contains(k)).ToList();
@@ -26,6 +27,11 @@ internal static class CoreAdmission
         if (strict && unknown.Count > 0)
         {
             return new AdmissionResult(obj, unknown, []);
+        }
+
+        if (resource == KubeResource.CertificateSigningRequests)
+        {
+            return new AdmissionResult(obj, [], CsrAdmission.Admit(obj, old, write));
         }
 
         var errors = MetadataValidation.Validate(obj, resource.Namespaced, nameIsLabel: resource == KubeResource.Namespaces);
