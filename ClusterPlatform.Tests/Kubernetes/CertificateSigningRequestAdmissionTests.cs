@@ -1,4 +1,5 @@
 using System.Text;
+using ClusterPlatform.Tests.Api.Credentials;
 using ClusterPlatform.Tests.Providers;
 using k8s;
 using k8s.Autorest;
@@ -34,7 +35,7 @@ public sealed class CertificateSigningRequestAdmissionTests
         var kube = new FakeKubeApiServer();
         await using var server = await LocalApiServer.StartAsync(kube.Map);
         using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
-        using var csr = TestCsr.Create("CN=system:customer-break-glass:alice, O=system:masters");
+        using var csr = TestCsr.Ec("CN=system:customer-break-glass:alice, O=system:masters");
         // The same request with one byte of its signature changed.
         var der = Convert.FromBase64String(string.Concat(csr.Pem.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal))));
         der[^3] ^= 0x01;
@@ -67,8 +68,8 @@ public sealed class CertificateSigningRequestAdmissionTests
         var kube = new FakeKubeApiServer();
         await using var server = await LocalApiServer.StartAsync(kube.Map);
         using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
-        using var csr = TestCsr.Create("CN=system:customer-break-glass:alice, O=system:masters");
-        using var other = TestCsr.Create("CN=system:customer-break-glass:mallory, O=system:masters");
+        using var csr = TestCsr.Ec("CN=system:customer-break-glass:alice, O=system:masters");
+        using var other = TestCsr.Ec("CN=system:customer-break-glass:mallory, O=system:masters");
         var created = await client.CertificatesV1.CreateCertificateSigningRequestAsync(Request("one", csr.Pem), cancellationToken: Cancellation);
 
         // A main-resource update keeps the spec and the status as stored (strategy.go PrepareForUpdate).

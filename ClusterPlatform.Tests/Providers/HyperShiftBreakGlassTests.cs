@@ -2,6 +2,7 @@ extern alias controllers;
 
 using System.Security.Cryptography.X509Certificates;
 using ClusterPlatform.Contracts;
+using ClusterPlatform.Tests.Api.Credentials;
 using controllers::ClusterPlatform.Controllers.Providers;
 
 namespace ClusterPlatform.Tests.Providers;
@@ -85,7 +86,7 @@ public sealed class HyperShiftBreakGlassTests
     public async Task A_request_is_relayed_approved_and_signed_by_the_control_planes_break_glass_signer()
     {
         await using var h = await StartAsync();
-        using var csr = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"));
+        using var csr = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"));
         var work = Work(csr);
 
         // The first reconcile creates the CSR and its approval; HyperShift has not looked yet.
@@ -106,13 +107,13 @@ public sealed class HyperShiftBreakGlassTests
         Assert.Equal("{}", approval["spec"]!.ToJsonString());
 
         // The certificate: the user's key, the subject as requested, client auth, chained to the signer, an hour long.
-        Assert.True(csr.Certifies(issued.CertificatePem));
+        Assert.True(CertificateChecks.Certifies(csr, issued.CertificatePem));
         using var certificate = X509Certificate2.CreateFromPem(issued.CertificatePem);
         Assert.Equal("CN=system:customer-break-glass:alice@example.com, O=system:masters", certificate.Subject);
         Assert.Contains(certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>(),
             o => o.Value == "1.3.6.1.5.5.7.3.2");
         Assert.False(certificate.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);
-        Assert.True(TestCsr.ChainsTo(issued.CertificatePem, h.Kube.Pki.Signer(ControlPlane)!.ExportCertificatePem()));
+        Assert.True(CertificateChecks.ChainsTo(issued.CertificatePem, h.Kube.Pki.Signer(ControlPlane)!.ExportCertificatePem()));
         Assert.InRange(certificate.NotAfter.ToUniversalTime(), signedAround.AddHours(1).AddSeconds(-5).UtcDateTime, DateTimeOffset.UtcNow.AddHours(1).AddSeconds(1).UtcDateTime);
         Assert.Equal(1, certificate.NotBefore.ToUniversalTime().Year); // upstream leaves NotBefore at Go's zero time
         // The kubeconfig's CA is the root CA's ConfigMap, not the signer.
@@ -129,8 +130,8 @@ public sealed class HyperShiftBreakGlassTests
     public async Task A_request_HyperShifts_validation_refuses_fails_with_its_reason()
     {
         await using var h = await StartAsync();
-        using var wrongName = TestCsr.Create("CN=alice, O=system:masters");
-        using var withSan = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"), dnsName: "api.example.com");
+        using var wrongName = TestCsr.Ec("CN=alice, O=system:masters");
+        using var withSan = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"), edit: CertificateChecks.WithDnsName("api.example.com"));
 
         var prefix = Assert.IsType<IssuanceProgress.Failed>(await h.IssueAsync(Work(wrongName)));
         var san = Assert.IsType<IssuanceProgress.Failed>(await h.IssueAsync(Work(withSan)));
@@ -146,7 +147,7 @@ public sealed class HyperShiftBreakGlassTests
     {
         await using var h = await StartAsync();
         h.Kube.GkeWarden = true;
-        using var csr = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"));
+        using var csr = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"));
 
         var failed = Assert.IsType<IssuanceProgress.Failed>(await h.Provider.IssueCredentialAsync(h.Endpoint, Cluster, Work(csr), Cancellation));
 
@@ -161,7 +162,7 @@ public sealed class HyperShiftBreakGlassTests
     public async Task A_request_the_API_server_refuses_is_a_permanent_failure()
     {
         await using var h = await StartAsync();
-        using var csr = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"));
+        using var csr = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"));
 
         // Kubernetes' floor: expirationSeconds of at least 600 (the Api never sends less; the server's rule still holds).
         var work = Work(csr, expirationSeconds: 599);
@@ -177,7 +178,7 @@ public sealed class HyperShiftBreakGlassTests
     public async Task A_revocation_is_done_when_HyperShift_says_the_previous_signer_is_revoked_and_old_certificates_no_longer_chain()
     {
         await using var h = await StartAsync();
-        using var csr = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"));
+        using var csr = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"));
         var before = Assert.IsType<IssuanceProgress.Issued>(await h.IssueAsync(Work(csr)));
         var revocationId = Guid.CreateVersion7();
 
@@ -189,12 +190,12 @@ public sealed class HyperShiftBreakGlassTests
         var request = h.Kube.Get(ControlPlane, "certificaterevocationrequests", $"customer-break-glass-{revocationId:D}")!;
         Assert.Equal("customer-break-glass", (string?)request["spec"]!["signerClass"]);
         Assert.Contains(request["status"]!["conditions"]!.AsArray(), c => (string?)c!["type"] == "PreviousCertificatesRevoked" && (string?)c["status"] == "True");
-        Assert.False(TestCsr.ChainsTo(before.CertificatePem, h.Kube.Pki.Signer(ControlPlane)!.ExportCertificatePem()));
+        Assert.False(CertificateChecks.ChainsTo(before.CertificatePem, h.Kube.Pki.Signer(ControlPlane)!.ExportCertificatePem()));
 
         // A request after the revocation is signed by the new signer.
-        using var next = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"));
+        using var next = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"));
         var after = Assert.IsType<IssuanceProgress.Issued>(await h.IssueAsync(Work(next)));
-        Assert.True(TestCsr.ChainsTo(after.CertificatePem, h.Kube.Pki.Signer(ControlPlane)!.ExportCertificatePem()));
+        Assert.True(CertificateChecks.ChainsTo(after.CertificatePem, h.Kube.Pki.Signer(ControlPlane)!.ExportCertificatePem()));
 
         // Re-entrant: asking again reads the finished request and creates nothing.
         var writes = h.Kube.Admitted.Count;

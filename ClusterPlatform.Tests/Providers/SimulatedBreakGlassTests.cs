@@ -2,6 +2,7 @@ extern alias controllers;
 
 using System.Security.Cryptography.X509Certificates;
 using ClusterPlatform.Contracts;
+using ClusterPlatform.Tests.Api.Credentials;
 using controllers::ClusterPlatform.Controllers.Providers;
 
 namespace ClusterPlatform.Tests.Providers;
@@ -20,7 +21,7 @@ public sealed class SimulatedBreakGlassTests
         var simulation = SimulatedProviderTests.Simulation();
         var alpha = HyperShiftInputs.Cluster("alpha", HyperShiftInputs.Pool("workers"));
         var beta = HyperShiftInputs.Cluster("beta", HyperShiftInputs.Pool("workers"));
-        using var csr = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"));
+        using var csr = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"));
         var early = Work(csr, 3600);
 
         // No control plane yet: nothing signs.
@@ -39,10 +40,10 @@ public sealed class SimulatedBreakGlassTests
         var betaCa = authorities[$"{ManagementCluster.AbsoluteUri.TrimEnd('/')}|{beta.Ref.Namespace}/beta"];
         Assert.NotEqual(alphaCa, betaCa);
         Assert.Equal(alphaCa, hour.CaBundlePem);
-        Assert.True(TestCsr.ChainsTo(hour.CertificatePem, alphaCa));
-        Assert.False(TestCsr.ChainsTo(onBeta.CertificatePem, alphaCa));
-        Assert.True(TestCsr.ChainsTo(onBeta.CertificatePem, betaCa));
-        Assert.True(csr.Certifies(hour.CertificatePem));
+        Assert.True(CertificateChecks.ChainsTo(hour.CertificatePem, alphaCa));
+        Assert.False(CertificateChecks.ChainsTo(onBeta.CertificatePem, alphaCa));
+        Assert.True(CertificateChecks.ChainsTo(onBeta.CertificatePem, betaCa));
+        Assert.True(CertificateChecks.Certifies(csr, hour.CertificatePem));
         Assert.Equal(hour.CertificatePem, repeat.CertificatePem); // one request is signed once
 
         using var certificate = X509Certificate2.CreateFromPem(hour.CertificatePem);
@@ -60,7 +61,7 @@ public sealed class SimulatedBreakGlassTests
         var simulation = SimulatedProviderTests.Simulation();
         var alpha = HyperShiftInputs.Cluster("alpha", HyperShiftInputs.Pool("workers"));
         await simulation.ApplyAsync(ManagementCluster, alpha, Cancellation);
-        using var wrongName = TestCsr.Create("CN=alice, O=system:masters");
+        using var wrongName = TestCsr.Ec("CN=alice, O=system:masters");
 
         var failed = Assert.IsType<IssuanceProgress.Failed>(await simulation.IssueCredentialAsync(ManagementCluster, alpha.Ref, Work(wrongName, 3600), Cancellation));
 
@@ -73,7 +74,7 @@ public sealed class SimulatedBreakGlassTests
         var simulation = SimulatedProviderTests.Simulation();
         var alpha = HyperShiftInputs.Cluster("alpha", HyperShiftInputs.Pool("workers"));
         await simulation.ApplyAsync(ManagementCluster, alpha, Cancellation);
-        using var csr = TestCsr.Create(BreakGlassSubject.DistinguishedName("alice@example.com"));
+        using var csr = TestCsr.Ec(BreakGlassSubject.DistinguishedName("alice@example.com"));
         var before = Assert.IsType<IssuanceProgress.Issued>(await simulation.IssueCredentialAsync(ManagementCluster, alpha.Ref, Work(csr, 3600), Cancellation));
         var revocationId = Guid.CreateVersion7();
 
@@ -84,9 +85,9 @@ public sealed class SimulatedBreakGlassTests
         Assert.Equal(revocationId, revocation.Id);
         Assert.Equal(before.CaBundlePem, revocation.RevokedAuthority);
         var current = Assert.Single(simulation.BreakGlass.Authorities).Value;
-        Assert.False(TestCsr.ChainsTo(before.CertificatePem, current));
+        Assert.False(CertificateChecks.ChainsTo(before.CertificatePem, current));
         var after = Assert.IsType<IssuanceProgress.Issued>(await simulation.IssueCredentialAsync(ManagementCluster, alpha.Ref, Work(csr, 3600), Cancellation));
-        Assert.True(TestCsr.ChainsTo(after.CertificatePem, current));
+        Assert.True(CertificateChecks.ChainsTo(after.CertificatePem, current));
 
         while (!(await simulation.DeleteAsync(ManagementCluster, alpha.Ref, Cancellation)).Gone)
         {
