@@ -85,6 +85,10 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
     public Task<CredentialRevocation> RevokeCredentialsAsync(Guid clusterId, CancellationToken ct) =>
         SendAsync<CredentialRevocation>(HttpMethod.Post, $"{Base}/clusters/{clusterId}/credentials:revoke", null, ct);
 
+    /// <summary>One revocation, to watch it move from Pending to Completed or Failed.</summary>
+    public Task<CredentialRevocation> GetCredentialRevocationAsync(Guid clusterId, Guid revocationId, CancellationToken ct) =>
+        SendAsync<CredentialRevocation>(HttpMethod.Get, $"{Base}/clusters/{clusterId}/credentials/revocations/{revocationId}", null, ct);
+
     public Task<ResourceList<OpenShiftVersion>> ListVersionsAsync(string channelGroup, CancellationToken ct) =>
         SendAsync<ResourceList<OpenShiftVersion>>(HttpMethod.Get, $"{Base}/versions{Query(("channelGroup", channelGroup))}", null, ct);
 

@@ -1,4 +1,9 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.RegularExpressions;
+using ClusterPlatform.Contracts;
+using k8s;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -7,7 +12,8 @@ namespace ClusterPlatform.Tests.Console;
 /// <summary>
 /// A person's journey through the console in a real Chromium against the whole topology (Api,
 /// controllers on simulated providers, PostgreSQL, the emulator): local sign-in, a create refused
-/// then fixed, Ready without a reload, a node pool scaled, an upgrade, delete and gone; and a user of
+/// then fixed, Ready without a reload, a node pool scaled, an upgrade, a break-glass credential
+/// issued, downloaded and revoked, delete and gone; and a user of
 /// another organization who sees none of it. Every wait is Playwright's auto-retrying expectation.
 /// </summary>
 public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClassFixture<ConsoleTopologyFixture>
@@ -56,6 +62,7 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
         await Expect(page.Locator("#overview-phase")).ToHaveTextAsync("Ready", new() { Timeout = Ms(Patience) });
         Assert.Equal("same-document", await page.EvaluateAsync<string>("() => window.journeyMarker"));
         await Expect(page.Locator("#overview")).ToContainTextAsync($"https://api.{name}.acme.example.com");
+        var apiUrl = await page.Locator($"#overview a[href^='https://api.{name}.']").GetAttributeAsync("href");
         await ScreenshotAsync(page, "cluster-overview");
 
         await page.Locator("#tab-controllers").ClickAsync();
@@ -97,6 +104,24 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
         await page.Locator("#tab-overview").ClickAsync();
         await Expect(page.Locator("#overview-version")).ToContainTextAsync($"desired {target}", new() { Timeout = Ms(Patience) });
         await Expect(page.Locator("#overview-version")).ToContainTextAsync($"current {target}", new() { Timeout = Ms(Patience) });
+
+        // A break-glass credential: the browser makes the key and CSR, the row goes Pending -> Issued by itself,
+        // and the kubeconfig downloaded carries the browser's key for the certificate the platform had signed.
+        await page.Locator("#tab-access").ClickAsync();
+        await Expect(page.Locator("#no-credentials")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
+        await page.Locator("#request-credential").ClickAsync();
+        var row = page.Locator("#credentials tbody tr").First;
+        await Expect(row).ToHaveAttributeAsync("data-status", CredentialStates.Issued, new() { Timeout = Ms(Patience) });
+        await ScreenshotAsync(page, "cluster-access");
+        var download = await page.RunAndWaitForDownloadAsync(() => row.Locator(".download-kubeconfig").ClickAsync());
+        AssertKubeconfig(await File.ReadAllTextAsync((await download.PathAsync())!), apiUrl!, "ada");
+
+        await page.Locator("#revoke-credentials").ClickAsync();
+        await Expect(page.Locator("#revoke-dialog")).ToBeVisibleAsync();
+        await page.Locator("#confirm-revoke").ClickAsync();
+        await Expect(row).ToHaveAttributeAsync("data-status", CredentialStates.Revoked, new() { Timeout = Ms(Patience) });
+        await Expect(page.Locator("#revocation")).ToContainTextAsync(RevocationStates.Completed, new() { Timeout = Ms(Patience) });
+        await ScreenshotAsync(page, "cluster-access-revoked");
 
         // The audit trail: the create, the pool's scale and the upgrade, each by this user.
         await page.Locator("#tab-history").ClickAsync();
@@ -152,7 +177,31 @@ public sealed class ConsoleJourneyTests(ConsoleTopologyFixture fixture) : IClass
     }
 
     private Task<IBrowserContext> NewContextAsync(int width, int height) =>
-        fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = fixture.ConsoleUrl.ToString() });
+        fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = fixture.ConsoleUrl.ToString(), AcceptDownloads = true,
+        });
+
+    /// <summary>
+    /// The downloaded kubeconfig parses as one, names the cluster's API URL, and its user's certificate is
+    /// the break-glass subject of <paramref name="user"/> with the private key filled in by the browser.
+    /// </summary>
+    private static void AssertKubeconfig(string text, string apiUrl, string user)
+    {
+        var config = KubernetesYaml.Deserialize<k8s.KubeConfigModels.K8SConfiguration>(text);
+        var context = config.Contexts.Single(c => c.Name == config.CurrentContext).ContextDetails;
+        Assert.Equal(apiUrl.TrimEnd('/'), config.Clusters.Single(c => c.Name == context.Cluster).ClusterEndpoint.Server.TrimEnd('/'));
+        var credentials = config.Users.Single(u => u.Name == context.User).UserCredentials;
+        using var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(
+            Encoding.ASCII.GetString(Convert.FromBase64String(credentials.ClientCertificateData))
+                .Split("-----", StringSplitOptions.RemoveEmptyEntries)[1].ReplaceLineEndings("")));
+        Assert.Equal(BreakGlassSubject.DistinguishedName(user), certificate.SubjectName.Name);
+        Assert.Null(credentials.ClientKey);
+        using var key = ECDsa.Create();
+        key.ImportFromPem(Encoding.ASCII.GetString(Convert.FromBase64String(credentials.ClientKeyData)));
+        using var publicKey = certificate.GetECDsaPublicKey()!;
+        Assert.Equal(publicKey.ExportSubjectPublicKeyInfo(), key.ExportSubjectPublicKeyInfo());
+    }
 
     /// <summary>Any page of the console sends a signed-out person to the local sign-in; the form returns them.</summary>
     private async Task SignInAsync(IPage page, string user, string organization, string role, string? screenshot = null)

@@ -48,6 +48,9 @@ public abstract class Poller : ComponentBase, IAsyncDisposable
         }
     }
 
+    /// <summary>What a page holds beyond the poll (a JS module), released after the poll has stopped.</summary>
+    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();
@@ -57,6 +60,7 @@ public abstract class Poller : ComponentBase, IAsyncDisposable
         }
 
         stopping.Dispose();
+        await DisposeCoreAsync();
         GC.SuppressFinalize(this);
     }
 }
