@@ -12,6 +12,7 @@ namespace ClusterPlatform.Cli;
 public sealed class Session(ParseResult parse, GlobalOptions global, TextWriter output, TextWriter error, CliEnvironment environment)
 {
     private PlatformApiClient? client;
+    private CpctlContext? context;
 
     public TextWriter Out => output;
 
@@ -31,12 +32,7 @@ public sealed class Session(ParseResult parse, GlobalOptions global, TextWriter 
     {
         get
         {
-            if (client is null)
-            {
-                var (_, context) = LoadConfig().Resolve(parse.GetValue(global.Context));
-                client = PlatformApiClientFactory.Create(new Uri(context.Server), context.Token, environment.Handler);
-            }
-
+            client ??= PlatformApiClientFactory.Create(new Uri(Context.Server), Context.Token, environment.Handler);
             return client;
         }
     }
@@ -49,21 +45,21 @@ public sealed class Session(ParseResult parse, GlobalOptions global, TextWriter 
     {
         get
         {
-            var (_, context) = LoadConfig().Resolve(parse.GetValue(global.Context));
-            var parts = context.Token.Split('.');
+            var parts = Context.Token.Split('.');
             if (parts.Length != 3)
             {
                 throw new CliException("The context's token is not a JWT; log in again (`cpctl login`).");
             }
 
-            var payload = parts[1].Replace('-', '+').Replace('_', '/');
-            payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-            using var claims = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(payload));
+            using var claims = System.Text.Json.JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
             return claims.RootElement.TryGetProperty("sub", out var sub) && sub.GetString() is { Length: > 0 } subject
                 ? subject
                 : throw new CliException("The context's token has no subject; log in again (`cpctl login`).");
         }
     }
+
+    /// <summary>The selected context (<c>--context</c>, else the current one), read from the config file once.</summary>
+    private CpctlContext Context => context ??= LoadConfig().Resolve(parse.GetValue(global.Context)).Context;
 
     public T Value<T>(Option<T> option) => parse.GetValue(option)!;
 

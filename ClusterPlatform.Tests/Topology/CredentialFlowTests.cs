@@ -54,12 +54,11 @@ public sealed class CredentialFlowTests(TopologyFixture topology) : IClassFixtur
             issuedAt.AddHours(24).AddMinutes(-5).AddSeconds(1));
         Assert.Equal(notAfter, DateTimeOffset.Parse(issued["expiresAt"].Text(), CultureInfo.InvariantCulture));
 
-        // The kubeconfig with the one line docs/api.md says to change: client-key-data with the test's key instead of
-        // client-key (KubernetesClient, unlike kubectl, does not mix inline data with a key file). It loads and names apiUrl.
+        // The kubeconfig with the one line docs/api.md says to change, changed as cpctl changes it: client-key-data with
+        // the test's key instead of client-key (KubernetesClient, unlike kubectl, does not mix inline data with a key file).
+        // It loads and names apiUrl.
         var template = issued["kubeconfig"].Text();
-        var keyLine = System.Text.RegularExpressions.Regex.Match(template, @"^(\s*)client-key: .*$", System.Text.RegularExpressions.RegexOptions.Multiline);
-        Assert.True(keyLine.Success, template);
-        var filled = template.Replace(keyLine.Value, $"{keyLine.Groups[1].Value}client-key-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(csr.KeyPem))}", StringComparison.Ordinal);
+        var filled = ClusterPlatform.Cli.Commands.CredentialCommands.WithKey(template, csr.KeyPem);
         using (var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(filled)))
         {
             var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
