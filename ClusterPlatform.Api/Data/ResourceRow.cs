@@ -8,7 +8,7 @@ internal sealed record ResourceRow(
     Guid Id, Guid ClusterId, string Organization, string Name, string Labels, string Spec, long Generation, long ResourceVersion,
     DateTime CreatedAt, DateTime UpdatedAt, string CreatedBy, DateTime? DeletionTimestamp, string Status)
 {
-    /// <summary>Strong ETag from the resource version: it changes with labels, spec and deletion, not with status.</summary>
+    /// <summary>Strong ETag from the resource version: it changes with labels, spec, deletion and status (a stored report that changes the aggregated status), so it validates the whole body.</summary>
     [JsonIgnore]
     public string ETag => ETagOf(ResourceVersion);
 

@@ -250,7 +250,7 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     }
 
     [Fact]
-    public async Task Aggregated_status_is_served_by_get_list_and_patch_and_a_report_leaves_the_etag_alone()
+    public async Task Aggregated_status_is_served_by_get_list_and_patch_and_a_status_change_moves_the_etag()
     {
         var user = User;
         var cluster = await user.CreateClusterAsync(ApiCalls.Unique("served"));
@@ -258,9 +258,24 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
         using var before = await user.GetAsync(href);
         var reported = await controllers.ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
 
-        using var after = await user.GetAsync(href);
-        Assert.Equal(before.Headers.ETag, after.Headers.ETag);
+        // The status is part of the representation, so the old ETag no longer revalidates (no 304 for a
+        // copy that still shows Pending), and a write made from that copy is refused as stale.
+        using var after = await Conditional(user, HttpMethod.Get, href, "If-None-Match", before.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
         Assert.Equal(reported.ToJsonString(), (await after.ReadObjectAsync())["status"]!.ToJsonString());
+        using (var stale = await Conditional(user, HttpMethod.Patch, href, "If-Match", before.Headers.ETag.Tag,
+            Bodies.Json(new JsonObject { ["labels"] = new JsonObject { ["stale"] = "yes" } }, "application/merge-patch+json")))
+        {
+            Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        }
+
+        // A report that changes nothing leaves the representation, and so the ETag, alone: still a 304.
+        await controllers[ControllerNames.Placement].ReportAsync(href, Report(ControllerNames.Placement, 1, "Available=True"));
+        using (var unchanged = await Conditional(user, HttpMethod.Get, href, "If-None-Match", after.Headers.ETag!.Tag))
+        {
+            Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        }
 
         var listed = (await user.GetObjectAsync($"{ApiCalls.Clusters}?phase=Ready"))["items"]!.AsArray().Single(i => i!["href"].Text() == href)!;
         Assert.Equal(reported.ToJsonString(), listed["status"]!.ToJsonString());
@@ -382,4 +397,11 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
 
     private static DateTimeOffset Time(JsonObject condition) =>
         DateTimeOffset.Parse(condition["lastTransitionTime"].Text(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Task<HttpResponseMessage> Conditional(HttpClient client, HttpMethod method, string href, string header, string etag, HttpContent? body = null)
+    {
+        var request = new HttpRequestMessage(method, href) { Content = body };
+        request.Headers.TryAddWithoutValidation(header, etag);
+        return client.SendAsync(request);
+    }
 }

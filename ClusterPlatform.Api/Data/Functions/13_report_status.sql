@@ -111,10 +111,17 @@ BEGIN
     END IF;
 
     v_status := aggregate_status(p_id, v_generation, v_deleting, p_required, v_stored, v_now);
+    -- The ETag is the resource version, and a strong validator must change whenever the representation
+    -- does (RFC 9110 section 8.8.1), the status included: otherwise If-None-Match would answer 304 to a
+    -- client whose copy shows an old phase. Kubernetes' resourceVersion moves with status writes for the
+    -- same reason (kubernetes/community, contributors/devel/sig-architecture/api-conventions.md,
+    -- "Concurrency Control and Consistency"). A stored report that aggregates to the same status leaves
+    -- it alone, so a writer's If-Match is refused only when what it read is really out of date.
     IF v_node_pool_id IS NULL THEN
         UPDATE clusters
            SET status = v_status,
                phase = v_status ->> 'phase',
+               resource_version = resource_version + CASE WHEN v_status IS DISTINCT FROM v_stored THEN 1 ELSE 0 END,
                -- A change of readiness resets the scheduler's clock for this cluster.
                next_reconcile_at = CASE WHEN v_status ->> 'phase' IS DISTINCT FROM v_phase
                                         THEN v_now + CASE WHEN v_status ->> 'phase' = 'Ready' THEN p_ready_after ELSE p_not_ready_after END
@@ -122,7 +129,10 @@ BEGIN
          WHERE id = p_id;
         PERFORM finalize_cluster_if_done(p_id, p_required, p_actor);
     ELSE
-        UPDATE node_pools SET status = v_status, phase = v_status ->> 'phase' WHERE id = p_id;
+        UPDATE node_pools
+           SET status = v_status, phase = v_status ->> 'phase',
+               resource_version = resource_version + CASE WHEN v_status IS DISTINCT FROM v_stored THEN 1 ELSE 0 END
+         WHERE id = p_id;
         IF v_deleting AND all_finalized(p_id, v_generation, p_required) THEN
             DELETE FROM resource_statuses WHERE resource_id = p_id;
             DELETE FROM node_pools WHERE id = p_id;
