@@ -5,9 +5,9 @@ namespace ClusterPlatform.WebConsole.Components.Shared;
 
 /// <summary>
 /// A page that looks again every <see cref="ConsoleOptions.RefreshInterval"/> while it is shown, so a
-/// cluster's move to Ready appears without a reload. The Api's ETags cover only what users own
-/// (labels, spec, deletion; status reports never change them, docs/api.md), so If-None-Match would
-/// answer 304 while the status moves: the pages read in full.
+/// cluster's move to Ready appears without a reload. The pages read in full. They had to while the
+/// Api's ETags left the status out (a 304 would have hidden a move to Ready); the ETag now covers the
+/// status (docs/api.md, ETags), so If-None-Match would be correct and cheaper, the next step (issue 16).
 /// </summary>
 public abstract class Poller : ComponentBase, IAsyncDisposable
 {
