@@ -220,13 +220,13 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
         // Preconditions and idempotency keys.
         foreach (var ifMatch in new[] { "garbage", "\"stale-etag\"", "W/\"weak\"", "\"\"", "\"unterminated", "\"a\", \"b\"" })
         {
-            yield return ("user", () => WithHeader(Body(HttpMethod.Put, clusterHref, clusterUpdate, "application/json"), "If-Match", ifMatch));
-            yield return ("user", () => WithHeader(new HttpRequestMessage(HttpMethod.Delete, clusterHref), "If-Match", ifMatch));
+            yield return ("user", () => Requests.WithHeader(Body(HttpMethod.Put, clusterHref, clusterUpdate, "application/json"), "If-Match", ifMatch));
+            yield return ("user", () => Requests.WithHeader(new HttpRequestMessage(HttpMethod.Delete, clusterHref), "If-Match", ifMatch));
         }
 
         foreach (var key in new[] { "", " ", new string('k', 300), "bad key with spaces", "semi;colon\"quote" })
         {
-            yield return ("user", () => WithHeader(Body(HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("-invalid"), "application/json"), "Idempotency-Key", key));
+            yield return ("user", () => Requests.WithHeader(Body(HttpMethod.Post, ApiCalls.Clusters, Bodies.Cluster("-invalid"), "application/json"), "Idempotency-Key", key));
         }
 
         // Admin-only inputs: force delete reasons, management clusters.
@@ -340,12 +340,6 @@ public sealed partial class BadInputTests(UnlimitedApiServer api) : IClassFixtur
 
     internal static HttpRequestMessage Raw(HttpMethod method, string path, string body, string mediaType) =>
         new(method, path) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
-
-    private static HttpRequestMessage WithHeader(HttpRequestMessage request, string name, string value)
-    {
-        request.Headers.TryAddWithoutValidation(name, value);
-        return request;
-    }
 
     [GeneratedRegex("^[a-z]+(-[a-z]+)*\\z")]
     private static partial Regex StableCode();

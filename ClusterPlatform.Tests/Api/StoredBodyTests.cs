@@ -126,10 +126,6 @@ public sealed class StoredBodyTests(ApiServer api) : IClassFixture<ApiServer>
         Assert.DoesNotContain(", \"", text, StringComparison.Ordinal);
     }
 
-    private static Task<HttpResponseMessage> GetAsync(HttpClient client, string href, string ifNoneMatch)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, href);
-        request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
-        return client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> GetAsync(HttpClient client, string href, string ifNoneMatch) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Get, href).WithHeader("If-None-Match", ifNoneMatch));
 }

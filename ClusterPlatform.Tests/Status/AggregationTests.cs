@@ -398,10 +398,6 @@ public sealed class AggregationTests(ApiServer api) : IClassFixture<ApiServer>
     private static DateTimeOffset Time(JsonObject condition) =>
         DateTimeOffset.Parse(condition["lastTransitionTime"].Text(), System.Globalization.CultureInfo.InvariantCulture);
 
-    private static Task<HttpResponseMessage> Conditional(HttpClient client, HttpMethod method, string href, string header, string etag, HttpContent? body = null)
-    {
-        var request = new HttpRequestMessage(method, href) { Content = body };
-        request.Headers.TryAddWithoutValidation(header, etag);
-        return client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> Conditional(HttpClient client, HttpMethod method, string href, string header, string etag, HttpContent? body = null) =>
+        client.SendAsync(new HttpRequestMessage(method, href) { Content = body }.WithHeader(header, etag));
 }

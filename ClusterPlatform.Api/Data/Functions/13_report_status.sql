@@ -52,6 +52,7 @@ DECLARE
     v_refusal      text;
     v_changed      boolean;
     v_status       jsonb;
+    v_moved        int;    -- 1 when the aggregated status differs from the stored one, else 0
     v_now          timestamptz;
 BEGIN
     IF NOT p_controller = ANY (p_known) THEN
@@ -117,11 +118,12 @@ BEGIN
     -- same reason (kubernetes/community, contributors/devel/sig-architecture/api-conventions.md,
     -- "Concurrency Control and Consistency"). A stored report that aggregates to the same status leaves
     -- it alone, so a writer's If-Match is refused only when what it read is really out of date.
+    v_moved := CASE WHEN v_status IS DISTINCT FROM v_stored THEN 1 ELSE 0 END;
     IF v_node_pool_id IS NULL THEN
         UPDATE clusters
            SET status = v_status,
                phase = v_status ->> 'phase',
-               resource_version = resource_version + CASE WHEN v_status IS DISTINCT FROM v_stored THEN 1 ELSE 0 END,
+               resource_version = resource_version + v_moved,
                -- A change of readiness resets the scheduler's clock for this cluster.
                next_reconcile_at = CASE WHEN v_status ->> 'phase' IS DISTINCT FROM v_phase
                                         THEN v_now + CASE WHEN v_status ->> 'phase' = 'Ready' THEN p_ready_after ELSE p_not_ready_after END
@@ -131,7 +133,7 @@ BEGIN
     ELSE
         UPDATE node_pools
            SET status = v_status, phase = v_status ->> 'phase',
-               resource_version = resource_version + CASE WHEN v_status IS DISTINCT FROM v_stored THEN 1 ELSE 0 END
+               resource_version = resource_version + v_moved
          WHERE id = p_id;
         IF v_deleting AND all_finalized(p_id, v_generation, p_required) THEN
             DELETE FROM resource_statuses WHERE resource_id = p_id;
