@@ -63,6 +63,9 @@ internal static partial class PgbenchScripts
             ["id"] = "(SELECT id FROM new_id)",
             ["name"] = "'pgbench-' || (SELECT id FROM new_id)",
             ["event_id"] = "NULL::uuid",
+            // The Api sends the spec typed (NpgsqlDbType.Jsonb); pgbench's parameters are untyped, and
+            // `@spec -> 'release'` leaves PostgreSQL nothing to infer a type from ("operator is not unique").
+            ["spec"] = "CAST(:spec AS jsonb)",
         })) + """
         ;
         \startpipeline

@@ -154,7 +154,8 @@ public sealed class MigrationTests(PostgresServer postgres)
         return names;
     }
 
-    private static async Task MigrateAsync(string connectionString, ConcurrentQueue<string>? lines = null)
+    /// <summary>Runs the Api's migration pass on a database, as the Api does at start.</summary>
+    internal static async Task MigrateAsync(string connectionString, ConcurrentQueue<string>? lines = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [$"ConnectionStrings:{ResourceNames.Database}"] = connectionString })
