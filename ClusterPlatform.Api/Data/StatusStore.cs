@@ -13,7 +13,8 @@ namespace ClusterPlatform.Api.Data;
 internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<PlatformOptions> platform, IOptions<ReconcileOptions> reconcile,
     ILogger<StatusStore> logger)
 {
-    public async Task<ResourceStatus> ReportAsync(ResourceKind kind, Guid id, StatusReportRequest report, string actor, CancellationToken ct)
+    /// <summary>Stores a report; the new aggregated status, as stored (jsonb's text), for the response to copy through.</summary>
+    public async Task<string> ReportAsync(ResourceKind kind, Guid id, StatusReportRequest report, string actor, CancellationToken ct)
     {
         var required = platform.Value.RequiredControllers;
         await using var command = dataSource.CreateCommand(kind == ResourceKind.Cluster
@@ -52,7 +53,7 @@ internal sealed class StatusStore(NpgsqlDataSource dataSource, IOptions<Platform
 
         return outcome switch
         {
-            "ok" => StoredJson.Read<ResourceStatus>(status),
+            "ok" => status,
             "not-found" => throw ApiException.NotFound(kind.Name, id),
             "unknown-controller" => throw ApiException.BadRequest("unknown-controller",
                 $"'{report.Controller}' is not a controller of this platform: {string.Join(", ", ControllerNames.All)}."),

@@ -130,7 +130,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
     }
 
     /// <summary>A controller's report (or an admin's on its behalf); the response is the new aggregated status.</summary>
-    public async Task<Ok<ResourceStatus>> ReportStatusAsync(Guid id, [AsParameters] ResourceServices services)
+    public async Task<OkStored<ResourceStatus>> ReportStatusAsync(Guid id, [AsParameters] ResourceServices services)
     {
         var (http, caller, _, statuses, ct) = services;
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.Json, ct);
@@ -140,7 +140,7 @@ internal sealed class ResourceHandlers<T>(ResourceKind kind, Func<ResourceRow, T
             throw ApiException.Forbidden("controller-mismatch", $"This token may report only as '{caller.Subject}', not as '{report.Controller}'.");
         }
 
-        return TypedResults.Ok(await statuses.ReportAsync(kind, id, report, caller.Subject, ct));
+        return new OkStored<ResourceStatus>(await statuses.ReportAsync(kind, id, report, caller.Subject, ct));
     }
 
     public async Task<Ok<StatusReportList>> StatusesAsync(Guid id, [AsParameters] ResourceServices services)

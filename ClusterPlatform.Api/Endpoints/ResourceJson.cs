@@ -5,10 +5,11 @@ internal delegate void ResourceWriter(Utf8JsonWriter json, ResourceRow row);
 
 /// <summary>
 /// Stored rows written straight out as the wire resources (<see cref="Cluster"/>, <see cref="NodePool"/>):
-/// the same names in the same order as the serializer gives those records, with labels and spec copied
-/// from their jsonb columns (<see cref="StoredJson.WriteValue"/>) instead of parsed into records and
-/// serialized again. They are stored as the Api shows them: the validators write them with the
-/// serializer. PostgreSQL orders an object's keys its own way (shorter names first), so inside them the
+/// the same names in the same order as the serializer gives those records, with labels, spec and the
+/// aggregated status copied from their jsonb columns (<see cref="StoredJson.WriteValue"/>) instead of
+/// parsed into records and serialized again. They are stored as the Api shows them: the validators write
+/// labels and spec with the serializer, and the status functions (Data/Functions) build the status in the
+/// record's shape, with times as the serializer writes them (rfc3339). PostgreSQL orders an object's keys its own way (shorter names first), so inside them the
 /// order differs from the records'; the JSON means the same.
 /// </summary>
 internal static class ResourceJson
@@ -92,11 +93,10 @@ internal static class ResourceJson
             json.WriteNull(DeletionTimestamp);
         }
 
-        // The status is read into its record and serialized, as before: a status report's response is the
-        // record (StatusStore), and a GET's status must be the same text, key order and timestamps included
-        // (rfc3339() stores six fractional digits where the serializer leaves out trailing zeros).
+        // Copied through like labels and spec: a status report's response is the same stored text
+        // (StatusStore), and rfc3339() writes times as the serializer does, so they read alike.
         json.WritePropertyName(Status);
-        JsonSerializer.Serialize(json, StoredJson.Read<ResourceStatus>(row.Status), StoredJson.Options);
+        StoredJson.WriteValue(json, row.Status);
         json.WriteEndObject();
     }
 }

@@ -64,6 +64,17 @@ internal sealed class AcceptedRow<T>(string location, ResourceRow row, ResourceW
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Document(builder, StatusCodes.Status202Accepted, typeof(T));
 }
 
+/// <summary>
+/// 200 with a body stored as the Api shows it (a resource's aggregated status, as <c>status::text</c>), copied
+/// through (<see cref="StoredJson.WriteValue"/>) so it is the same text a GET of the resource gives.
+/// </summary>
+internal sealed class OkStored<T>(string stored) : RowResult(StatusCodes.Status200OK, null), IEndpointMetadataProvider
+{
+    protected override void Write(Utf8JsonWriter json) => StoredJson.WriteValue(json, stored);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Document(builder, StatusCodes.Status200OK, typeof(T));
+}
+
 /// <summary>200 with a page of resources (<see cref="ResourceList{T}"/>).</summary>
 internal sealed class OkRows<T>(string listKind, IReadOnlyList<ResourceRow> rows, string? next, ResourceWriter writer)
     : RowResult(StatusCodes.Status200OK, null), IEndpointMetadataProvider

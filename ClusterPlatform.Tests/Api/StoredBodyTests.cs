@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClusterPlatform.Tests.Api;
 
 /// <summary>
-/// Resources are written from the stored rows, labels and spec copied through from jsonb: every body means the
+/// Resources are written from the stored rows, labels, spec and status copied through from jsonb: every body means the
 /// same JSON the records serialized to before (the row mapped to <see cref="Cluster"/> or <see cref="NodePool"/>
 /// and serialized with the response options), as compactly; and a conditional GET is answered from the
 /// version alone, with the visibility of a full read.
