@@ -39,12 +39,13 @@ public sealed class FakeApi : HttpMessageHandler
     }
 
     /// <summary>Registers the signed-in user (with the Api token the console forwards) and a ConsoleApi over this handler.</summary>
-    public static FakeApi AddTo(BunitContext context)
+    /// <param name="refreshInterval">How often pages poll; by default not within a test, so a test sees exactly the reads it makes.</param>
+    public static FakeApi AddTo(BunitContext context, TimeSpan? refreshInterval = null)
     {
         var api = new FakeApi();
         context.AddAuthorization().SetAuthorized("ada").SetClaims(new Claim(ConsoleClaims.ApiToken, "test-token"), new Claim(ConsoleClaims.Subject, "ada"));
         context.Services.AddSingleton<ApiConnection>();
-        context.Services.Configure<ConsoleOptions>(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        context.Services.Configure<ConsoleOptions>(o => o.RefreshInterval = refreshInterval ?? TimeSpan.FromHours(1));
         context.Services.AddSingleton(sp => new ConsoleApi(new HttpClient(api) { BaseAddress = new Uri("http://api") },
             sp.GetRequiredService<AuthenticationStateProvider>(), sp.GetRequiredService<ApiConnection>()));
         return api;
@@ -63,6 +64,14 @@ public sealed class FakeApi : HttpMessageHandler
             response.Headers.ETag = new EntityTagHeaderValue(etag);
         }
 
+        return response;
+    }
+
+    /// <summary>The Api's answer to a GET whose <c>If-None-Match</c> matched: no body, the ETag again.</summary>
+    public static HttpResponseMessage NotModified(string etag)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.NotModified);
+        response.Headers.ETag = new EntityTagHeaderValue(etag);
         return response;
     }
 
