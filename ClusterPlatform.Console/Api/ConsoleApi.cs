@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -28,10 +29,18 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    // The last body and ETag of each conditional read, by path. It lives as long as this client: a typed
+    // client is transient, so that is one component of one signed-in user's circuit, never shared.
+    private readonly ConcurrentDictionary<string, (EntityTagHeaderValue ETag, object Body)> validated = new(StringComparer.Ordinal);
+
     public Task<ResourceList<Cluster>> ListClustersAsync(string? phase, string? labelSelector, string? continueToken, int limit, CancellationToken ct) =>
         SendAsync<ResourceList<Cluster>>(HttpMethod.Get, $"{Base}/clusters{Query(("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("phase", phase), ("labelSelector", labelSelector), ("continue", continueToken))}", null, ct);
 
-    public Task<Cluster> GetClusterAsync(Guid id, CancellationToken ct) => SendAsync<Cluster>(HttpMethod.Get, $"{Base}/clusters/{id}", null, ct);
+    /// <summary>
+    /// A conditional read (<see cref="ReadConditionallyAsync{T}"/>): the cluster's ETag covers its status
+    /// (docs/api.md, ETags), so the detail page's poll costs a 304 while the cluster does not move.
+    /// </summary>
+    public Task<Cluster> GetClusterAsync(Guid id, CancellationToken ct) => ReadConditionallyAsync<Cluster>($"{Base}/clusters/{id}", ct);
 
     /// <summary>
     /// Creates with a fresh <c>Idempotency-Key</c>, so the resilience handler's retry of a create whose
@@ -107,12 +116,61 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct, bool idempotent = false)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync());
         if (idempotent)
         {
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         }
 
+        using var response = await AnswerAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(JsonElement))
+        {
+            return default!;
+        }
+
+        return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+    }
+
+    /// <summary>
+    /// A GET with <c>If-None-Match</c> and the ETag of the copy this client last read from <paramref name="path"/>:
+    /// a 304 means that copy is still exact (the ETag covers the whole body, status included), so it is
+    /// returned as it is; a 200 replaces it. The first read, and one whose answer has no ETag, reads in full.
+    /// </summary>
+    private async Task<T> ReadConditionallyAsync<T>(string path, CancellationToken ct)
+        where T : class
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        var known = validated.TryGetValue(path, out var copy);
+        if (known)
+        {
+            request.Headers.IfNoneMatch.Add(copy.ETag);
+        }
+
+        using var response = await AnswerAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NotModified && known)
+        {
+            return (T)copy.Body;
+        }
+
+        var body = (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+        if (response.Headers.ETag is { } etag)
+        {
+            validated[path] = (etag, body);
+        }
+        else
+        {
+            validated.TryRemove(path, out _);
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// Sends with the user's token and gives the Api's answer: a success, or a 304 to a conditional read;
+    /// a refusal is thrown as its problem, and an outage is also recorded for the banner.
+    /// </summary>
+    private async Task<HttpResponseMessage> AnswerAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync());
         HttpResponseMessage response;
         try
         {
@@ -126,30 +184,26 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
             throw outage;
         }
 
+        var notModified = response.StatusCode == HttpStatusCode.NotModified && request.Headers.IfNoneMatch.Count > 0;
+        if (response.IsSuccessStatusCode || notModified)
+        {
+            connection.Answered();
+            return response;
+        }
+
         using (response)
         {
-            if (!response.IsSuccessStatusCode)
+            var problem = await ApiProblemException.ReadAsync(response, ct);
+            if (problem.IsOutage)
             {
-                var problem = await ApiProblemException.ReadAsync(response, ct);
-                if (problem.IsOutage)
-                {
-                    connection.Failed(problem);
-                }
-                else
-                {
-                    connection.Answered();
-                }
-
-                throw problem;
+                connection.Failed(problem);
+            }
+            else
+            {
+                connection.Answered();
             }
 
-            connection.Answered();
-            if (response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(JsonElement))
-            {
-                return default!;
-            }
-
-            return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+            throw problem;
         }
     }
 

@@ -5,9 +5,9 @@ namespace ClusterPlatform.WebConsole.Components.Shared;
 
 /// <summary>
 /// A page that looks again every <see cref="ConsoleOptions.RefreshInterval"/> while it is shown, so a
-/// cluster's move to Ready appears without a reload. The pages read in full. They had to while the
-/// Api's ETags left the status out (a 304 would have hidden a move to Ready); the ETag now covers the
-/// status (docs/api.md, ETags), so If-None-Match would be correct and cheaper, the next step (issue 16).
+/// cluster's move to Ready appears without a reload. Whether a look costs a full read is ConsoleApi's
+/// rule, not the page's: the cluster read revalidates with If-None-Match (its ETag covers the status,
+/// docs/api.md, ETags) and keeps its copy on 304; lists carry no ETag, so they are read in full.
 /// </summary>
 public abstract class Poller : ComponentBase, IAsyncDisposable
 {
