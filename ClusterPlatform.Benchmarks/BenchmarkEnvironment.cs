@@ -187,6 +187,9 @@ internal sealed class BenchmarkEnvironment : IAsyncDisposable
         start.Environment["PUBSUB_EMULATOR_HOST"] = EmulatorHost;
         start.Environment["PUBSUB_PROJECT_ID"] = ProjectId;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Development is for the local tokens only: traces are sampled as in production
+        // (TraceSampling.DefaultRatio in ServiceDefaults), not all recorded as Development's default does.
+        start.Environment["Telemetry__SamplingRatio"] = "0.1";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
