@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ClusterPlatform.Tests.Status;
 
 namespace ClusterPlatform.Tests.Cli;
 
@@ -198,6 +199,49 @@ public sealed class CpctlApiTests(ApiServer api) : IClassFixture<ApiServer>, IDi
         Assert.Equal(2, result.Exit);
         Assert.Equal("phase=Pending version=-->4.22.3\n", result.Out);
         Assert.Equal("timed out after 00:00:01 waiting for ready; cluster pinned is phase=Pending version=-->4.22.3\n", result.Error);
+    }
+
+    [Fact]
+    public async Task Wait_revalidates_with_If_None_Match_and_a_304_does_not_hide_the_move_to_Ready()
+    {
+        var organization = ApiCalls.Unique("org");
+        var id = await CreatePinnedAsync(organization);
+        var href = $"{ApiCalls.Clusters}/{id}";
+        using var reads = new ClusterReads(id);
+        using var watcher = new CpctlRunner { Handler = reads };
+        await watcher.LoginAsync(api, "alice", organization);
+        var waiting = watcher.RunAsync("cluster", "wait", "pinned", "--for", "ready", "--timeout", "1m");
+
+        // Nothing moves yet: the polls after the first revalidate and get 304s.
+        await Wait.UntilAsync(() => Task.FromResult(reads.Seen.Count(r => r.Status == HttpStatusCode.NotModified) >= 2), TimeSpan.FromSeconds(30), "two 304s to the wait's polls");
+        await ClusterPlatform.Tests.Status.Controllers.Clients(api).ReportAllAsync(href, 1, ControllerNames.All, "Available=True");
+        var result = await waiting;
+
+        Assert.True(result.Exit == 0, result.ToString());
+        Assert.EndsWith("cluster pinned is ready\n", result.Out, StringComparison.Ordinal);
+        var seen = reads.Seen.ToList();
+        Assert.Null(seen[0].IfNoneMatch);
+        Assert.All(seen.Skip(1), r => Assert.NotNull(r.IfNoneMatch));
+        // The read that saw Ready was a 200 to the ETag of the Pending copy, and the 304s before it carried that same ETag.
+        Assert.Equal(HttpStatusCode.OK, seen[^1].Status);
+        Assert.All(seen.Skip(1), r => Assert.Equal(seen[0].ETag, r.IfNoneMatch));
+    }
+
+    /// <summary>Records cpctl's reads of one cluster: the If-None-Match sent, the status and the ETag answered.</summary>
+    private sealed class ClusterReads(string id) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(string? IfNoneMatch, HttpStatusCode Status, string? ETag)> Seen { get; } = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.EndsWith($"/clusters/{id}", StringComparison.Ordinal))
+            {
+                Seen.Enqueue((request.Headers.IfNoneMatch.FirstOrDefault()?.ToString(), response.StatusCode, response.Headers.ETag?.ToString()));
+            }
+
+            return response;
+        }
     }
 
     [Fact]
