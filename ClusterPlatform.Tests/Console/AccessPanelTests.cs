@@ -8,17 +8,9 @@ using Microsoft.FluentUI.AspNetCore.Components;
 namespace ClusterPlatform.Tests.Console;
 
 /// <summary>The Access tab's states over a real ConsoleApi and a fake Api: loading, no credentials, many, a refusal, and a request in progress.</summary>
-public sealed class AccessPanelTests : BunitContext
+public sealed class AccessPanelTests : ConsoleApiComponentContext
 {
-    private readonly FakeApi api;
     private readonly Cluster cluster = Samples.Cluster();
-
-    public AccessPanelTests()
-    {
-        Services.AddFluentUIComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        api = FakeApi.AddTo(this);
-    }
 
     private string CredentialsPath => $"/api/v1/clusters/{cluster.Id}/credentials";
 
@@ -26,7 +18,7 @@ public sealed class AccessPanelTests : BunitContext
     public void While_the_list_is_being_read_it_shows_neither_a_table_nor_the_empty_message()
     {
         var answer = new TaskCompletionSource<HttpResponseMessage>();
-        api.On(HttpMethod.Get, CredentialsPath, _ => answer.Task);
+        Api.On(HttpMethod.Get, CredentialsPath, _ => answer.Task);
 
         var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, cluster));
 
@@ -42,7 +34,7 @@ public sealed class AccessPanelTests : BunitContext
         var items = Enumerable.Range(0, 100)
             .Select(i => Samples.Credential(cluster.Id, i == 3 ? CredentialStates.Failed : CredentialStates.Revoked, i, i == 3 ? "the CSR's key is too short" : null))
             .ToList();
-        api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", items)));
+        Api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", items)));
 
         var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, cluster));
 
@@ -52,13 +44,13 @@ public sealed class AccessPanelTests : BunitContext
         Assert.Equal(items[3].Subject, failed[1]);
         Assert.Equal("ada", failed[2]);
         Assert.Equal(items[3].ExpiresAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture), failed[3]);
-        Assert.Equal("test-token", api.Received[0].Headers.Authorization!.Parameter);
+        Assert.Equal("test-token", Api.Received[0].Headers.Authorization!.Parameter);
     }
 
     [Fact]
     public void A_refusal_is_shown_with_its_title_detail_and_request_id()
     {
-        api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Problem(HttpStatusCode.Forbidden, "forbidden", "Forbidden",
+        Api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Problem(HttpStatusCode.Forbidden, "forbidden", "Forbidden",
             "Only members of the cluster's organization read its credentials", "req-cred-7"));
 
         var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, cluster));
@@ -77,8 +69,8 @@ public sealed class AccessPanelTests : BunitContext
     public void A_request_in_progress_disables_the_button_and_its_answer_adds_the_pending_credential()
     {
         var listed = new List<Credential>();
-        api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", [.. listed])));
-        api.On(HttpMethod.Post, CredentialsPath, request =>
+        Api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", [.. listed])));
+        Api.On(HttpMethod.Post, CredentialsPath, request =>
         {
             var sent = JsonDocument.Parse(request.Content!.ReadAsStringAsync().Result).RootElement;
             var made = Samples.Credential(cluster.Id, CredentialStates.Pending) with { Subject = "system:customer-break-glass:ada" };
@@ -97,14 +89,14 @@ public sealed class AccessPanelTests : BunitContext
         csr.SetResult(new AccessPanel.MadeCsr("key-1", "CSR-PEM"));
         panel.WaitForAssertion(() => Assert.Equal("Pending", panel.Find("#credentials tbody tr").GetAttribute("data-status")));
         Assert.False(panel.Find("#request-credential").HasAttribute("disabled"));
-        Assert.Contains(api.Received, r => r.Method == HttpMethod.Post);
+        Assert.Contains(Api.Received, r => r.Method == HttpMethod.Post);
     }
 
     [Fact]
     public void A_cluster_that_is_not_Ready_offers_no_request()
     {
         var provisioning = cluster with { Status = cluster.Status with { Phase = Phases.Provisioning } };
-        api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", [])));
+        Api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", [])));
 
         var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, provisioning));
 

@@ -8,15 +8,10 @@ using Microsoft.FluentUI.AspNetCore.Components;
 namespace ClusterPlatform.Tests.Console;
 
 /// <summary>The clusters list's states, rendered by bUnit: loading, empty, filtered empty, an Api error, and many clusters.</summary>
-public sealed class ClusterTableTests : BunitContext
+public sealed class ClusterTableTests : ConsoleComponentContext
 {
     private static readonly DateTime Now = new(2026, 12, 2, 12, 0, 0, DateTimeKind.Utc);
 
-    public ClusterTableTests()
-    {
-        Services.AddFluentUIComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
 
     [Fact]
     public void Before_the_first_page_it_shows_loading_and_no_table()

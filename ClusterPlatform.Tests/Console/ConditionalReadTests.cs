@@ -12,13 +12,8 @@ namespace ClusterPlatform.Tests.Console;
 /// The cluster read revalidates with <c>If-None-Match</c> (docs/api.md, ETags): a 304 keeps the copy read
 /// before, a 200 replaces it, and the detail page's poll shows a move to Ready through it.
 /// </summary>
-public sealed class ConditionalReadTests : BunitContext
+public sealed class ConditionalReadTests : ConsoleComponentContext
 {
-    public ConditionalReadTests()
-    {
-        Services.AddFluentUIComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
 
     [Fact]
     public async Task The_second_read_sends_the_last_ETag_a_304_keeps_the_copy_and_a_200_replaces_it()

@@ -8,18 +8,10 @@ using Microsoft.FluentUI.AspNetCore.Components;
 namespace ClusterPlatform.Tests.Console;
 
 /// <summary>The fleet page: loading, no management clusters, a refusal, and many clusters placed over several list pages.</summary>
-public sealed class FleetPageTests : BunitContext
+public sealed class FleetPageTests : ConsoleApiComponentContext
 {
     private const string FleetPath = "/api/v1/management-clusters";
     private const string ClustersPath = "/api/v1/clusters";
-    private readonly FakeApi api;
-
-    public FleetPageTests()
-    {
-        Services.AddFluentUIComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        api = FakeApi.AddTo(this);
-    }
 
     private static ManagementCluster Management(string name, int load) => new(name, "us-central1", 100, load, $"https://{name}.example.com:6443", $"apps.{name}.example.com");
 
@@ -35,12 +27,12 @@ public sealed class FleetPageTests : BunitContext
     public void While_the_fleet_is_read_it_shows_loading()
     {
         var answer = new TaskCompletionSource<HttpResponseMessage>();
-        api.On(HttpMethod.Get, FleetPath, _ => answer.Task);
+        Api.On(HttpMethod.Get, FleetPath, _ => answer.Task);
 
         var page = Render<Fleet>();
 
         Assert.Contains("Loading", page.Find("[role=status]").TextContent, StringComparison.Ordinal);
-        api.On(HttpMethod.Get, ClustersPath, _ => FakeApi.Body(new ResourceList<Cluster>("ClusterList", [], null)));
+        Api.On(HttpMethod.Get, ClustersPath, _ => FakeApi.Body(new ResourceList<Cluster>("ClusterList", [], null)));
         answer.SetResult(FakeApi.Body(new ManagementClusterList("ManagementClusterList", [])));
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[role=status]")));
         Assert.Single(page.FindAll("#no-management-clusters"));
@@ -49,8 +41,8 @@ public sealed class FleetPageTests : BunitContext
     [Fact]
     public void No_management_cluster_says_so()
     {
-        api.On(HttpMethod.Get, FleetPath, _ => FakeApi.Body(new ManagementClusterList("ManagementClusterList", [])));
-        api.On(HttpMethod.Get, ClustersPath, _ => FakeApi.Body(new ResourceList<Cluster>("ClusterList", [], null)));
+        Api.On(HttpMethod.Get, FleetPath, _ => FakeApi.Body(new ManagementClusterList("ManagementClusterList", [])));
+        Api.On(HttpMethod.Get, ClustersPath, _ => FakeApi.Body(new ResourceList<Cluster>("ClusterList", [], null)));
 
         var page = Render<Fleet>();
 
@@ -60,7 +52,7 @@ public sealed class FleetPageTests : BunitContext
     [Fact]
     public void A_refusal_is_shown_with_its_title_detail_and_request_id_and_no_loading()
     {
-        api.On(HttpMethod.Get, FleetPath, _ => FakeApi.Problem(HttpStatusCode.Forbidden, "forbidden", "Forbidden", "The fleet is for admins and controllers", "req-fleet-1"));
+        Api.On(HttpMethod.Get, FleetPath, _ => FakeApi.Problem(HttpStatusCode.Forbidden, "forbidden", "Forbidden", "The fleet is for admins and controllers", "req-fleet-1"));
 
         var page = Render<Fleet>();
 
@@ -78,9 +70,9 @@ public sealed class FleetPageTests : BunitContext
     [Fact]
     public void Many_clusters_over_several_pages_are_listed_under_the_management_cluster_they_are_placed_on()
     {
-        api.On(HttpMethod.Get, FleetPath, _ => FakeApi.Body(new ManagementClusterList("ManagementClusterList", [Management("mc-a", 70), Management("mc-b", 0)])));
+        Api.On(HttpMethod.Get, FleetPath, _ => FakeApi.Body(new ManagementClusterList("ManagementClusterList", [Management("mc-a", 70), Management("mc-b", 0)])));
         var clusters = Enumerable.Range(0, 700).Select(i => i % 10 == 9 ? Samples.Cluster($"unplaced-{i}") : PlacedOn("mc-a", i)).ToList();
-        api.On(HttpMethod.Get, ClustersPath, request => request.RequestUri!.Query.Contains("continue=next", StringComparison.Ordinal)
+        Api.On(HttpMethod.Get, ClustersPath, request => request.RequestUri!.Query.Contains("continue=next", StringComparison.Ordinal)
             ? FakeApi.Body(new ResourceList<Cluster>("ClusterList", clusters[500..], null))
             : FakeApi.Body(new ResourceList<Cluster>("ClusterList", clusters[..500], "next")));
 

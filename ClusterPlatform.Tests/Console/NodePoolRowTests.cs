@@ -8,16 +8,8 @@ using Microsoft.FluentUI.AspNetCore.Components;
 namespace ClusterPlatform.Tests.Console;
 
 /// <summary>One node pool's row: what it shows, the merge patch a scale sends, and a refusal with its field errors.</summary>
-public sealed class NodePoolRowTests : BunitContext
+public sealed class NodePoolRowTests : ConsoleApiComponentContext
 {
-    private readonly FakeApi api;
-
-    public NodePoolRowTests()
-    {
-        Services.AddFluentUIComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        api = FakeApi.AddTo(this);
-    }
 
     private static NodePool Pool(int? replicas, AutoscalingSpec? autoscaling = null) => new(
         "NodePool", Guid.CreateVersion7(), "/api/v1/nodepools/x", Guid.CreateVersion7(), "workers", new Dictionary<string, string>(),
@@ -39,7 +31,7 @@ public sealed class NodePoolRowTests : BunitContext
     {
         var pool = Pool(3);
         string? sent = null;
-        api.On(HttpMethod.Patch, $"/api/v1/nodepools/{pool.Id}", request =>
+        Api.On(HttpMethod.Patch, $"/api/v1/nodepools/{pool.Id}", request =>
         {
             Assert.Equal("application/merge-patch+json", request.Content!.Headers.ContentType!.MediaType);
             sent = request.Content.ReadAsStringAsync().Result;

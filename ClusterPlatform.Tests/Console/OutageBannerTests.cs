@@ -7,13 +7,11 @@ using Microsoft.FluentUI.AspNetCore.Components;
 namespace ClusterPlatform.Tests.Console;
 
 /// <summary>The layout's outage banner follows the session's <see cref="ApiConnection"/>: shown while the Api does not answer, gone with its next answer.</summary>
-public sealed class OutageBannerTests : BunitContext
+public sealed class OutageBannerTests : ConsoleComponentContext
 {
     public OutageBannerTests()
     {
-        Services.AddFluentUIComponents();
         Services.AddScoped<ApiConnection>();
-        JSInterop.Mode = JSRuntimeMode.Loose;
         AddAuthorization().SetAuthorized("ada").SetRoles("user");
     }
 

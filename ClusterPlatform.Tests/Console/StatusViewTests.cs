@@ -8,13 +8,8 @@ using Microsoft.FluentUI.AspNetCore.Components;
 namespace ClusterPlatform.Tests.Console;
 
 /// <summary>The cluster detail's read-only views: conditions, the controllers' reports and timeline, and how a problem reads.</summary>
-public sealed class StatusViewTests : BunitContext
+public sealed class StatusViewTests : ConsoleComponentContext
 {
-    public StatusViewTests()
-    {
-        Services.AddFluentUIComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
 
     [Fact]
     public void No_conditions_says_none_reported_yet()

@@ -7,17 +7,9 @@ using Microsoft.FluentUI.AspNetCore.Components;
 namespace ClusterPlatform.Tests.Console;
 
 /// <summary>The Upgrades tab: loading, nothing to upgrade to, many targets, and a refusal with the targets the Api allows.</summary>
-public sealed class UpgradePanelTests : BunitContext
+public sealed class UpgradePanelTests : ConsoleApiComponentContext
 {
-    private readonly FakeApi api;
     private readonly Cluster cluster = Samples.Cluster(current: "4.22.2", desired: "4.22.2");
-
-    public UpgradePanelTests()
-    {
-        Services.AddFluentUIComponents();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        api = FakeApi.AddTo(this);
-    }
 
     [Fact]
     public void Before_the_list_arrives_it_says_loading()
@@ -53,7 +45,7 @@ public sealed class UpgradePanelTests : BunitContext
     [Fact]
     public void A_refused_upgrade_shows_the_problem_and_the_targets_allowed_now()
     {
-        api.On(HttpMethod.Patch, $"/api/v1/clusters/{cluster.Id}", _ =>
+        Api.On(HttpMethod.Patch, $"/api/v1/clusters/{cluster.Id}", _ =>
         {
             var refusal = FakeApi.Problem(HttpStatusCode.UnprocessableEntity, "upgrade-not-allowed", "Upgrade not allowed", "4.22.2 cannot go to 4.22.9 directly", "req-up-1");
             var body = System.Text.Json.Nodes.JsonNode.Parse(refusal.Content.ReadAsStringAsync().Result)!;
