@@ -13,6 +13,9 @@ public sealed record CliEnvironment(string ConfigPath, bool IsTerminal, TextRead
     /// <summary>How often <c>wait</c> polls; conditional GETs (If-None-Match) keep each poll cheap.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The clock of timed waits (the device login's polling); tests give a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public static CliEnvironment FromProcess() => new(
         DefaultConfigPath(Environment.GetEnvironmentVariable),
         !Console.IsOutputRedirected && !Console.IsInputRedirected,

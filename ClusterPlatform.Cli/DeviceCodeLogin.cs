@@ -7,8 +7,10 @@ namespace ClusterPlatform.Cli;
 /// The OAuth 2.0 device authorization grant (RFC 8628) against an OIDC authority: discovery names the
 /// device and token endpoints, the user opens the verification URL on any device and enters the code,
 /// cpctl polls the token endpoint at the interval the authority asks (slowing down when told).
+/// Time comes from <paramref name="time"/> so tests drive the polling with a fake clock instead of
+/// waiting out real intervals (5 s and more).
 /// </summary>
-public sealed class DeviceCodeLogin(HttpClient http, TextWriter output)
+public sealed class DeviceCodeLogin(HttpClient http, TextWriter output, TimeProvider time)
 {
     private const string DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -35,17 +37,17 @@ public sealed class DeviceCodeLogin(HttpClient http, TextWriter output)
             ? $"Open {complete} and confirm the code {Text(device, "user_code")}."
             : $"Open {Text(device, "verification_uri")} and enter the code {Text(device, "user_code")}.");
         var interval = TimeSpan.FromSeconds(Number(device, "interval") ?? 5);
-        var expires = DateTimeOffset.UtcNow.AddSeconds(Number(device, "expires_in") ?? 600);
+        var expires = time.GetUtcNow().AddSeconds(Number(device, "expires_in") ?? 600);
 
-        while (DateTimeOffset.UtcNow < expires)
+        while (time.GetUtcNow() < expires)
         {
-            await Task.Delay(interval, cancellationToken);
+            await Task.Delay(interval, time, cancellationToken);
             using var response = await http.PostAsync(tokenEndpoint, Form(("grant_type", DeviceGrant), ("device_code", deviceCode), ("client_id", clientId)), cancellationToken);
             var body = await ReadAsync(response, cancellationToken);
             if (response.IsSuccessStatusCode)
             {
                 var token = Text(body, "access_token") ?? throw new CliException("The authority sent no access_token.");
-                return new Token(token, Number(body, "expires_in") is { } s ? DateTimeOffset.UtcNow.AddSeconds(s) : null);
+                return new Token(token, Number(body, "expires_in") is { } s ? time.GetUtcNow().AddSeconds(s) : null);
             }
 
             switch (Text(body, "error"))
@@ -55,6 +57,10 @@ public sealed class DeviceCodeLogin(HttpClient http, TextWriter output)
                 case "slow_down":
                     interval += TimeSpan.FromSeconds(5); // RFC 8628 section 3.5
                     continue;
+                case "access_denied": // RFC 8628 section 3.5: the user declined; polling again cannot help
+                    throw new CliException("Login failed: the request was denied at the authority (access_denied).");
+                case "expired_token": // RFC 8628 section 3.5: the device code expired; a new login must start over
+                    throw new CliException("Login failed: the code expired before it was confirmed (expired_token); run `cpctl login` again.");
                 default:
                     throw new CliException($"Login failed: {Text(body, "error")} {Text(body, "error_description")}".TrimEnd());
             }

@@ -36,7 +36,7 @@ public static class LoginCommands
                     ? a!
                     : throw new CliException("--authority must be an https URL (http only on loopback, for local tests).");
                 using var http = s.Environment.Handler is { } h ? new HttpClient(h, disposeHandler: false) : new HttpClient();
-                var result = await new DeviceCodeLogin(http, s.Out).LoginAsync(issuer, s.Value(clientId), s.Value(scope), ct);
+                var result = await new DeviceCodeLogin(http, s.Out, s.Environment.Time).LoginAsync(issuer, s.Value(clientId), s.Value(scope), ct);
                 (context.Token, context.ExpiresAt, context.Authority, context.ClientId) = (result.AccessToken, result.ExpiresAt, issuer.ToString(), s.Value(clientId));
             }
             else

@@ -27,6 +27,13 @@ public static class Resolver
         }
         while (next is not null);
 
+        // An admin's list spans every organization, where a name is not unique: picking one there could
+        // delete another organization's cluster, so that is refused (a node pool's own check below is by cluster).
+        if (matches.Select(c => c.Organization).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            throw new CliException($"Cluster \"{nameOrId}\" exists in several organizations (your token sees them all): give its id.");
+        }
+
         return Pick(matches, c => c.DeletionTimestamp, c => c.Id);
     }
 

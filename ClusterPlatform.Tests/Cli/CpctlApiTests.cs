@@ -190,6 +190,63 @@ public sealed class CpctlApiTests(ApiServer api) : IClassFixture<ApiServer>, IDi
     }
 
     [Fact]
+    public async Task Create_dry_run_prints_the_request_and_creates_nothing()
+    {
+        var organization = ApiCalls.Unique("org");
+        await cpctl.LoginAsync(api, "alice", organization);
+
+        var dry = await cpctl.RunAsync("cluster", "create", "dry", "--project", "acme-prod-123", "--region", "us-central1", "--version", "4.22.3", "--base-domain", "acme.example.com", "--label", "env=dev", "--dry-run");
+
+        Assert.True(dry.Exit == 0, dry.ToString());
+        var body = JsonNode.Parse(dry.Out)!; // the body cpctl would POST, as JSON even for -o table
+        Assert.Equal("dry", body["name"].Text());
+        Assert.Equal("acme-prod-123", body["spec"]!["gcp"]!["projectId"].Text());
+        Assert.Equal("dev", body["labels"]!["env"].Text());
+        var list = JsonNode.Parse((await cpctl.RunAsync("cluster", "list", "-o", "json")).Out)!;
+        Assert.Empty(list["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Delete_without_yes_off_a_terminal_refuses_and_deletes_nothing()
+    {
+        var organization = ApiCalls.Unique("org");
+        await CreatePinnedAsync(organization);
+
+        var refused = await cpctl.RunAsync("cluster", "delete", "pinned"); // the runner is not a terminal
+
+        Assert.Equal((1, "error: Refusing without confirmation: not a terminal, pass --yes.\n"), (refused.Exit, refused.Error));
+        Assert.Contains("Pending", (await cpctl.RunAsync("cluster", "get", "pinned")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Force_delete_needs_a_reason_and_removes_at_once_for_an_admin()
+    {
+        var organization = ApiCalls.Unique("org");
+        var id = await CreatePinnedAsync(organization);
+        using var other = new CpctlRunner(); // the same name in a second organization
+        var otherOrganization = ApiCalls.Unique("org");
+        await other.LoginAsync(api, "carol", otherOrganization);
+        Assert.Equal(0, (await other.RunAsync("cluster", "create", "pinned", "--project", "acme-prod-123", "--region", "us-central1", "--version", "4.22.3", "--base-domain", "acme.example.com")).Exit);
+        using var admin = new CpctlRunner();
+        await admin.LoginAsync(api, "root", organization, role: "admin");
+
+        var noReason = await admin.RunAsync("cluster", "delete", id, "--force", "--yes");
+        Assert.Equal((1, "error: --force needs --reason (it goes into the audit trail).\n"), (noReason.Exit, noReason.Error));
+
+        // An admin sees every organization, where "pinned" names two clusters: by name is refused.
+        var ambiguous = await admin.RunAsync("cluster", "delete", "pinned", "--force", "--reason", "stuck teardown", "--yes");
+        Assert.Equal((1, "error: Cluster \"pinned\" exists in several organizations (your token sees them all): give its id.\n"), (ambiguous.Exit, ambiguous.Error));
+
+        var removed = await admin.RunAsync("cluster", "delete", id, "--force", "--reason", "stuck teardown", "--yes");
+
+        Assert.True(removed.Exit == 0, removed.ToString());
+        Assert.Equal("cluster pinned removed\n", removed.Out); // 204: gone at once, no Deleting phase
+        var gone = await cpctl.RunAsync("cluster", "get", "pinned");
+        Assert.True(gone.Exit == 1, gone.ToString());
+        Assert.Equal(0, (await other.RunAsync("cluster", "get", "pinned")).Exit); // the other organization's is untouched
+    }
+
+    [Fact]
     public async Task Wait_exits_2_on_timeout_with_the_last_state()
     {
         await CreatePinnedAsync(ApiCalls.Unique("org"));

@@ -24,11 +24,14 @@ public sealed partial class CpctlRunner : IDisposable
     /// <summary>What cpctl sends its requests through; null for its own handler.</summary>
     public HttpMessageHandler? Handler { get; init; }
 
+    /// <summary>The clock cpctl's timed waits use (a FakeTimeProvider in the device-login tests).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     public async Task<CpctlResult> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var environment = new CliEnvironment(ConfigPath, IsTerminal, new StringReader(Input), Handler) { PollInterval = PollInterval };
+        var environment = new CliEnvironment(ConfigPath, IsTerminal, new StringReader(Input), Handler) { PollInterval = PollInterval, Time = Clock };
         var exit = await ClusterPlatform.Cli.Cli.RunAsync(args, output, error, environment, Cancellation);
         return new CpctlResult(exit, output.ToString(), error.ToString());
     }
