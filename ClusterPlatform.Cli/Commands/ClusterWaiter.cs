@@ -1,6 +1,5 @@
 using ClusterPlatform.Client.Models;
 using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 using Spectre.Console;
 
 namespace ClusterPlatform.Cli.Commands;
@@ -104,12 +103,12 @@ public sealed class ClusterWaiter(Session session)
     /// </summary>
     private async Task<(Cluster Cluster, string? ETag)> ReadAsync(Guid id, Cluster? copy, string? etag, CancellationToken ct)
     {
-        var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
+        var headers = new ResponseETag();
         try
         {
             var read = await session.Client.Api.V1.Clusters[id].GetAsync(request =>
             {
-                request.Options.Add(headers);
+                request.Options.Add(headers.Option);
                 if (copy is not null && etag is not null)
                 {
                     request.Headers.Add("If-None-Match", etag);
@@ -117,7 +116,7 @@ public sealed class ClusterWaiter(Session session)
             }, ct);
             return read is null && copy is not null
                 ? (copy, etag)
-                : (read!, headers.ResponseHeaders.TryGetValue("ETag", out var values) ? values.FirstOrDefault() : null);
+                : (read!, headers.Value);
         }
         catch (ApiException e) when (e.ResponseStatusCode == 304 && copy is not null)
         {

@@ -171,6 +171,60 @@ public sealed class CpctlApiTests(ApiServer api) : IClassFixture<ApiServer>, IDi
     }
 
     [Fact]
+    public async Task A_scale_that_loses_a_race_is_refused_412_and_applied_again_to_the_new_copy()
+    {
+        var organization = ApiCalls.Unique("org");
+        await CreatePinnedAsync(organization);
+        var created = await cpctl.RunAsync("nodepool", "create", "workers", "--cluster", "pinned", "--replicas", "2", "-o", "json");
+        Assert.True(created.Exit == 0, created.ToString());
+        var href = JsonNode.Parse(created.Out)!["href"].Text();
+
+        // Someone else labels the pool between cpctl's read and its PUT, once.
+        var other = api.As("user", organization, "bob");
+        using var race = new BeforeFirstPut(href, async () =>
+        {
+            using var patched = await other.PatchAsync(href, Bodies.Json(new JsonObject { ["labels"] = new JsonObject { ["owner"] = "bob" } }, "application/merge-patch+json"));
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        });
+        using var scaler = new CpctlRunner { Handler = race };
+        await scaler.LoginAsync(api, "alice", organization);
+        var scaled = await scaler.RunAsync("nodepool", "scale", "workers", "--cluster", "pinned", "--replicas", "5", "-o", "json");
+
+        Assert.True(scaled.Exit == 0, scaled.ToString());
+        Assert.Equal("node pool workers changed since it was read; reading it again (attempt 2 of 5)\n", scaled.Error);
+        Assert.Equal([HttpStatusCode.PreconditionFailed, HttpStatusCode.OK], race.Puts.Select(p => p.Status));
+        Assert.All(race.Puts, p => Assert.NotNull(p.IfMatch));
+        var pool = await other.GetObjectAsync(href);
+        Assert.Equal(5, (int)pool["spec"]!["replicas"]!);
+        Assert.Equal("bob", pool["labels"]!["owner"].Text()); // the other writer's change is kept, not overwritten
+    }
+
+    /// <summary>Runs <paramref name="between"/> before the first PUT to <paramref name="href"/> goes out, and records every PUT's If-Match and answer.</summary>
+    private sealed class BeforeFirstPut(string href, Func<Task> between) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int puts;
+
+        public System.Collections.Concurrent.ConcurrentQueue<(string? IfMatch, HttpStatusCode Status)> Puts { get; } = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var put = request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath == href;
+            if (put && Interlocked.Increment(ref puts) == 1)
+            {
+                await between();
+            }
+
+            var response = await base.SendAsync(request, cancellationToken);
+            if (put)
+            {
+                Puts.Enqueue((request.Headers.IfMatch.FirstOrDefault()?.ToString(), response.StatusCode));
+            }
+
+            return response;
+        }
+    }
+
+    [Fact]
     public async Task Delete_asks_on_a_terminal_and_a_no_keeps_the_cluster()
     {
         var organization = ApiCalls.Unique("org");
