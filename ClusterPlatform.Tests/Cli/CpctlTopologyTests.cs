@@ -77,18 +77,23 @@ public sealed class CpctlTopologyTests(TopologyFixture topology) : IClassFixture
     }
 
     [Fact]
-    public async Task Waiting_on_a_cluster_in_a_failing_project_exits_1_with_the_reason()
+    public async Task Create_wait_and_wait_on_a_cluster_in_a_failing_project_exit_1_with_the_reason()
     {
         await LoginAsync();
         var name = ApiCalls.Unique("clibad");
         // SimulatedFaults: environment validation refuses projects named fail-… for good.
-        await RunOkAsync("cluster", "create", name, "--project", "fail-project-1", "--region", "us-central1", "--version", "4.22.2",
-            "--base-domain", "acme.example.com");
+        // create --wait: the cluster is created (printed), then waited on as `cluster wait` does.
+        var created = await cpctl.RunAsync("cluster", "create", name, "--project", "fail-project-1", "--region", "us-central1", "--version", "4.22.2",
+            "--base-domain", "acme.example.com", "--wait", "--timeout", "3m");
+        Assert.True(created.Exit == 1, created.ToString());
+        Assert.Contains(name, created.Out, StringComparison.Ordinal);
+        Assert.Contains($"cluster {name} failed", created.Error, StringComparison.Ordinal);
+        Assert.Contains("environment-validation-controller", created.Error, StringComparison.Ordinal);
 
         var result = await cpctl.RunAsync("cluster", "wait", name, "--for", "ready", "--timeout", "3m");
 
         Assert.True(result.Exit == 1, result.ToString());
-        Assert.Contains("failed", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"cluster {name} failed", result.Error, StringComparison.Ordinal);
         Assert.Contains("environment-validation-controller", result.Error, StringComparison.Ordinal);
     }
 
