@@ -9,8 +9,9 @@ internal delegate void ResourceWriter(Utf8JsonWriter json, ResourceRow row);
 /// aggregated status copied from their jsonb columns (<see cref="StoredJson.WriteValue"/>) instead of
 /// parsed into records and serialized again. They are stored as the Api shows them: the validators write
 /// labels and spec with the serializer, and the status functions (Data/Functions) build the status in the
-/// record's shape, with times as the serializer writes them (rfc3339). PostgreSQL orders an object's keys its own way (shorter names first), so inside them the
-/// order differs from the records'; the JSON means the same.
+/// record's shape, with times as the serializer writes them (rfc3339). PostgreSQL orders an object's keys
+/// its own way (shorter names first), so inside them the order differs from the records'; the JSON means
+/// the same.
 /// </summary>
 internal static class ResourceJson
 {
