@@ -26,6 +26,9 @@ public enum ReportOutcome
     /// reconcile again.
     /// </summary>
     Conflict,
+
+    /// <summary>Not sent: the controller's entry as read already says all of it (<c>UnchangedReport</c>).</summary>
+    Unchanged,
 }
 
 /// <summary>

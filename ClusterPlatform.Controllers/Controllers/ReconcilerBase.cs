@@ -8,11 +8,12 @@ namespace ClusterPlatform.Controllers.Controllers;
 /// <summary>
 /// The flow every controller follows (docs/architecture.md): receive the event, GET the cluster, check
 /// its own preconditions (other controllers' conditions at the current generation), do the work
-/// through providers, PUT its status. It always reports, also when it skips the work. It acts on the
-/// state it reads, not on the event, so duplicates and out-of-order events are harmless. Outcomes
-/// follow <see cref="ReconcileResult"/>: a permanent provider failure is reported as Degraded and
-/// acked, a transient one is reported as Progressing and nacked, and a wait is reported, acked and
-/// looked at again after the result's <see cref="ReconcileResult.RetryAfter"/>.
+/// through providers, PUT its status. It always reports, also when it skips the work, unless its
+/// reading already says all the report would (<see cref="UnchangedReport"/>). It acts on the state it
+/// reads, not on the event, so duplicates and out-of-order events are harmless. Outcomes follow
+/// <see cref="ReconcileResult"/>: a permanent provider failure is reported as Degraded and acked, a
+/// transient one is reported as Progressing and nacked, and a wait is reported, acked and looked at
+/// again after the result's <see cref="ReconcileResult.RetryAfter"/>.
 /// </summary>
 internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue requeue, ILogger logger) : IClusterEventHandler
 {
@@ -173,14 +174,28 @@ internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue r
             throw; // nack: redelivered with backoff
         }
 
-        var outcome = await api.ReportClusterStatusAsync(cluster.Id, result.ToReport(ControllerName, cluster.Generation, VersionRead(cluster.Status)), ct);
-        if (outcome == ReportOutcome.Conflict)
+        var report = result.ToReport(ControllerName, cluster.Generation, VersionRead(cluster.Status));
+        ReportOutcome outcome;
+        if (UnchangedReport.Repeats(previous, report, cluster.Generation, deleting))
         {
-            return outcome; // nothing stored: the caller reads again, and a wait is decided from that reading
+            // Its reading already says this: a PUT would be answered without a write, so none is sent.
+            // Still one line per handling, as a sent report has, so the log shows every handling.
+            outcome = ReportOutcome.Unchanged;
+            logger.LogInformation("{Controller} has nothing new to report (Available={Available}, {Reason}) for cluster {ClusterId} at generation {Generation}",
+                ControllerName, result.Available, result.Reason, cluster.Id, cluster.Generation);
+        }
+        else
+        {
+            outcome = await api.ReportClusterStatusAsync(cluster.Id, report, ct);
+            if (outcome == ReportOutcome.Conflict)
+            {
+                return outcome; // nothing stored: the caller reads again, and a wait is decided from that reading
+            }
+
+            logger.LogInformation("{Controller} reported Available={Available} ({Reason}) for cluster {ClusterId} at generation {Generation}: {Outcome}",
+                ControllerName, result.Available, result.Reason, cluster.Id, cluster.Generation, outcome);
         }
 
-        logger.LogInformation("{Controller} reported Available={Available} ({Reason}) for cluster {ClusterId} at generation {Generation}: {Outcome}",
-            ControllerName, result.Available, result.Reason, cluster.Id, cluster.Generation, outcome);
         if (result.RetryAfter is { } delay)
         {
             requeue.Schedule(ControllerName, cluster.Id, delay, token => HandleClusterAsync(cluster.Id, token));
@@ -196,7 +211,13 @@ internal abstract class ReconcilerBase(ControllerApiClient api, ClusterRequeue r
     /// </summary>
     protected async Task ReportNodePoolAsync(NodePool pool, ReconcileResult result, CancellationToken ct)
     {
-        if (await api.ReportNodePoolStatusAsync(pool.Id, result.ToReport(ControllerName, pool.Generation, VersionRead(pool.Status)), ct) == ReportOutcome.Conflict)
+        var report = result.ToReport(ControllerName, pool.Generation, VersionRead(pool.Status));
+        if (UnchangedReport.Repeats(Entry(pool.Status), report, pool.Generation, pool.DeletionTimestamp is not null))
+        {
+            return; // the pool as read already says this (see the cluster's report)
+        }
+
+        if (await api.ReportNodePoolStatusAsync(pool.Id, report, ct) == ReportOutcome.Conflict)
         {
             throw new ReportConflictException();
         }

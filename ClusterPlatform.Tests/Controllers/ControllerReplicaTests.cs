@@ -1,6 +1,5 @@
 extern alias controllers;
 
-using System.Collections.Concurrent;
 using controllers::ClusterPlatform.Controllers.Api;
 using controllers::ClusterPlatform.Controllers.Controllers;
 using controllers::ClusterPlatform.Controllers.Hosting;
@@ -15,8 +14,8 @@ namespace ClusterPlatform.Tests.Controllers;
 /// <summary>
 /// Two replicas of one controller (two instances, each with its own in-process lock, sharing the
 /// provider's world as two pods share Cloud DNS) against the real Api. The wire between a replica and
-/// the Api is held at chosen points (<see cref="Wire"/>), so the interleavings are the test's, not
-/// the scheduler's.
+/// the Api is held at chosen points (<see cref="ControllerWire"/>), so the interleavings are the
+/// test's, not the scheduler's.
 /// </summary>
 public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiServer>, IDisposable
 {
@@ -31,8 +30,8 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
     public async Task Replicas_that_read_the_same_entry_store_one_report_and_the_overtaken_one_reads_again_and_converges()
     {
         var (cluster, href, id) = await PlacedClusterAsync("race");
-        var wireA = new Wire { HoldFirstReport = true };
-        var wireB = new Wire();
+        var wireA = new ControllerWire { HoldFirstReport = true };
+        var wireB = new ControllerWire();
         var a = Dns(wireA);
         var b = Dns(wireB);
 
@@ -45,10 +44,10 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
         await handlingA.WaitAsync(Patience);
 
         // A's report, made from version 0, was refused; A read again (version 1), redid its work and
-        // reported what B's entry already says, which the Api accepts without storing it (a report
-        // that changes nothing is not written: UnchangedReportTests), so the entry stays B's.
+        // found that B's entry already says what it would report, so it sent nothing more
+        // (ControllerRepeatReportTests), and the entry stays B's.
         Assert.Equal([(HttpStatusCode.OK, "")], wireB.Reports);
-        Assert.Equal([(HttpStatusCode.Conflict, "report-conflict"), (HttpStatusCode.OK, "")], wireA.Reports);
+        Assert.Equal([(HttpStatusCode.Conflict, "report-conflict")], wireA.Reports);
         Assert.Equal(2, wireA.ClusterReads);
         var entry = (await user.GetObjectAsync(href))["status"]!["controllers"]!.AsArray().Single(c => c!["name"].Text() == ControllerNames.DnsManagement)!;
         Assert.Equal(1L, (long)entry["version"]!);
@@ -62,9 +61,9 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
     public async Task Work_from_a_live_reading_that_lands_after_another_replica_finalized_the_cluster_is_undone()
     {
         var (cluster, href, id) = await PlacedClusterAsync("late");
-        var wireA = new Wire { HoldFirstClusterRead = true };
+        var wireA = new ControllerWire { HoldFirstClusterRead = true };
         var a = Dns(wireA);
-        var b = Dns(new Wire());
+        var b = Dns(new ControllerWire());
 
         // A reads the live cluster; the answer waits on the wire while the cluster is deleted and B,
         // from a deleting reading, releases the (not yet claimed) names and finalizes: the cluster is gone.
@@ -96,7 +95,7 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
         // Before each of A's first six reports another replica stores one (an unconditional report,
         // so it always lands): every reading A makes is overtaken by the time it reports.
         var other = controllers[ControllerNames.DnsManagement];
-        var wireA = new Wire
+        var wireA = new ControllerWire
         {
             BeforeReport = async count =>
             {
@@ -130,12 +129,11 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
     }
 
     /// <summary>A replica: its own lock and requeue, its own wire to the Api, and the shared DNS.</summary>
-    private DnsManagementController Dns(Wire wire)
+    private DnsManagementController Dns(ControllerWire wire)
     {
         var requeue = Requeue();
         requeues.Add(requeue);
-        var client = new ControllerApiClient(new OneClient(wire, api.Anonymous().BaseAddress!), new ControllerTestTokens());
-        return new DnsManagementController(client, requeue, dns, NullLogger<DnsManagementController>.Instance);
+        return new DnsManagementController(wire.Client(api), requeue, dns, NullLogger<DnsManagementController>.Instance);
     }
 
     public void Dispose() => requeues.ForEach(r => r.Dispose());
@@ -147,75 +145,4 @@ public sealed class ControllerReplicaTests(ApiServer api) : IClassFixture<ApiSer
 
     private static string Name(JsonObject cluster) =>
         DnsManagementController.Name(System.Text.Json.JsonSerializer.Deserialize<Cluster>(cluster.ToJsonString(), System.Text.Json.JsonSerializerOptions.Web)!).OwnerHostname;
-
-    /// <summary>A replica's connection to the Api: it records each status report's answer and can hold a request.</summary>
-    private sealed class Wire() : DelegatingHandler(new SocketsHttpHandler())
-    {
-        public bool HoldFirstReport { get; init; }
-
-        public bool HoldFirstClusterRead { get; init; }
-
-        /// <summary>Runs before each status report is sent, with its count (1 for the first).</summary>
-        public Func<int, Task>? BeforeReport { get; init; }
-
-        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public ConcurrentQueue<(HttpStatusCode Status, string Code)> ReportQueue { get; } = new();
-
-        public List<(HttpStatusCode Status, string Code)> Reports => [.. ReportQueue];
-
-        public int ClusterReads => clusterReads;
-
-        private int clusterReads;
-        private int reports;
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var path = request.RequestUri!.AbsolutePath;
-            var isReport = request.Method == HttpMethod.Put && path.EndsWith("/status", StringComparison.Ordinal);
-            var isClusterRead = request.Method == HttpMethod.Get && path.StartsWith("/api/v1/clusters/", StringComparison.Ordinal) && !path.Contains("/nodepools", StringComparison.Ordinal);
-            var report = isReport ? Interlocked.Increment(ref reports) : 0;
-            if (isReport && BeforeReport is { } before)
-            {
-                await before(report);
-            }
-
-            if (report == 1 && HoldFirstReport)
-            {
-                Held.SetResult();
-                await Release.Task.WaitAsync(cancellationToken);
-            }
-
-            var response = await base.SendAsync(request, cancellationToken);
-            if (isClusterRead && Interlocked.Increment(ref clusterReads) == 1 && HoldFirstClusterRead)
-            {
-                await response.Content.LoadIntoBufferAsync(cancellationToken);
-                Held.SetResult();
-                await Release.Task.WaitAsync(cancellationToken);
-            }
-
-            if (isReport)
-            {
-                var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                ReportQueue.Enqueue((response.StatusCode, response.IsSuccessStatusCode ? "" : JsonNode.Parse(body)!["code"].Text()));
-            }
-
-            return response;
-        }
-    }
-
-    /// <summary>The tokens the test Api trusts, one per controller as its pods would present.</summary>
-    private sealed class ControllerTestTokens : IControllerTokens
-    {
-        public ValueTask<string?> TokenForAsync(string controller, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<string?>(TestTokens.Create(controller, null, "controller"));
-    }
-
-    /// <summary>The controllers' named client, on a given wire and base address.</summary>
-    private sealed class OneClient(HttpMessageHandler wire, Uri baseAddress) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new(wire, disposeHandler: false) { BaseAddress = baseAddress };
-    }
 }
