@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ClusterPlatform.Client;
 using ClusterPlatform.Client.Models;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Kiota.Abstractions;
 using ClustersPhase = ClusterPlatform.Client.Api.V1.Clusters.GetPhaseQueryParameterType;
 using VersionsChannelGroup = ClusterPlatform.Client.Api.V1.Versions.GetChannelGroupQueryParameterType;
@@ -24,7 +25,7 @@ public sealed class ConsoleApi
 
     /// <param name="http">The factory's client for the Api: service discovery and resilience from ServiceDefaults,
     /// Kiota's headers inspection from <see cref="ConsoleApiRegistration"/>; its base address is the Api's.</param>
-    public ConsoleApi(HttpClient http, Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider authentication, ApiConnection connection)
+    public ConsoleApi(HttpClient http, AuthenticationStateProvider authentication, ApiConnection connection)
     {
         ArgumentNullException.ThrowIfNull(http);
         var api = http.BaseAddress ?? throw new InvalidOperationException("The Api's HttpClient has no base address.");
