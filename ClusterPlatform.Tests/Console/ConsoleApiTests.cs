@@ -12,7 +12,7 @@ namespace ClusterPlatform.Tests.Console;
 /// What ConsoleApi puts on the wire through the generated client and what it makes of the answers: the
 /// signed-in user's token on every request and a fresh Idempotency-Key on each create, an outage (no
 /// answer, or a 502/503/504 whatever its body) recorded for the banner and cleared by the next answer,
-/// and signed-out as the console's own 401 with nothing sent.
+/// a refusal's field errors by JSON path, and signed-out as the console's own 401 with nothing sent.
 /// </summary>
 public sealed class ConsoleApiTests : ConsoleApiComponentContext
 {
@@ -88,6 +88,19 @@ public sealed class ConsoleApiTests : ConsoleApiComponentContext
         Assert.Equal((403, "forbidden", "Forbidden", "Admins only", "req-403"), (refusal.Status, refusal.Code, refusal.Title, refusal.Detail, refusal.RequestId));
         Assert.False(refusal.IsOutage);
         Assert.Null(connection.Outage);
+    }
+
+    [Fact]
+    public async Task A_422_keeps_its_field_errors_though_the_document_declares_none_for_it()
+    {
+        // docs/api.md, Errors: 422 version-not-enabled lists the enabled versions in `errors`.
+        Api.On(HttpMethod.Post, "/api/v1/clusters", _ => FakeApi.Problem(HttpStatusCode.UnprocessableEntity, "version-not-enabled", "Version not enabled",
+            "4.21.9 is not enabled in stable", "req-422", new Dictionary<string, string[]> { ["$.spec.release.version"] = ["enabled: 4.22.2, 4.22.3"] }));
+
+        var problem = await Assert.ThrowsAsync<ApiProblemException>(() => Console.CreateClusterAsync(new Models.ClusterCreateRequest { Name = "prod-1" }, Ct));
+
+        Assert.Equal((422, "version-not-enabled", "req-422"), (problem.Status, problem.Code, problem.RequestId));
+        Assert.Equal(["enabled: 4.22.2, 4.22.3"], problem.Errors["$.spec.release.version"]);
     }
 
     [Fact]
