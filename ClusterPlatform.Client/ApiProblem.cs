@@ -8,7 +8,8 @@ namespace ClusterPlatform.Client;
 /// The Api's RFC 9457 problem (docs/api.md, "Errors") in one shape, whichever generated exception Kiota
 /// threw: the document declares <see cref="ProblemDetails"/> for most errors and
 /// <see cref="HttpValidationProblemDetails"/> (with <c>errors</c>) for a 400 on a write, and Kiota leaves
-/// the field errors as untyped JSON because their keys are JSON paths.
+/// the field errors as untyped JSON because their keys are JSON paths. <see cref="AllowedTargets"/> is the
+/// versions an upgrade refusal says the cluster may go to now (docs/api.md, Upgrades); empty otherwise.
 /// </summary>
 public sealed record ApiProblem(
     int Status,
@@ -17,7 +18,8 @@ public sealed record ApiProblem(
     string? Code,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Errors,
     string? TraceId,
-    string? RequestId)
+    string? RequestId,
+    IReadOnlyList<string> AllowedTargets)
 {
     /// <summary>The header every Api response carries (ClusterPlatform.Api/Http/RequestLogging.cs).</summary>
     public const string RequestIdHeader = "X-Request-Id";
@@ -25,10 +27,14 @@ public sealed record ApiProblem(
     /// <summary>The problem an exception from the client carries; null for any other exception.</summary>
     public static ApiProblem? From(Exception exception) => exception switch
     {
-        HttpValidationProblemDetails v => new(v.ResponseStatusCode, v.Title, v.Detail, v.Code, FieldErrors(v.Errors), v.TraceId, RequestIdOf(v)),
-        ProblemDetails p => new(p.ResponseStatusCode, p.Title, p.Detail, p.Code, Empty, p.TraceId, RequestIdOf(p)),
+        HttpValidationProblemDetails v => new(v.ResponseStatusCode, v.Title, v.Detail, v.Code, FieldErrors(v.Errors?.AdditionalData), v.TraceId, RequestIdOf(v), []),
+        // The document declares no `errors` on ProblemDetails, but a 422 `version-not-enabled` carries them
+        // (docs/api.md, Errors): Kiota keeps them in AdditionalData as untyped JSON.
+        ProblemDetails p => new(p.ResponseStatusCode, p.Title, p.Detail, p.Code,
+            FieldErrors(p.AdditionalData.TryGetValue("errors", out var e) && e is UntypedObject o ? o.GetValue().ToDictionary(f => f.Key, f => (object)f.Value) : null),
+            p.TraceId, RequestIdOf(p), p.AllowedTargets ?? []),
         // A status the document does not declare for the operation, or a body that is no problem.
-        ApiException a => new(a.ResponseStatusCode, a.Message, null, null, Empty, null, RequestIdOf(a)),
+        ApiException a => new(a.ResponseStatusCode, a.Message, null, null, Empty, null, RequestIdOf(a), []),
         _ => null,
     };
 
@@ -37,7 +43,7 @@ public sealed record ApiProblem(
     private static string? RequestIdOf(ApiException e) =>
         e.ResponseHeaders.FirstOrDefault(h => string.Equals(h.Key, RequestIdHeader, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
 
-    private static IReadOnlyDictionary<string, IReadOnlyList<string>> FieldErrors(HttpValidationProblemDetails_errors? errors)
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> FieldErrors(IDictionary<string, object>? errors)
     {
         if (errors is null)
         {
@@ -45,23 +51,16 @@ public sealed record ApiProblem(
         }
 
         var result = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var (path, value) in errors.AdditionalData)
+        foreach (var (path, value) in errors)
         {
             result[path] = value switch
             {
-                UntypedArray array => [.. array.GetValue().Select(Text)],
-                IEnumerable<object> items => [.. items.Select(Text)],
-                _ => [Text(value)],
+                UntypedArray array => [.. array.GetValue().Select(UntypedText.Of)],
+                IEnumerable<object> items => [.. items.Select(UntypedText.Of)],
+                _ => [UntypedText.Of(value)],
             };
         }
 
         return result;
     }
-
-    private static string Text(object? value) => value switch
-    {
-        UntypedString s => s.GetValue() ?? "",
-        UntypedNode n => n.ToString() ?? "",
-        _ => value?.ToString() ?? "",
-    };
 }

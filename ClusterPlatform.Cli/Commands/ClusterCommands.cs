@@ -60,13 +60,13 @@ public static class ClusterCommands
             request.Spec.Gcp.ProjectId = s.Value(project) ?? request.Spec.Gcp.ProjectId;
             if (s.Value(region) is { } r)
             {
-                request.Spec.Gcp.Region = WireEnum.Parse<GcpSpec_region>(r, "--region");
+                request.Spec.Gcp.Region = EnumOption.Parse<GcpSpec_region>(r, "--region");
             }
 
             request.Spec.Release.Version = s.Value(version) ?? request.Spec.Release.Version;
             if (s.Value(channel) is { } c)
             {
-                request.Spec.Release.ChannelGroup = WireEnum.Parse<ReleaseSpec_channelGroup>(c, "--channel-group");
+                request.Spec.Release.ChannelGroup = EnumOption.Parse<ReleaseSpec_channelGroup>(c, "--channel-group");
             }
 
             request.Spec.Dns.BaseDomain = s.Value(baseDomain) ?? request.Spec.Dns.BaseDomain;
@@ -101,7 +101,7 @@ public static class ClusterCommands
         var command = new Command("list", "List your organization's clusters.") { selector, phase };
         return runner.Bind(command, async (s, ct) =>
         {
-            var wanted = s.Value(phase) is { } p ? WireEnum.Parse<Client.Api.V1.Clusters.GetPhaseQueryParameterType>(p, "--phase") : (Client.Api.V1.Clusters.GetPhaseQueryParameterType?)null;
+            var wanted = s.Value(phase) is { } p ? EnumOption.Parse<Client.Api.V1.Clusters.GetPhaseQueryParameterType>(p, "--phase") : (Client.Api.V1.Clusters.GetPhaseQueryParameterType?)null;
             var items = new List<Cluster>();
             string? next = null;
             do
@@ -236,7 +236,7 @@ public static class ClusterCommands
         channel.CompletionSources.Add("stable", "fast", "candidate");
         return runner.Bind(new Command("versions", "The OpenShift versions of a channel group.") { channel }, async (s, ct) =>
         {
-            var group = s.Value(channel) is { } c ? WireEnum.Parse<Client.Api.V1.Versions.GetChannelGroupQueryParameterType>(c, "--channel-group") : (Client.Api.V1.Versions.GetChannelGroupQueryParameterType?)null;
+            var group = s.Value(channel) is { } c ? EnumOption.Parse<Client.Api.V1.Versions.GetChannelGroupQueryParameterType>(c, "--channel-group") : (Client.Api.V1.Versions.GetChannelGroupQueryParameterType?)null;
             var list = await s.Client.Api.V1.Versions.GetAsync(r => r.QueryParameters.ChannelGroup = group, ct);
             await s.Printer.WriteListAsync("VersionList", list!.Items!, Tables.Versions(), Tables.Row);
             return ExitCodes.Success;

@@ -1,3 +1,4 @@
+using ClusterPlatform.Client;
 using ClusterPlatform.Client.Models;
 using Microsoft.Kiota.Abstractions;
 using Spectre.Console;

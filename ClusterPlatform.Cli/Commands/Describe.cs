@@ -1,4 +1,5 @@
 using ClusterPlatform.Cli.Output;
+using ClusterPlatform.Client;
 using ClusterPlatform.Client.Models;
 
 namespace ClusterPlatform.Cli.Commands;

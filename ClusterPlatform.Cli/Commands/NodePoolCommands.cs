@@ -1,6 +1,6 @@
 using System.CommandLine;
+using ClusterPlatform.Client;
 using ClusterPlatform.Client.Models;
-using Microsoft.Kiota.Abstractions;
 
 namespace ClusterPlatform.Cli.Commands;
 
@@ -120,44 +120,14 @@ public static class NodePoolCommands
             ReplaceSizeAsync(s, s.Value(target), s.Value(cluster), null, new AutoscalingSpec { Min = s.Value(min), Max = s.Value(max) }, ct));
     }
 
-    /// <summary>How often a resize re-reads and re-applies after a 412 before it gives up.</summary>
-    private const int ResizeAttempts = 5;
-
-    /// <summary>
-    /// A full replace (PUT) of the pool as read, with the new size. Not a merge patch: switching between
-    /// replicas and autoscaling must send the other as null, and the generated client leaves nulls out.
-    /// The PUT carries <c>If-Match</c> with the ETag of the copy it was made from, so it cannot undo a
-    /// change stored in between (a label, another size); on a 412 the pool is read again and the size
-    /// applied to what it says now (docs/api.md, ETags: the ETag moves with status reports too).
-    /// </summary>
+    /// <summary>The new size by <see cref="NodePoolResize"/>'s read-modify-PUT rule, each retry after a 412 said on stderr.</summary>
     private static async Task<int> ReplaceSizeAsync(Session s, string target, string? cluster, int? replicas, AutoscalingSpec? autoscaling, CancellationToken ct)
     {
         var id = (await Resolver.NodePoolAsync(s, target, cluster, ct)).Id!.Value;
-        for (var attempt = 1; ; attempt++)
-        {
-            var etag = new ResponseETag();
-            var pool = (await s.Client.Api.V1.Nodepools[id].GetAsync(r => r.Options.Add(etag.Option), ct))!;
-            var spec = pool.Spec!;
-            spec.Replicas = replicas;
-            spec.Autoscaling = autoscaling;
-            var labels = new NodePoolUpdateRequest_labels();
-            foreach (var (key, value) in pool.Labels?.AdditionalData ?? new Dictionary<string, object>())
-            {
-                labels.AdditionalData[key] = value;
-            }
-
-            try
-            {
-                var replaced = await s.Client.Api.V1.Nodepools[id].PutAsync(new NodePoolUpdateRequest { Labels = labels, Spec = spec },
-                    r => r.Headers.Add("If-Match", etag.Value ?? "*"), ct);
-                await s.Printer.WriteAsync(replaced!, Tables.NodePool);
-                return ExitCodes.Success;
-            }
-            catch (ApiException e) when (e.ResponseStatusCode == 412 && attempt < ResizeAttempts)
-            {
-                s.Error.WriteLine($"node pool {pool.Name} changed since it was read; reading it again (attempt {attempt + 1} of {ResizeAttempts})");
-            }
-        }
+        var replaced = await NodePoolResize.ReplaceSizeAsync(s.Client, id, replicas, autoscaling, (pool, attempt) =>
+            s.Error.WriteLine($"node pool {pool.Name} changed since it was read; reading it again (attempt {attempt} of {NodePoolResize.Attempts})"), ct);
+        await s.Printer.WriteAsync(replaced, Tables.NodePool);
+        return ExitCodes.Success;
     }
 
     private static Command Delete(CommandRunner runner)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ClusterPlatform.Cli.Output;
+using ClusterPlatform.Client;
 using ClusterPlatform.Client.Models;
 
 namespace ClusterPlatform.Cli.Commands;

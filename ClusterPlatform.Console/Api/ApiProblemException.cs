@@ -1,5 +1,7 @@
 using System.Net;
-using System.Text.Json;
+using ClusterPlatform.Client;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Kiota.Abstractions;
 
 namespace ClusterPlatform.WebConsole.Api;
 
@@ -43,46 +45,25 @@ public sealed class ApiProblemException : Exception
     public static ApiProblemException Unreachable(string reason) =>
         new(0, "unreachable", "The Api cannot be reached", reason, new Dictionary<string, string[]>(), [], null);
 
-    /// <summary>Reads a problem body; a body that is not one still gives the status and request id.</summary>
-    public static async Task<ApiProblemException> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The session holds no Api token: the same answer the Api would give without one.</summary>
+    public static ApiProblemException SignedOut() =>
+        new(401, "unauthenticated", "You are signed out", "Sign in again to continue.", new Dictionary<string, string[]>(), [], null);
+
+    /// <summary>
+    /// The refusal the generated client threw, through the client's one reading of a problem
+    /// (<see cref="ApiProblem.From"/>). A status the document does not declare, or a body that is no
+    /// problem (a proxy's 502), has no title of its own: the status's reason phrase stands in, not
+    /// Kiota's message about its error factories.
+    /// </summary>
+    public static ApiProblemException From(ApiException exception)
     {
-        var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
-        var status = (int)response.StatusCode;
-        var title = response.ReasonPhrase ?? $"HTTP {status}";
-        string? code = null, detail = null;
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var targets = new List<string>();
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            var root = body.RootElement;
-            title = Text(root, "title") ?? title;
-            code = Text(root, "code");
-            detail = Text(root, "detail");
-            requestId ??= Text(root, "traceId");
-            if (root.TryGetProperty("errors", out var fields) && fields.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var field in fields.EnumerateObject())
-                {
-                    errors[field.Name] = field.Value.ValueKind == JsonValueKind.Array
-                        ? [.. field.Value.EnumerateArray().Select(m => m.ToString())]
-                        : [field.Value.ToString()];
-                }
-            }
-
-            if (root.TryGetProperty("allowedTargets", out var allowed) && allowed.ValueKind == JsonValueKind.Array)
-            {
-                targets.AddRange(allowed.EnumerateArray().Select(t => t.ToString()));
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a problem body (a proxy's error page): the status and request id still say what happened.
-        }
-
-        return new ApiProblemException(status, code, title, detail, errors, targets, requestId);
+        ArgumentNullException.ThrowIfNull(exception);
+        var problem = ApiProblem.From(exception)!;
+        var title = exception is Client.Models.ProblemDetails or Client.Models.HttpValidationProblemDetails && !string.IsNullOrEmpty(problem.Title)
+            ? problem.Title
+            : ReasonPhrases.GetReasonPhrase(problem.Status) is { Length: > 0 } reason ? reason : $"HTTP {problem.Status}";
+        return new ApiProblemException(problem.Status, problem.Code, title, problem.Detail,
+            problem.Errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
+            problem.AllowedTargets, problem.RequestId ?? problem.TraceId);
     }
-
-    private static string? Text(JsonElement root, string name) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

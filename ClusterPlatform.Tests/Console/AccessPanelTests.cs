@@ -4,6 +4,7 @@ using Bunit;
 using ClusterPlatform.Contracts;
 using ClusterPlatform.WebConsole.Components.Shared;
 using Microsoft.FluentUI.AspNetCore.Components;
+using Models = ClusterPlatform.Client.Models;
 
 namespace ClusterPlatform.Tests.Console;
 
@@ -20,7 +21,7 @@ public sealed class AccessPanelTests : ConsoleApiComponentContext
         var answer = new TaskCompletionSource<HttpResponseMessage>();
         Api.On(HttpMethod.Get, CredentialsPath, _ => answer.Task);
 
-        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, cluster));
+        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, Wire.As<Models.Cluster>(cluster)));
 
         Assert.Empty(panel.FindAll("#credentials"));
         Assert.Empty(panel.FindAll("#no-credentials"));
@@ -36,7 +37,7 @@ public sealed class AccessPanelTests : ConsoleApiComponentContext
             .ToList();
         Api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", items)));
 
-        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, cluster));
+        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, Wire.As<Models.Cluster>(cluster)));
 
         panel.WaitForAssertion(() => Assert.Equal(100, panel.FindAll("#credentials tbody tr").Count));
         var failed = panel.Find($"tr[data-credential='{items[3].Id}']").QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
@@ -53,7 +54,7 @@ public sealed class AccessPanelTests : ConsoleApiComponentContext
         Api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Problem(HttpStatusCode.Forbidden, "forbidden", "Forbidden",
             "Only members of the cluster's organization read its credentials", "req-cred-7"));
 
-        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, cluster));
+        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, Wire.As<Models.Cluster>(cluster)));
 
         panel.WaitForAssertion(() =>
         {
@@ -80,7 +81,7 @@ public sealed class AccessPanelTests : ConsoleApiComponentContext
             return FakeApi.Body(made, HttpStatusCode.Accepted);
         });
         var csr = JSInterop.SetupModule("./credentials.js").Setup<AccessPanel.MadeCsr>("createCsr", _ => true);
-        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, cluster));
+        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, Wire.As<Models.Cluster>(cluster)));
         panel.WaitForAssertion(() => panel.Find("#no-credentials"));
 
         panel.Find("#request-credential").Click();
@@ -98,7 +99,7 @@ public sealed class AccessPanelTests : ConsoleApiComponentContext
         var provisioning = cluster with { Status = cluster.Status with { Phase = Phases.Provisioning } };
         Api.On(HttpMethod.Get, CredentialsPath, _ => FakeApi.Body(new CredentialList("CredentialList", [])));
 
-        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, provisioning));
+        var panel = Render<AccessPanel>(p => p.Add(a => a.Cluster, Wire.As<Models.Cluster>(provisioning)));
 
         panel.WaitForAssertion(() => panel.Find("#no-credentials"));
         Assert.True(panel.Find("#request-credential").HasAttribute("disabled"));

@@ -4,6 +4,7 @@ using ClusterPlatform.WebConsole.Api;
 using ClusterPlatform.WebConsole.Components.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.FluentUI.AspNetCore.Components;
+using Models = ClusterPlatform.Client.Models;
 
 namespace ClusterPlatform.Tests.Console;
 
@@ -47,7 +48,7 @@ public sealed class ClusterTableTests : ConsoleComponentContext
         Assert.Contains("req-42", alert.TextContent, StringComparison.Ordinal);
         Assert.Empty(first.FindAll(".loading"));
 
-        var later = Render<ClusterTable>(p => p.Add(t => t.Items, [NewCluster("kept", Phases.Ready)]).Add(t => t.Problem, problem));
+        var later = Render<ClusterTable>(p => p.Add(t => t.Items, [Wire.As<Models.Cluster>(NewCluster("kept", Phases.Ready))]).Add(t => t.Problem, problem));
         Assert.Single(later.FindAll("tr[data-cluster=kept]"));
         Assert.Single(later.FindAll("[role=alert]"));
     }
@@ -59,7 +60,7 @@ public sealed class ClusterTableTests : ConsoleComponentContext
             .Select(i => NewCluster($"c-{i:000}", Phases.All[i % Phases.All.Count], createdAt: Now.AddHours(-i)))
             .ToList();
 
-        var table = Render<ClusterTable>(p => p.Add(t => t.Items, clusters).Add(t => t.Now, Now));
+        var table = Render<ClusterTable>(p => p.Add(t => t.Items, Wire.All<Models.Cluster>(clusters)).Add(t => t.Now, Now));
 
         var rows = table.FindAll("tbody tr");
         Assert.Equal(250, rows.Count);

@@ -1,6 +1,12 @@
 using System.Net;
 using Bunit;
+using ClusterPlatform.Client.Models;
 using ClusterPlatform.Contracts;
+using Cluster = ClusterPlatform.Contracts.Cluster;
+using ClusterUpgradeList = ClusterPlatform.Contracts.ClusterUpgradeList;
+using CredentialList = ClusterPlatform.Contracts.CredentialList;
+using NodePool = ClusterPlatform.Contracts.NodePool;
+using StatusReportList = ClusterPlatform.Contracts.StatusReportList;
 using ClusterPlatform.WebConsole.Api;
 using ClusterPlatform.WebConsole.Components.Pages;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,10 +43,10 @@ public sealed class ConditionalReadTests : ConsoleComponentContext
         var fourth = await console.GetClusterAsync(cluster.Id, ct);
 
         Assert.Equal([null, "\"5\"", "\"5\"", "\"6\""], api.Received.Select(r => r.Headers.IfNoneMatch.SingleOrDefault()?.ToString()));
-        Assert.Equal(Phases.Provisioning, first.Status.Phase);
-        Assert.Equal(first, second);
-        Assert.Equal(Phases.Ready, third.Status.Phase);
-        Assert.Equal(third, fourth);
+        Assert.Equal(ResourceStatus_phase.Provisioning, first.Status!.Phase);
+        Assert.Same(first, second);
+        Assert.Equal(ResourceStatus_phase.Ready, third.Status!.Phase);
+        Assert.Same(third, fourth);
     }
 
     [Fact]

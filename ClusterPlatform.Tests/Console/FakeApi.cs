@@ -10,6 +10,7 @@ using ClusterPlatform.WebConsole.Api;
 using ClusterPlatform.WebConsole.SignIn;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Kiota.Http.HttpClientLibrary;
 
 namespace ClusterPlatform.Tests.Console;
 
@@ -22,7 +23,7 @@ namespace ClusterPlatform.Tests.Console;
 /// </summary>
 public sealed class FakeApi : HttpMessageHandler
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<(HttpMethod Method, string Path), Func<HttpRequestMessage, Task<HttpResponseMessage>>> routes = [];
     private readonly List<HttpRequestMessage> received = [];
     private int requestCount;
@@ -46,10 +47,16 @@ public sealed class FakeApi : HttpMessageHandler
         context.AddAuthorization().SetAuthorized("ada").SetClaims(new Claim(ConsoleClaims.ApiToken, "test-token"), new Claim(ConsoleClaims.Subject, "ada"));
         context.Services.AddSingleton<ApiConnection>();
         context.Services.Configure<ConsoleOptions>(o => o.RefreshInterval = refreshInterval ?? TimeSpan.FromHours(1));
-        context.Services.AddSingleton(sp => new ConsoleApi(new HttpClient(api) { BaseAddress = new Uri("http://api") },
-            sp.GetRequiredService<AuthenticationStateProvider>(), sp.GetRequiredService<ApiConnection>()));
+        context.Services.AddSingleton(sp => new ConsoleApi(api.Client(), sp.GetRequiredService<AuthenticationStateProvider>(), sp.GetRequiredService<ApiConnection>()));
         return api;
     }
+
+    /// <summary>An HttpClient for the Api at http://api with the console's own Kiota middleware in front of this handler.</summary>
+    public HttpClient Client() =>
+        new(KiotaClientFactory.ChainHandlersCollectionAndGetFirstLink(this, [.. ConsoleApiRegistration.KiotaHandlers().Select(h => h())])!)
+        {
+            BaseAddress = new Uri("http://api"),
+        };
 
     public void On(HttpMethod method, string path, Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) => routes[(method, path)] = answer;
 
@@ -102,11 +109,30 @@ public sealed class FakeApi : HttpMessageHandler
         return response;
     }
 
+    /// <summary>
+    /// The Api's rule for a write with <c>If-Match</c> (docs/api.md, ETags): absent or <c>*</c> matches, a
+    /// stale one is 412 <c>precondition-failed</c>. Null when the write may go on.
+    /// </summary>
+    public static HttpResponseMessage? StaleIfMatch(HttpRequestMessage request, string currentETag)
+    {
+        var given = request.Headers.IfMatch;
+        return given.Count == 0 || given.Any(t => t.Tag == "*" || t.Tag == currentETag)
+            ? null
+            : Problem(HttpStatusCode.PreconditionFailed, "precondition-failed", "Precondition failed", "The resource changed since it was read", "req-stale");
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         lock (received)
         {
             received.Add(request);
+        }
+
+        // docs/api.md, Idempotent creates: a key is 1-255 visible ASCII characters.
+        if (request.Headers.TryGetValues("Idempotency-Key", out var keys)
+            && keys.Any(k => k.Length is 0 or > 255 || k.Any(c => c is < '!' or > '~')))
+        {
+            return Problem(HttpStatusCode.BadRequest, "invalid-idempotency-key", "Invalid Idempotency-Key", null, "req-bad-key");
         }
 
         var path = request.RequestUri!.AbsolutePath;
@@ -122,7 +148,7 @@ public sealed class FakeApi : HttpMessageHandler
     }
 }
 
-/// <summary>Contracts records as the Api would return them, for the component tests.</summary>
+/// <summary>Contracts records as the Api would return them: FakeApi answers with them, and <see cref="Wire"/> reads them into the generated models a component is given.</summary>
 internal static class Samples
 {
     public static readonly DateTime Now = new(2026, 12, 2, 12, 0, 0, DateTimeKind.Utc);

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using ClusterPlatform.Contracts;
+using ClusterPlatform.Client;
+using ClusterPlatform.Client.Models;
 
 namespace ClusterPlatform.WebConsole.Components.Pages;
 
@@ -15,12 +16,34 @@ internal sealed class ClusterForm
     public string Labels { get; set; } = "";
     public List<PoolForm> Pools { get; } = [new PoolForm { Name = "workers" }];
 
-    /// <summary>The request: only what the person chose; the Api fills in the GCP names and networking.</summary>
-    public ClusterCreateRequest ToRequest(IReadOnlyDictionary<string, string> labels) => new(
-        Name.Trim(),
-        labels.Count == 0 ? null : labels,
-        new ClusterSpec(new GcpSpec(ProjectId.Trim(), Region, null!, null!, null!), new ReleaseSpec(Version, ChannelGroup), null!,
-            new DnsSpec(BaseDomain.Trim()), null));
+    /// <summary>
+    /// The request: only what the person chose (the generated client leaves unset fields out); the Api fills
+    /// in the GCP names and networking. A region or channel group the document does not know is left out
+    /// too, and the Api's refusal names the field.
+    /// </summary>
+    public ClusterCreateRequest ToRequest(IReadOnlyDictionary<string, string> labels)
+    {
+        var request = new ClusterCreateRequest
+        {
+            Name = Name.Trim(),
+            Spec = new ClusterSpec
+            {
+                Gcp = new GcpSpec { ProjectId = ProjectId.Trim(), Region = WireEnum.TryParse<GcpSpec_region>(Region, out var region) ? region : null },
+                Release = new ReleaseSpec { Version = Version, ChannelGroup = WireEnum.TryParse<ReleaseSpec_channelGroup>(ChannelGroup, out var group) ? group : null },
+                Dns = new DnsSpec { BaseDomain = BaseDomain.Trim() },
+            },
+        };
+        if (labels.Count > 0)
+        {
+            request.Labels = new ClusterCreateRequest_labels();
+            foreach (var (key, value) in labels)
+            {
+                request.Labels.AdditionalData[key] = value;
+            }
+        }
+
+        return request;
+    }
 
     /// <summary><c>key=value</c> pairs separated by commas; the Api checks the keys' and values' syntax.</summary>
     public static bool TryParseLabels(string text, out IReadOnlyDictionary<string, string> labels, [NotNullWhen(false)] out string? error)

@@ -1,5 +1,5 @@
-using System.Text.Json;
-using ClusterPlatform.Contracts;
+using ClusterPlatform.Client;
+using ClusterPlatform.Client.Models;
 
 namespace ClusterPlatform.WebConsole.Components.Shared;
 
@@ -7,8 +7,8 @@ namespace ClusterPlatform.WebConsole.Components.Shared;
 public static class Placement
 {
     public static string? Of(Cluster cluster) =>
-        cluster.Status.Controllers.FirstOrDefault(c => c.Name == ControllerNames.Placement)?.Data is { ValueKind: JsonValueKind.Object } data
-        && data.TryGetProperty("managementCluster", out var name) && name.ValueKind == JsonValueKind.String
-            ? name.GetString()
+        cluster.Status?.Controllers?.FirstOrDefault(c => c.Name == ControllerStatus_name.PlacementController)?.Data?.AdditionalData
+            .TryGetValue("managementCluster", out var name) == true && UntypedText.Of(name) is { Length: > 0 } text
+            ? text
             : null;
 }
