@@ -96,34 +96,9 @@ public sealed class ClusterWaiter(Session session)
         }
     }
 
-    /// <summary>
-    /// The cluster, read in full or revalidated: with a copy and its ETag in hand the GET carries
-    /// <c>If-None-Match</c>, and a 304 keeps the copy. A 304 is not 2xx and no error mapping of the
-    /// generated client covers it, so Kiota's adapter either raises it as an <see cref="ApiException"/> or
-    /// returns no body; both keep the copy (CpctlApiTests sees the 304s and the wait still ending).
-    /// </summary>
-    private async Task<(Cluster Cluster, string? ETag)> ReadAsync(Guid id, Cluster? copy, string? etag, CancellationToken ct)
-    {
-        var headers = new ResponseETag();
-        try
-        {
-            var read = await session.Client.Api.V1.Clusters[id].GetAsync(request =>
-            {
-                request.Options.Add(headers.Option);
-                if (copy is not null && etag is not null)
-                {
-                    request.Headers.Add("If-None-Match", etag);
-                }
-            }, ct);
-            return read is null && copy is not null
-                ? (copy, etag)
-                : (read!, headers.Value);
-        }
-        catch (ApiException e) when (e.ResponseStatusCode == 304 && copy is not null)
-        {
-            return (copy, etag);
-        }
-    }
+    /// <summary>The cluster, read in full or revalidated against the copy in hand (<see cref="ConditionalClusterRead"/>).</summary>
+    private Task<(Cluster Cluster, string? ETag)> ReadAsync(Guid id, Cluster? copy, string? etag, CancellationToken ct) =>
+        ConditionalClusterRead.ReadAsync(session.Client, id, copy, etag, ct);
 
     private int TimedOut(WaitTarget target, TimeSpan timeout, Cluster? last)
     {

@@ -43,41 +43,17 @@ public sealed class ConsoleApi
         }, ct), ct);
 
     /// <summary>
-    /// A GET with <c>If-None-Match</c> and the ETag of the copy this client last read: the cluster's ETag
-    /// covers its status (docs/api.md, ETags), so a 304 means that copy is still exact and it is returned as
-    /// it is, and the detail page's poll costs a 304 while the cluster does not move. A 200 replaces it.
-    /// A 304 is no 2xx and no error mapping of the document covers it, so Kiota either throws it as an
-    /// <see cref="ApiException"/> or returns no body (as cpctl's ClusterWaiter); both keep the copy.
+    /// The cluster revalidated against the copy this client last read (<see cref="ConditionalClusterRead"/>):
+    /// the cluster's ETag covers its status (docs/api.md, ETags), so the detail page's poll costs a 304
+    /// while the cluster does not move. A 200 replaces the copy.
     /// </summary>
     public Task<Cluster> GetClusterAsync(Guid id, CancellationToken ct) => CallAsync(async () =>
     {
         var known = validated.TryGetValue(id, out var copy);
-        var etag = new ResponseETag();
-        Cluster? read;
-        try
+        var (read, etag) = await ConditionalClusterRead.ReadAsync(client, id, known ? copy.Body : null, known ? copy.ETag : null, ct);
+        if (etag is not null && read is not null)
         {
-            read = await client.Api.V1.Clusters[id].GetAsync(r =>
-            {
-                r.Options.Add(etag.Option);
-                if (known)
-                {
-                    r.Headers.Add("If-None-Match", copy.ETag);
-                }
-            }, ct);
-        }
-        catch (ApiException e) when (e.ResponseStatusCode == 304 && known)
-        {
-            return copy.Body;
-        }
-
-        if (read is null && known)
-        {
-            return copy.Body;
-        }
-
-        if (etag.Value is { } tag && read is not null)
-        {
-            validated[id] = (tag, read);
+            validated[id] = (etag, read);
         }
         else
         {
