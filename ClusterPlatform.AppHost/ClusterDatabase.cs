@@ -8,9 +8,12 @@ namespace ClusterPlatform.AppHost;
 /// The clusterdb connection string the services reference, and the resource to wait for before
 /// using it (null in publish mode, where the database is not part of the topology).
 /// </summary>
+/// <remarks><paramref name="ConsoleConnectionString"/> is the console's own database on the same server
+/// (its Data Protection key ring): apart from clusterdb, so the console holds no privilege over tenant data.</remarks>
 internal sealed record ClusterDatabase(
     IResourceBuilder<IResourceWithConnectionString> ConnectionString,
-    IResourceBuilder<IResource>? Server)
+    IResourceBuilder<IResource>? Server,
+    IResourceBuilder<IResourceWithConnectionString> ConsoleConnectionString)
 {
     private const string Settings = "Postgres";
 
@@ -38,8 +41,13 @@ internal sealed record ClusterDatabase(
             // identity (--auto-iam-authn), so the connection string holds no password.
             var name = deployment[DeploymentParameters.DatabaseName];
             var user = deployment[DeploymentParameters.DatabaseUser];
+            var port = CloudSqlProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var consoleName = deployment[DeploymentParameters.ConsoleDatabaseName];
+            var consoleUser = deployment[DeploymentParameters.ConsoleDatabaseUser];
             database = new(builder.AddConnectionString(ResourceNames.Database,
-                ReferenceExpression.Create($"Host=127.0.0.1;Port={CloudSqlProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)};Database={name};Username={user};SSL Mode=Disable")), null);
+                ReferenceExpression.Create($"Host=127.0.0.1;Port={port};Database={name};Username={user};SSL Mode=Disable")), null,
+                builder.AddConnectionString(ResourceNames.ConsoleDatabase,
+                    ReferenceExpression.Create($"Host=127.0.0.1;Port={port};Database={consoleName};Username={consoleUser};SSL Mode=Disable")));
             return true;
         }
 
@@ -79,8 +87,9 @@ internal sealed record ClusterDatabase(
 
         var admin = ConnectionTo("postgres");
         server.WithConnectionHealthCheck(admin).WithResetDatabaseCommand(admin);
-        // The Api creates clusterdb itself when it is missing, so nothing here has to.
-        return new(builder.AddConnectionString(ResourceNames.Database, ConnectionTo(ResourceNames.Database)), server);
+        // The Api creates clusterdb itself when it is missing, and the console its consoledb, so nothing here has to.
+        return new(builder.AddConnectionString(ResourceNames.Database, ConnectionTo(ResourceNames.Database)), server,
+            builder.AddConnectionString(ResourceNames.ConsoleDatabase, ConnectionTo(ResourceNames.ConsoleDatabase)));
     }
 
     private static ClusterDatabase AddContainer(IDistributedApplicationBuilder builder)
@@ -88,6 +97,6 @@ internal sealed record ClusterDatabase(
         var server = builder.AddPostgres(ResourceNames.PostgresServer).WithDataVolume();
         server.WithResetDatabaseCommand(server.Resource.ConnectionStringExpression);
         var database = server.AddDatabase(ResourceNames.Database);
-        return new(database, database);
+        return new(database, database, server.AddDatabase(ResourceNames.ConsoleDatabase));
     }
 }

@@ -49,11 +49,18 @@ internal static class Program
         // The web console: people sign in there and it calls the Api with their own tokens.
         var console = builder.AddProject<Projects.ClusterPlatform_Console>(ResourceNames.Console)
             .WithReference(api.GetEndpoint("http"))
+            // Its own database, for the Data Protection key ring every replica shares (SignIn/SharedKeyRing.cs).
+            .WithReference(database.ConsoleConnectionString)
             .WaitFor(api)
             .WithHttpHealthCheck(ServiceDefaultsExtensions.HealthPath)
             .WithQuickTelemetryShutdown()
             .WithExternalHttpEndpoints()
             .WithRestartOnCrash();
+        if (database.Server is not null)
+        {
+            console.WaitFor(database.Server);
+        }
+
         api.WithLocalRunCredentials(controllers, console);
         if (deployment is not null)
         {

@@ -14,6 +14,7 @@ internal static class ConsoleProgram
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.AddConsoleSignIn();
+        builder.AddSharedKeyRing();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
         builder.Services.AddConsoleApi(builder.Configuration);

@@ -11,6 +11,9 @@ public static class ResourceNames
     public const string Console = "console";
     public const string PostgresServer = "postgres";
     public const string Database = "clusterdb";
+
+    /// <summary>The console's own database (its Data Protection key ring); never the Api's, so the console holds no privilege over tenant data.</summary>
+    public const string ConsoleDatabase = "consoledb";
     public const string PubSub = "pubsub";
 
     /// <summary>The Pub/Sub project id of a local run, on the emulator (which accepts any id).</summary>

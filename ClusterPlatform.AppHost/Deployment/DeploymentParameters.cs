@@ -17,6 +17,8 @@ internal static class DeploymentParameters
     public const string CloudSqlInstance = "cloudsql-instance";
     public const string DatabaseName = "clusterdb-name";
     public const string DatabaseUser = "clusterdb-user";
+    public const string ConsoleDatabaseName = "consoledb-name";
+    public const string ConsoleDatabaseUser = "consoledb-user";
     public const string PubSubProject = "pubsub-project";
     public const string PubSubTopic = "pubsub-topic";
     public const string DnsProject = "dns-project";
@@ -41,6 +43,8 @@ internal static class DeploymentParameters
         (CloudSqlInstance, "The Cloud SQL for PostgreSQL instance connection name, project:region:instance", "example-project:us-central1:clusterplatform"),
         (DatabaseName, "The database on that instance", "clusterdb"),
         (DatabaseUser, "The Api's IAM database user: its service account's email without .gserviceaccount.com", "clusterplatform-api@example-project.iam"),
+        (ConsoleDatabaseName, "The console's own database on that instance (its Data Protection key ring; no access to clusterdb)", "consoledb"),
+        (ConsoleDatabaseUser, "The console's IAM database user: its service account's email without .gserviceaccount.com", "clusterplatform-console@example-project.iam"),
         (PubSubProject, "The project of the cluster events topic and its subscriptions", "example-project"),
         (PubSubTopic, "The cluster events topic; the dead-letter topic is <topic>-dead-letter", "cluster-events"),
         (DnsProject, "The project that owns the Cloud DNS zones of the clusters' base domains", "example-project"),
@@ -52,7 +56,7 @@ internal static class DeploymentParameters
         (ConsoleAddressName, "The reserved global static IP address of the console's load balancer", "clusterplatform-console"),
         (ConsoleClientId, "The console's client id at the OIDC provider: a public client using the authorization code flow with PKCE, redirect URI https://<console-host>/signin-oidc", "clusterplatform-console"),
         (ServiceAccount(ResourceNames.Api), "The Api's Google service account", "clusterplatform-api@example-project.iam.gserviceaccount.com"),
-        (ServiceAccount(ResourceNames.Console), "The console's Google service account (it calls nothing of Google's; Workload Identity keeps it apart)", "clusterplatform-console@example-project.iam.gserviceaccount.com"),
+        (ServiceAccount(ResourceNames.Console), "The console's Google service account (it logs in to its own database through the Cloud SQL Auth Proxy and calls nothing else of Google's)", "clusterplatform-console@example-project.iam.gserviceaccount.com"),
         .. ControllerNames.All.Select(controller => (ServiceAccount(controller), $"The Google service account of the {controller}",
             $"cp-{controller[..^"-controller".Length]}@example-project.iam.gserviceaccount.com")),
     ];

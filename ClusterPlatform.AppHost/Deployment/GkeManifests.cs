@@ -134,8 +134,11 @@ internal static partial class GkeManifests
     private static IEnumerable<object> ConsoleObjects(AspireManifest manifest, AspireManifest.Workload console)
     {
         var container = GkeWorkloads.AppContainer(console.Name, DeploymentParameters.ConsoleImage, Environment(manifest, console), ConsoleSettings, ConsoleBudget, [], drainOnStop: true);
+        // Its own database (the Data Protection key ring the replicas share), reached as the Api reaches its own:
+        // the proxy logs in as the console's service account, so no password exists.
+        var proxy = CloudSqlProxy.Sidecar(ParameterSource(DeploymentParameters.CloudSqlInstance, secret: false));
         yield return GkeWorkloads.ServiceAccount(console.Name);
-        yield return GkeWorkloads.Deployment(console.Name, ConsoleComponent, ConsoleReplicas, container, [], [], TimeSpan.FromSeconds(30));
+        yield return GkeWorkloads.Deployment(console.Name, ConsoleComponent, ConsoleReplicas, container, [proxy], [], TimeSpan.FromSeconds(30));
     }
 
     private static V1Namespace Namespaced() => new()

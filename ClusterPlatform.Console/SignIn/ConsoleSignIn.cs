@@ -7,7 +7,8 @@ namespace ClusterPlatform.WebConsole.SignIn;
 
 /// <summary>
 /// How people sign in to the console. The session is a cookie; the signed-in user's Api token rides
-/// inside it (encrypted by ASP.NET Core data protection, never sent to the browser in the clear) as
+/// inside it (encrypted by ASP.NET Core data protection with the key ring every replica shares,
+/// <see cref="SharedKeyRing"/>; never sent to the browser in the clear) as
 /// the <see cref="ConsoleClaims.ApiToken"/> claim, so every Api call carries the user's own token and
 /// the console has no privilege of its own.
 /// Production: OIDC at <c>Authentication:Users:Authority</c> (authorization code with PKCE). Development

@@ -53,9 +53,7 @@ public sealed class ConsoleApiTests : ConsoleApiComponentContext
                 return FakeApi.Body(new ManagementClusterList("ManagementClusterList", []));
             }
 
-            var page = new HttpResponseMessage(status) { Content = new StringContent("<html>proxy</html>", System.Text.Encoding.UTF8, "text/html") };
-            page.Headers.Add("X-Request-Id", "req-proxy");
-            return page;
+            return FakeApi.HtmlPage(status, "req-proxy");
         });
         var connection = Services.GetRequiredService<ApiConnection>();
 
@@ -66,6 +64,30 @@ public sealed class ConsoleApiTests : ConsoleApiComponentContext
         Assert.Same(outage, connection.Outage);
         down = false;
         await Console.ListManagementClustersAsync(Ct);
+        Assert.Null(connection.Outage);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Forbidden, "Forbidden")]
+    [InlineData(HttpStatusCode.RequestEntityTooLarge, "Payload Too Large")]
+    public async Task An_ingresss_html_refusal_is_a_readable_refusal_with_its_status_and_no_html_and_not_an_outage(HttpStatusCode status, string title)
+    {
+        const string html = "<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Request refused by the load balancer</h1><script>x()</script></body></html>";
+        Api.On(HttpMethod.Post, "/api/v1/clusters", _ => FakeApi.HtmlPage(status, "req-edge", html));
+        var connection = Services.GetRequiredService<ApiConnection>();
+
+        var refusal = await Assert.ThrowsAsync<ApiProblemException>(() => Console.CreateClusterAsync(new Models.ClusterCreateRequest { Name = "prod-1" }, Ct));
+
+        Assert.Equal(((int)status, "req-edge"), (refusal.Status, refusal.RequestId));
+        Assert.Equal(title, refusal.Title);
+        foreach (var shown in new[] { refusal.Title, refusal.Detail ?? "", refusal.Message })
+        {
+            Assert.DoesNotContain("<", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("load balancer", shown, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(refusal.Errors);
+        Assert.False(refusal.IsOutage);
         Assert.Null(connection.Outage);
     }
 

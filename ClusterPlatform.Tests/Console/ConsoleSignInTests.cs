@@ -16,13 +16,13 @@ namespace ClusterPlatform.Tests.Console;
 /// challenge (authorization code with PKCE, against a real discovery document served by a local
 /// authority), the local sign-in refused outside Development, and anti-forgery on every form POST.
 /// </summary>
-public sealed partial class ConsoleSignInTests
+public sealed partial class ConsoleSignInTests(PostgresServer postgres)
 {
     [Fact]
     public async Task Production_challenge_redirects_to_the_authority_with_a_PKCE_code_challenge()
     {
         await using var authority = await LocalAuthority.StartAsync();
-        await using var console = Production(authority.Url);
+        await using var console = Production(authority.Url, await postgres.CreateDatabaseAsync("console_signin"));
         using var client = Client(console);
 
         using var response = await client.GetAsync("/signin?returnUrl=%2Fclusters");
@@ -43,7 +43,7 @@ public sealed partial class ConsoleSignInTests
     public async Task A_signed_out_visit_to_a_page_is_sent_to_sign_in()
     {
         await using var authority = await LocalAuthority.StartAsync();
-        await using var production = Production(authority.Url);
+        await using var production = Production(authority.Url, await postgres.CreateDatabaseAsync("console_signin"));
         using var productionClient = Client(production);
         await using var development = Development();
         using var developmentClient = Client(development);
@@ -61,7 +61,7 @@ public sealed partial class ConsoleSignInTests
     public async Task Outside_Development_the_local_sign_in_page_and_its_post_are_not_there()
     {
         await using var authority = await LocalAuthority.StartAsync();
-        await using var console = Production(authority.Url);
+        await using var console = Production(authority.Url, await postgres.CreateDatabaseAsync("console_signin"));
         using var client = Client(console);
 
         using var page = await client.GetAsync("/signin/local");
@@ -137,18 +137,21 @@ public sealed partial class ConsoleSignInTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, noKey.StatusCode);
     }
 
-    private static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Development() =>
-        Console("Development", [("Console:LocalSignIn:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)))]);
+    /// <summary>A Development console with a local sign-in key; <paramref name="settings"/> are added (the key ring's database, for one).</summary>
+    internal static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Development(params (string Key, string Value)[] settings) =>
+        Console("Development", [("Console:LocalSignIn:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))), .. settings]);
 
-    private static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Production(Uri authority) =>
+    // Production needs the shared key ring's database (SharedKeyRing), so each console gets one.
+    private static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Production(Uri authority, string keyRingDatabase) =>
         Console("Production", [
+            ($"ConnectionStrings:{ResourceNames.ConsoleDatabase}", keyRingDatabase),
             ("Authentication:Users:Authority", authority.ToString().TrimEnd('/')),
             ("Authentication:Users:ClientId", "clusterplatform-console"),
             ("Authentication:Users:ClientSecret", "not-a-real-secret"),
             ("Authentication:Users:RequireHttpsMetadata", "false"),
         ]);
 
-    private static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Console(string environment, (string Key, string Value)[] settings) =>
+    internal static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Console(string environment, (string Key, string Value)[] settings) =>
         new WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi>().WithWebHostBuilder(host =>
         {
             host.UseEnvironment(environment);
@@ -158,14 +161,14 @@ public sealed partial class ConsoleSignInTests
             }
         });
 
-    private static HttpClient Client(WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> console) =>
+    internal static HttpClient Client(WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> console) =>
         console.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri("http://localhost") });
 
-    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
+    internal static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
         new(fields.Select(f => KeyValuePair.Create(f.Name, f.Value)));
 
     /// <summary>The anti-forgery token a page's form carries (its cookie is kept by the client).</summary>
-    private static async Task<string> TokenAsync(HttpClient client, string path)
+    internal static async Task<string> TokenAsync(HttpClient client, string path)
     {
         var html = await client.GetStringAsync(path);
         return AntiforgeryField().Match(html) is { Success: true } match ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException($"{path} has no anti-forgery field.");

@@ -109,6 +109,14 @@ public sealed class FakeApi : HttpMessageHandler
         return response;
     }
 
+    /// <summary>Not the Api's answer but an HTML page from something in front of it (a load balancer's 502, an ingress's 403 or 413).</summary>
+    public static HttpResponseMessage HtmlPage(HttpStatusCode status, string requestId, string html = "<html>proxy</html>")
+    {
+        var page = new HttpResponseMessage(status) { Content = new StringContent(html, Encoding.UTF8, "text/html") };
+        page.Headers.Add("X-Request-Id", requestId);
+        return page;
+    }
+
     /// <summary>
     /// The Api's rule for a write with <c>If-Match</c> (docs/api.md, ETags): absent or <c>*</c> matches, a
     /// stale one is 412 <c>precondition-failed</c>. Null when the write may go on.

@@ -167,10 +167,12 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         return health;
     }
 
-    [Fact]
-    public void The_api_reaches_cloud_sql_through_a_native_auth_proxy_sidecar_with_iam_authentication_and_no_password()
+    [Theory]
+    [InlineData(Api, "clusterdb")]
+    [InlineData(Console, "consoledb")]
+    public void The_api_and_the_console_each_reach_their_own_database_through_a_native_auth_proxy_sidecar_with_iam_authentication_and_no_password(string workload, string database)
     {
-        var pod = gke.Deployment(Api).Spec.Template.Spec;
+        var pod = gke.Deployment(workload).Spec.Template.Spec;
         var proxy = Assert.Single(pod.InitContainers);
         Assert.Equal("Always", proxy.RestartPolicy);
         Assert.StartsWith("gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.", proxy.Image, StringComparison.Ordinal);
@@ -179,9 +181,12 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         Assert.Equal(gke.ConfigMap("clusterplatform-parameters").Data["cloudsql-instance"], instance);
         Assert.Contains($"$(CLOUD_SQL_INSTANCE)", proxy.Args);
 
-        var connection = gke.EnvironmentOf(Assert.Single(pod.Containers))["ConnectionStrings__clusterdb"];
+        var environment = gke.EnvironmentOf(Assert.Single(pod.Containers));
+        var connection = environment[$"ConnectionStrings__{database}"];
         var parameters = gke.ConfigMap("clusterplatform-parameters").Data;
-        Assert.Equal($"Host=127.0.0.1;Port=5432;Database={parameters["clusterdb-name"]};Username={parameters["clusterdb-user"]};SSL Mode=Disable", connection);
+        Assert.Equal($"Host=127.0.0.1;Port=5432;Database={parameters[$"{database}-name"]};Username={parameters[$"{database}-user"]};SSL Mode=Disable", connection);
+        // The console holds no privilege over tenant data: it is never given the Api's database.
+        Assert.Single(environment.Keys, k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
         Assert.DoesNotContain("Password", connection, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -316,6 +321,7 @@ public sealed class GkeManifestTests(GkeManifestsFixture gke) : IClassFixture<Gk
         var types = gke.AspireResources.ToDictionary(r => r.Key, r => (string)r.Value!["type"]!);
         var expected = DeploymentParameters.All.ToDictionary(p => p.Name, _ => "parameter.v0");
         expected[ResourceNames.Database] = "value.v0";
+        expected[ResourceNames.ConsoleDatabase] = "value.v0";
         expected[ResourceNames.Api] = "project.v0";
         expected[ResourceNames.Controllers] = "project.v0";
         expected[ResourceNames.Console] = "project.v0";
