@@ -33,7 +33,6 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
     private readonly ConcurrentDictionary<string, bool> admitsGcp = new(StringComparer.Ordinal);
     private readonly ManagementClusterOptions options;
     private readonly Func<CancellationToken, Task<string>> bearerTokens;
-    private readonly SigningKeyPool signingKeys;
 
     public HyperShiftManagementClusterProvider(IOptions<ProviderOptions> options, GoogleAccessTokens googleTokens)
         : this(options.Value.ManagementClusters, options.Value.ManagementClusters.BearerToken is { Length: > 0 } token
@@ -46,7 +45,6 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
     {
         this.options = options;
         this.bearerTokens = bearerTokens;
-        signingKeys = SigningKeyPool.For(options.SigningKeyBits, options);
     }
 
     public Task<ServiceAccountSigningKey> EnsureSigningKeyAsync(Uri managementCluster, Guid clusterId, HostedClusterRef cluster, string issuerUrl, CancellationToken cancellationToken) =>
@@ -265,7 +263,6 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
 
     public void Dispose()
     {
-        signingKeys.Dispose();
         foreach (var client in clients.Values.Where(c => c.IsValueCreated))
         {
             client.Value.Dispose();
@@ -340,10 +337,10 @@ internal sealed class HyperShiftManagementClusterProvider : IManagementClusterPr
             return SigningKeyMaterial.FromJwks(jwks, issuerUrl);
         }
 
-        var made = await signingKeys.TakeAsync(cancellationToken);
+        var (pem, generated) = SigningKeyMaterial.Generate(options.SigningKeyBits, issuerUrl);
         var key = await CreateOnceAsync(client, cluster.Namespace, cluster.SigningKeySecret,
-            () => new Dictionary<string, byte[]> { ["key"] = Encoding.ASCII.GetBytes(made.PrivateKeyPem) }, cancellationToken)
-            ? SigningKeyMaterial.Describe(made, issuerUrl)
+            () => new Dictionary<string, byte[]> { ["key"] = Encoding.ASCII.GetBytes(pem) }, cancellationToken)
+            ? generated
             // The key exists but its JWKS was lost (or a concurrent reconcile is writing it): read it back once.
             : SigningKeyMaterial.FromPrivateKeyPem(Encoding.ASCII.GetString(
                 (await client.CoreV1.ReadNamespacedSecretAsync(cluster.SigningKeySecret, cluster.Namespace, cancellationToken: cancellationToken)).Data["key"]), issuerUrl);

@@ -126,14 +126,4 @@ public sealed class ManagementClusterOptions
     /// 4096-bit RSA key (docs/content/how-to/gcp/create-gcp-iam.md).
     /// </summary>
     public int SigningKeyBits { get; set; } = 4096;
-
-    /// <summary>
-    /// How many signing keys each Controllers process keeps made ahead of need (<see cref="SigningKeyPool"/>),
-    /// so that a cluster's environment validation does not wait seconds for one; 0 makes each key when a cluster needs it.
-    /// Filling starts with the first cluster the process handles.
-    /// </summary>
-    public int SigningKeysAhead { get; set; } = 4;
-
-    /// <summary>How many signing keys may be made at once, each on a thread of its own; unset, the process's processor count.</summary>
-    public int? SigningKeyGenerators { get; set; }
 }

@@ -12,17 +12,29 @@ namespace ClusterPlatform.Controllers.Providers;
 /// </summary>
 internal static class SigningKeyMaterial
 {
-    /// <summary>A new key of <paramref name="bits"/>: seconds of CPU at production's size, so <see cref="SigningKeyPool"/> makes them.</summary>
-    public static SigningKeyPair Generate(int bits)
+    /// <summary>A new key: the PEM for the management cluster's Secret, and its public description.</summary>
+    public static (string PrivateKeyPem, ServiceAccountSigningKey PublicKey) Generate(int bits, string issuerUrl)
     {
         using var rsa = RSA.Create(bits);
-        return Pair(rsa);
+        return (rsa.ExportRSAPrivateKeyPem(), Describe(rsa, issuerUrl));
     }
 
-    /// <summary>The public description of <paramref name="key"/>, for <paramref name="issuerUrl"/>.</summary>
-    public static ServiceAccountSigningKey Describe(SigningKeyPair key, string issuerUrl)
+    /// <summary>The public description of a key read back from its PEM (only when its JWKS was lost).</summary>
+    public static ServiceAccountSigningKey FromPrivateKeyPem(string pem, string issuerUrl)
     {
-        var keyId = Base64Url(SHA256.HashData(key.SubjectPublicKeyInfo));
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        return Describe(rsa, issuerUrl);
+    }
+
+    /// <summary>The key id of the first key of a JWKS, as <see cref="Describe"/> wrote it.</summary>
+    public static ServiceAccountSigningKey FromJwks(string jwks, string issuerUrl) =>
+        new(issuerUrl, (string?)JsonNode.Parse(jwks)?["keys"]?[0]?["kid"] ?? "", jwks);
+
+    private static ServiceAccountSigningKey Describe(RSA rsa, string issuerUrl)
+    {
+        var parameters = rsa.ExportParameters(includePrivateParameters: false);
+        var keyId = Base64Url(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()));
         var jwks = new JsonObject
         {
             ["keys"] = new JsonArray(new JsonObject
@@ -31,34 +43,12 @@ internal static class SigningKeyMaterial
                 ["alg"] = "RS256",
                 ["use"] = "sig",
                 ["kid"] = keyId,
-                ["n"] = Base64Url(key.Modulus),
-                ["e"] = Base64Url(key.Exponent),
+                ["n"] = Base64Url(parameters.Modulus!),
+                ["e"] = Base64Url(parameters.Exponent!),
             }),
         };
         return new ServiceAccountSigningKey(issuerUrl, keyId, jwks.ToJsonString());
     }
 
-    /// <summary>The public description of a key read back from its PEM (only when its JWKS was lost).</summary>
-    public static ServiceAccountSigningKey FromPrivateKeyPem(string pem, string issuerUrl)
-    {
-        using var rsa = RSA.Create();
-        rsa.ImportFromPem(pem);
-        return Describe(Pair(rsa), issuerUrl);
-    }
-
-    /// <summary>The key id of the first key of a JWKS, as <see cref="Describe"/> wrote it.</summary>
-    public static ServiceAccountSigningKey FromJwks(string jwks, string issuerUrl) =>
-        new(issuerUrl, (string?)JsonNode.Parse(jwks)?["keys"]?[0]?["kid"] ?? "", jwks);
-
-    // Exporting also makes the key: .NET's OpenSSL RSA generates it on first use, not in RSA.Create.
-    private static SigningKeyPair Pair(RSA rsa)
-    {
-        var parameters = rsa.ExportParameters(includePrivateParameters: false);
-        return new SigningKeyPair(rsa.ExportRSAPrivateKeyPem(), rsa.ExportSubjectPublicKeyInfo(), parameters.Modulus!, parameters.Exponent!);
-    }
-
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
-
-/// <summary>A signing key as the providers store and describe it: the PKCS#1 PEM, and its public half's DER and numbers.</summary>
-internal sealed record SigningKeyPair(string PrivateKeyPem, byte[] SubjectPublicKeyInfo, byte[] Modulus, byte[] Exponent);

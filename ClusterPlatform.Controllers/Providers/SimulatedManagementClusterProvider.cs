@@ -14,7 +14,7 @@ namespace ClusterPlatform.Controllers.Providers;
 /// it (<see cref="PlayRelease"/>): a new release image adds a Partial history entry, newest first,
 /// which turns Completed after <see cref="SimulationOptions.UpgradeDuration"/> while Available stays True.
 /// </summary>
-public sealed class SimulatedManagementClusterProvider : IManagementClusterProvider, IDisposable
+public sealed class SimulatedManagementClusterProvider : IManagementClusterProvider
 {
     /// <summary>A smaller key than the real provider's 4096 bits: a local run makes one per cluster, and the simulation only needs its shape.</summary>
     internal const int SimulatedKeyBits = 2048;
@@ -24,7 +24,6 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     private readonly SimulatedFaults faults;
     private readonly TimeProvider time;
     private readonly SimulatedBreakGlassSigner signer;
-    private readonly SigningKeyPool signingKeys;
 
     // One writer at a time: an apply reads the previous status (the history) to write the next.
     private readonly Lock gate = new();
@@ -35,8 +34,6 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         this.faults = faults;
         this.time = time;
         signer = new SimulatedBreakGlassSigner(time);
-        // Made as the real provider makes its keys (ahead, off the thread pool), at the simulation's size.
-        signingKeys = SigningKeyPool.For(SimulatedKeyBits, options.Value.ManagementClusters);
     }
 
     /// <summary>The simulated break-glass signer: each hosted cluster's CA and the revocations carried out.</summary>
@@ -50,14 +47,9 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
     {
         await faults.BeforeCallAsync("signing-key", cluster.Name, cancellationToken);
         objects.TryAdd(Key(managementCluster, "Namespace", "", cluster.Namespace), HyperShiftManifests.Namespace(clusterId, cluster));
-        // Only the public half is kept, as in the real provider's JWKS ConfigMap; of two concurrent first calls, the first stored wins.
-        var configMap = Key(managementCluster, "ConfigMap", cluster.Namespace, cluster.SigningKeyJwksConfigMap);
-        if (!objects.TryGetValue(configMap, out var jwks))
-        {
-            var made = SigningKeyMaterial.Describe(await signingKeys.TakeAsync(cancellationToken), issuerUrl);
-            jwks = objects.GetOrAdd(configMap, new JsonObject { ["data"] = new JsonObject { ["jwks.json"] = made.Jwks } });
-        }
-
+        // Only the public half is kept, as in the real provider's JWKS ConfigMap.
+        var jwks = objects.GetOrAdd(Key(managementCluster, "ConfigMap", cluster.Namespace, cluster.SigningKeyJwksConfigMap),
+            _ => new JsonObject { ["data"] = new JsonObject { ["jwks.json"] = SigningKeyMaterial.Generate(SimulatedKeyBits, issuerUrl).PublicKey.Jwks } });
         return SigningKeyMaterial.FromJwks((string)jwks["data"]!["jwks.json"]!, issuerUrl);
     }
 
@@ -350,8 +342,6 @@ public sealed class SimulatedManagementClusterProvider : IManagementClusterProvi
         ["message"] = message,
         ["observedGeneration"] = (long)resource["metadata"]!["generation"]!,
     };
-
-    public void Dispose() => signingKeys.Dispose();
 }
 
 /// <param name="Kind">Namespace, ConfigMap, HostedCluster or NodePool; a namespace's own Namespace is empty.</param>

@@ -81,8 +81,6 @@ public sealed class HyperShiftManagementClusterProviderTests
         {
             PullSecretPath = pullSecret ?? PullSecretFile,
             SigningKeyBits = 2048,
-            // Each test makes a key or two: none made ahead, which would only spend CPU.
-            SigningKeysAhead = 0,
             CapiProviderGcpImages = { ["4.22.3"] = CapgImage },
         };
         return new Harness(kube, server, new HyperShiftManagementClusterProvider(options, _ => Task.FromResult("test-token")));
