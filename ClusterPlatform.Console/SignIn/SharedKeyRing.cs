@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -56,9 +57,21 @@ internal static class SharedKeyRing
     private static X509Certificate2 LoadCertificate(string path, string? keyPath, string? password)
     {
         var extension = Path.GetExtension(path);
-        var certificate = extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase)
-            ? X509CertificateLoader.LoadPkcs12FromFile(path, password)
-            : X509Certificate2.CreateFromPemFile(path, string.IsNullOrWhiteSpace(keyPath) ? null : keyPath);
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase)
+                ? X509CertificateLoader.LoadPkcs12FromFile(path, password)
+                : X509Certificate2.CreateFromPemFile(path, string.IsNullOrWhiteSpace(keyPath) ? null : keyPath);
+        }
+        catch (CryptographicException e)
+        {
+            // A PEM certificate whose key is neither in its file nor at :CertificateKeyPath lands here too;
+            // the runtime's message names no setting, so the operator is told which one to fix.
+            throw new InvalidOperationException(
+                $"{Section}:CertificatePath ({path}) could not be loaded with a private key (set {Section}:CertificateKeyPath for a PEM key in its own file, or {Section}:CertificatePassword for a protected PFX): {e.Message}", e);
+        }
+
         return certificate.HasPrivateKey
             ? certificate
             : throw new InvalidOperationException($"{Section}:CertificatePath ({path}) has no private key: the console could encrypt its keys but never read them again.");

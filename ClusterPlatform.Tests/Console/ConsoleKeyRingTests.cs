@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using ClusterPlatform.WebConsole.SignIn;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -76,25 +78,119 @@ public sealed class ConsoleKeyRingTests(PostgresServer postgres)
         string[] cookies;
         await using (var a = Host(shared))
         {
-            using var client = ConsoleSignInTests.Client(a);
-            using var signedIn = await client.PostAsync("/signin/local/session", ConsoleSignInTests.Form(
-                ("user", "ada"), ("organization", "acme"), ("role", "user"), ("__RequestVerificationToken", await ConsoleSignInTests.TokenAsync(client, "/signin/local"))), Cancellation);
-            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-            cookies = [.. signedIn.Headers.GetValues("Set-Cookie").Where(c => c.StartsWith(SessionCookie, StringComparison.Ordinal)).Select(c => c.Split(';')[0])];
-            Assert.NotEmpty(cookies);
+            cookies = await SignInAsAdaAsync(a);
 
             await using var b = Host(shared);
             await AssertSignedInAsAdaAsync(b, cookies);
         }
 
         // Every host above is gone; the keys are in PostgreSQL alone.
-        await using (var count = NpgsqlDataSource.Create(keyRing))
-        {
-            Assert.True((long)(await count.CreateCommand("SELECT count(*) FROM data_protection_keys").ExecuteScalarAsync(Cancellation))! >= 1);
-        }
+        Assert.NotEmpty(await StoredKeysAsync(keyRing));
 
         await using var restarted = Host(shared);
         await AssertSignedInAsAdaAsync(restarted, cookies);
+    }
+
+    [Fact]
+    public async Task With_a_certificate_the_stored_keys_are_encrypted_and_another_console_holding_it_still_reads_the_session()
+    {
+        var keyRing = await postgres.CreateDatabaseAsync("keyring_certificate");
+        var directory = Directory.CreateTempSubdirectory("keyring-certificate-");
+        try
+        {
+            var (certificatePath, keyPath) = WritePemCertificate(directory.FullName, withKey: true);
+            (string, string)[] settings =
+            [
+                ($"ConnectionStrings:{ResourceNames.ConsoleDatabase}", keyRing),
+                ($"{SharedKeyRing.Section}:CertificatePath", certificatePath),
+                ($"{SharedKeyRing.Section}:CertificateKeyPath", keyPath),
+            ];
+            string[] cookies;
+            await using (var a = Host(settings))
+            {
+                cookies = await SignInAsAdaAsync(a);
+            }
+
+            // Data Protection writes <encryptedSecret> in place of the plain <masterKey> when the ring is protected.
+            var stored = await StoredKeysAsync(keyRing);
+            Assert.NotEmpty(stored);
+            Assert.All(stored, xml =>
+            {
+                Assert.Contains("encryptedSecret", xml, StringComparison.Ordinal);
+                Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+            });
+
+            await using var b = Host(settings);
+            await AssertSignedInAsAdaAsync(b, cookies);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_certificate_without_its_private_key_stops_the_console_at_start_naming_the_setting()
+    {
+        var directory = Directory.CreateTempSubdirectory("keyring-certificate-");
+        try
+        {
+            var (certificatePath, _) = WritePemCertificate(directory.FullName, withKey: false);
+            await using var console = Host(
+                ($"ConnectionStrings:{ResourceNames.ConsoleDatabase}", await postgres.CreateDatabaseAsync("keyring_keyless")),
+                ($"{SharedKeyRing.Section}:CertificatePath", certificatePath));
+
+            var error = Assert.Throws<InvalidOperationException>(() => console.Server);
+            Assert.Contains($"{SharedKeyRing.Section}:CertificatePath", error.Message, StringComparison.Ordinal);
+            Assert.Contains("private key", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"{SharedKeyRing.Section}:CertificateKeyPath", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<string[]> SignInAsAdaAsync(WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> console)
+    {
+        using var client = ConsoleSignInTests.Client(console);
+        using var signedIn = await client.PostAsync("/signin/local/session", ConsoleSignInTests.Form(
+            ("user", "ada"), ("organization", "acme"), ("role", "user"), ("__RequestVerificationToken", await ConsoleSignInTests.TokenAsync(client, "/signin/local"))), Cancellation);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        string[] cookies = [.. signedIn.Headers.GetValues("Set-Cookie").Where(c => c.StartsWith(SessionCookie, StringComparison.Ordinal)).Select(c => c.Split(';')[0])];
+        Assert.NotEmpty(cookies);
+        return cookies;
+    }
+
+    private static async Task<List<string>> StoredKeysAsync(string keyRing)
+    {
+        await using var database = NpgsqlDataSource.Create(keyRing);
+        await using var command = database.CreateCommand("SELECT xml FROM data_protection_keys");
+        await using var reader = await command.ExecuteReaderAsync(Cancellation);
+        var keys = new List<string>();
+        while (await reader.ReadAsync(Cancellation))
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    /// <summary>A self-signed certificate as a mounted Secret would hold it: PEM, with its key in a second file (or none).</summary>
+    private static (string Certificate, string Key) WritePemCertificate(string directory, bool withKey)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=console-keyring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certificatePath = Path.Combine(directory, "tls.crt");
+        var keyPath = Path.Combine(directory, "tls.key");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        if (withKey)
+        {
+            File.WriteAllText(keyPath, rsa.ExportPkcs8PrivateKeyPem());
+        }
+
+        return (certificatePath, keyPath);
     }
 
     /// <summary>
@@ -103,8 +199,8 @@ public sealed class ConsoleKeyRingTests(PostgresServer postgres)
     /// read-only root filesystem has no such thing): so a host whose key ring is not set by the console gets
     /// a private in-memory one, and only the console's shared ring can make the cookie cross hosts.
     /// </summary>
-    private static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Host((string, string) keyRing) =>
-        ConsoleSignInTests.Development(keyRing).WithWebHostBuilder(host => host.ConfigureServices(services =>
+    private static WebApplicationFactory<ClusterPlatform.WebConsole.Api.ConsoleApi> Host(params (string, string)[] settings) =>
+        ConsoleSignInTests.Development(settings).WithWebHostBuilder(host => host.ConfigureServices(services =>
             services.PostConfigure<KeyManagementOptions>(options => options.XmlRepository ??= new PrivateXmlRepository())));
 
     private sealed class PrivateXmlRepository : IXmlRepository
