@@ -7,10 +7,26 @@ namespace ClusterPlatform.Benchmarks;
 /// One operation at one client count: the Api and the floor under the same wrk load, and pgbench on the
 /// same statement where there is one (the list has none: its SQL is built per request).
 /// </summary>
-internal sealed record FloorComparison(string Operation, int Clients, WrkLoad Api, WrkLoad Floor, LoadResult? Pgbench, double? Goal)
+/// <remarks>
+/// <see cref="Api"/> and <see cref="Floor"/> are <see cref="FloorBenchmark.Rounds"/> alternating windows merged
+/// (<see cref="WrkLoad.Merge"/>); <see cref="RoundRatios"/> are the Api's requests/s over the floor's in each round.
+/// </remarks>
+internal sealed record FloorComparison(string Operation, int Clients, WrkLoad Api, WrkLoad Floor, IReadOnlyList<double> RoundRatios, LoadResult? Pgbench, double? Goal)
 {
-    /// <summary>The Api's requests/s over the floor's.</summary>
-    public double OfFloor => Api.Load.RequestsPerSecond / Floor.Load.RequestsPerSecond;
+    /// <summary>
+    /// The Api's requests/s over the floor's: the median of the rounds' ratios, so a window in which the
+    /// shared machine slowed down moves one round, not the figure.
+    /// </summary>
+    public double OfFloor => Median(RoundRatios);
+
+    /// <summary>All the Api's requests over all the floor's, in the same total time.</summary>
+    public double PooledOfFloor => Api.Load.RequestsPerSecond / Floor.Load.RequestsPerSecond;
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
 
     /// <summary>The Api's requests/s over pgbench's transactions/s.</summary>
     public double? OfPgbench => Pgbench is { } p ? Api.Load.RequestsPerSecond / p.RequestsPerSecond : null;
@@ -50,6 +66,9 @@ internal static class FloorBenchmark
         _ => null,
     };
 
+    /// <summary>Alternating windows per comparison: the run's duration split into this many for each server.</summary>
+    public const int Rounds = 5;
+
     /// <summary>The goal for one client's GET: the Api's p50 at most this many times the floor's.</summary>
     public const double GetP50OverFloorGoal = 1.5;
 
@@ -86,11 +105,35 @@ internal static class FloorBenchmark
             "the relays to publish the creates' events", pollMs: 100);
 
         var runs = 0;
-        async Task<WrkLoad> LoadAsync(string who, string operation, Uri server, Func<string, WrkRequest> request, int clients, Func<TimeSpan> cpu)
+        // The Api and the floor take turns in short windows, the first of each pair alternating, rather than
+        // one 5 s run each: this machine's speed drifted by up to 2× between runs minutes apart (the floor
+        // itself at 9,988 and 17,509 GETs/s at 8 clients on 2026-12-06), so two long runs one after the other
+        // compared the two servers at different speeds.
+        var window = duration / Rounds;
+        async Task<(WrkLoad Api, WrkLoad Floor, IReadOnlyList<double> Ratios)> CompareAsync(string operation, Func<string, WrkRequest> apiRequest,
+            Func<string, WrkRequest> floorRequest, int clients)
         {
             // Every run, warm-ups too, gets a name prefix of its own, so creates never collide.
-            await Wrk.RunAsync($"{who} {operation}", server, request($"w{++runs}-"), clients, warmUp, cpu);
-            return await Wrk.RunAsync($"{who} {operation}", server, request($"r{++runs}-"), clients, duration, cpu);
+            await Wrk.RunAsync($"API {operation}", environment.ApiAddress, apiRequest($"w{++runs}-"), clients, warmUp, ApiCpu);
+            await Wrk.RunAsync($"Floor {operation}", floor.Address, floorRequest($"w{++runs}-"), clients, warmUp, FloorCpu);
+            var (apis, floors) = (new List<WrkLoad>(), new List<WrkLoad>());
+            for (var round = 0; round < Rounds; round++)
+            {
+                Task<WrkLoad> Api() => Wrk.RunAsync($"API {operation}", environment.ApiAddress, apiRequest($"r{++runs}-"), clients, window, ApiCpu);
+                Task<WrkLoad> Floor() => Wrk.RunAsync($"Floor {operation}", floor.Address, floorRequest($"r{++runs}-"), clients, window, FloorCpu);
+                if (round % 2 == 0)
+                {
+                    apis.Add(await Api());
+                    floors.Add(await Floor());
+                }
+                else
+                {
+                    floors.Add(await Floor());
+                    apis.Add(await Api());
+                }
+            }
+
+            return (WrkLoad.Merge(apis), WrkLoad.Merge(floors), [.. apis.Zip(floors, (a, f) => a.Load.RequestsPerSecond / f.Load.RequestsPerSecond)]);
         }
 
         (string Operation, Func<string?, string, WrkRequest> Request, string Token, Func<int, Task<LoadResult>>? Pgbench)[] operations =
@@ -120,10 +163,9 @@ internal static class FloorBenchmark
             foreach (var (operation, request, token, pgbenchRun) in operations)
             {
                 await RelayedAsync();
-                var api = await LoadAsync("API", operation, environment.ApiAddress, prefix => request(token, prefix), clients, ApiCpu);
-                var bare = await LoadAsync("Floor", operation, floor.Address, prefix => request(null, prefix), clients, FloorCpu);
+                var (api, bare, ratios) = await CompareAsync(operation, prefix => request(token, prefix), prefix => request(null, prefix), clients);
                 var sql = pgbenchRun is null ? null : await pgbenchRun(clients);
-                comparisons.Add(new FloorComparison(operation, clients, api, bare, sql, GoalOf(operation, clients)));
+                comparisons.Add(new FloorComparison(operation, clients, api, bare, ratios, sql, GoalOf(operation, clients)));
                 if (operation == Get && clients == DotnetClientClients)
                 {
                     dotnetClient.Add(await DotnetClientAsync(environment, seeded, clients, duration, warmUp, ApiCpu, FloorCpu));

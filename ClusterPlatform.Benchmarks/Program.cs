@@ -137,7 +137,7 @@ if (Runs("floor"))
         }
 
         report.Add(new ReportRow($"  API / floor, {c.Operation}", c.Clients,
-            Note: Invariant($"{c.OfFloor:P0} of the floor; {p50}") + (c.Goal is { } goal ? "; " + Goal(c.OfFloor >= goal, Invariant($"≥ {goal:P0}")) : "")));
+            Note: Invariant($"{c.OfFloor:P0} of the floor (median of {c.RoundRatios.Count} alternating rounds, {c.RoundRatios.Min():P0}–{c.RoundRatios.Max():P0}; pooled {c.PooledOfFloor:P0}); {p50}") + (c.Goal is { } goal ? "; " + Goal(c.OfFloor >= goal, Invariant($"≥ {goal:P0}")) : "")));
         if (c.OfPgbench is { } ofPgbench)
         {
             report.Add(new ReportRow($"  API / pgbench, {c.Operation}", c.Clients, Note: Invariant($"{ofPgbench:P0} of pgbench (floor / pgbench {c.Floor.Load.RequestsPerSecond / c.Pgbench!.RequestsPerSecond:P0})")));

@@ -21,6 +21,27 @@ internal sealed record WrkLoad(LoadResult Load, double ClientCpuSeconds, double 
 
     /// <summary>The server's CPU time per answered request, in milliseconds.</summary>
     public double ServerCpuMsPerRequest => ServerCpuSeconds * 1000 / Math.Max(1, Load.Latency.Count);
+
+    /// <summary>
+    /// Several runs of one operation as one: requests, seconds, CPU and bytes summed. Percentiles cannot be
+    /// pooled from wrk's summaries, so each latency figure is the median of the runs' (the max is the max).
+    /// </summary>
+    public static WrkLoad Merge(IReadOnlyList<WrkLoad> runs)
+    {
+        double Median(Func<LatencySummary, double> figure)
+        {
+            var sorted = runs.Select(r => figure(r.Load.Latency)).Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        var first = runs[0].Load;
+        var seconds = runs.Sum(r => r.Load.Seconds);
+        var requests = runs.Sum(r => r.Load.Latency.Count);
+        var latency = new LatencySummary(requests, Median(l => l.P50Ms), Median(l => l.P90Ms), Median(l => l.P95Ms), Median(l => l.P99Ms),
+            runs.Sum(r => r.Load.Latency.MeanMs * r.Load.Latency.Count) / Math.Max(1, requests), runs.Max(r => r.Load.Latency.MaxMs));
+        return new WrkLoad(new LoadResult(first.Operation, first.Clients, seconds, requests / seconds, latency),
+            runs.Sum(r => r.ClientCpuSeconds), runs.Sum(r => r.ServerCpuSeconds), runs.Sum(r => r.ResponseBytes));
+    }
 }
 
 /// <summary>What a wrk run sends: a request built in Lua for each cycle, and the bearer token (if any) it carries.</summary>
