@@ -17,16 +17,10 @@ internal sealed record FloorComparison(string Operation, int Clients, WrkLoad Ap
     /// The Api's requests/s over the floor's: the median of the rounds' ratios, so a window in which the
     /// shared machine slowed down moves one round, not the figure.
     /// </summary>
-    public double OfFloor => Median(RoundRatios);
+    public double OfFloor => LatencySummary.Median(RoundRatios);
 
     /// <summary>All the Api's requests over all the floor's, in the same total time.</summary>
     public double PooledOfFloor => Api.Load.RequestsPerSecond / Floor.Load.RequestsPerSecond;
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     /// <summary>The Api's requests/s over pgbench's transactions/s.</summary>
     public double? OfPgbench => Pgbench is { } p ? Api.Load.RequestsPerSecond / p.RequestsPerSecond : null;

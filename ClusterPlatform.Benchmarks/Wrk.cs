@@ -28,11 +28,7 @@ internal sealed record WrkLoad(LoadResult Load, double ClientCpuSeconds, double 
     /// </summary>
     public static WrkLoad Merge(IReadOnlyList<WrkLoad> runs)
     {
-        double Median(Func<LatencySummary, double> figure)
-        {
-            var sorted = runs.Select(r => figure(r.Load.Latency)).Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        }
+        double Median(Func<LatencySummary, double> figure) => LatencySummary.Median(runs.Select(r => figure(r.Load.Latency)));
 
         var first = runs[0].Load;
         var seconds = runs.Sum(r => r.Load.Seconds);
