@@ -108,23 +108,21 @@ internal static class FloorBenchmark
             Func<string, WrkRequest> floorRequest, int clients)
         {
             // Every run, warm-ups too, gets a name prefix of its own, so creates never collide.
-            await Wrk.RunAsync($"API {operation}", environment.ApiAddress, apiRequest($"w{++runs}-"), clients, warmUp, ApiCpu);
-            await Wrk.RunAsync($"Floor {operation}", floor.Address, floorRequest($"w{++runs}-"), clients, warmUp, FloorCpu);
+            Task<WrkLoad> Api(string kind, TimeSpan length) =>
+                Wrk.RunAsync($"API {operation}", environment.ApiAddress, apiRequest($"{kind}{++runs}-"), clients, length, ApiCpu);
+            Task<WrkLoad> Floor(string kind, TimeSpan length) =>
+                Wrk.RunAsync($"Floor {operation}", floor.Address, floorRequest($"{kind}{++runs}-"), clients, length, FloorCpu);
+
+            await Api("w", warmUp);
+            await Floor("w", warmUp);
             var (apis, floors) = (new List<WrkLoad>(), new List<WrkLoad>());
             for (var round = 0; round < Rounds; round++)
             {
-                Task<WrkLoad> Api() => Wrk.RunAsync($"API {operation}", environment.ApiAddress, apiRequest($"r{++runs}-"), clients, window, ApiCpu);
-                Task<WrkLoad> Floor() => Wrk.RunAsync($"Floor {operation}", floor.Address, floorRequest($"r{++runs}-"), clients, window, FloorCpu);
-                if (round % 2 == 0)
-                {
-                    apis.Add(await Api());
-                    floors.Add(await Floor());
-                }
-                else
-                {
-                    floors.Add(await Floor());
-                    apis.Add(await Api());
-                }
+                var apiFirst = round % 2 == 0;
+                var first = await (apiFirst ? Api("r", window) : Floor("r", window));
+                var second = await (apiFirst ? Floor("r", window) : Api("r", window));
+                apis.Add(apiFirst ? first : second);
+                floors.Add(apiFirst ? second : first);
             }
 
             return (WrkLoad.Merge(apis), WrkLoad.Merge(floors), [.. apis.Zip(floors, (a, f) => a.Load.RequestsPerSecond / f.Load.RequestsPerSecond)]);
