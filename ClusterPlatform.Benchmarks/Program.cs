@@ -6,6 +6,7 @@ using Npgsql;
 //   dotnet run -c Release --project ClusterPlatform.Benchmarks -- [all|events|scale|throughput|floor|ready|soak|burst]
 //       [--events N] [--writers N] [--backlog N] [--reports N] [--seconds N] [--clusters N]
 //       soak: [--duration SECONDS] [--rate CREATES_PER_MINUTE] [--active SECONDS] [--idle SECONDS]
+//       floor: [--clients N (one client count instead of 1, 8 and 32)]
 //       burst: [--creates N] [--writers N] [--calls 0 (no Api calls counted, the logs at Warning)]
 // Prints one table and writes the same figures as JSON to artifacts/benchmarks/<suite>.json.
 // `all` is every suite but the soak, which takes 10 minutes by default, and the burst, which turns
@@ -117,7 +118,9 @@ if (Runs("floor"))
         throw new InvalidOperationException($"The floor suite drives its load with wrk, which is not at {Wrk.Executable}: apt-get install wrk.");
     }
 
-    var floor = await FloorBenchmark.RunAsync(environment, await SeededAsync(), [1, 8, 32], loadSeconds);
+    // One client count on request: a third of the run, for comparing builds at the count a goal is set for.
+    int[] clientCounts = Option("clients", 0) is > 0 and var only ? [only] : [1, 8, 32];
+    var floor = await FloorBenchmark.RunAsync(environment, await SeededAsync(), clientCounts, loadSeconds);
     report.Detail("floor", floor);
     static string Cost(WrkLoad load, string server) =>
         Invariant($"wrk CPU {load.ClientCpuShare:P0} of a core ({load.ClientCpuUsPerRequest:0} µs a request); {server} CPU {load.ServerCpuMsPerRequest:0.000} ms a request; {load.BytesPerResponse:#,0} B a response");
