@@ -45,7 +45,7 @@ internal static class HttpHardening
 
     /// <summary>After authentication (the limits are per identity), before authorization and the endpoints.</summary>
     public static IApplicationBuilder UseLimits(this IApplicationBuilder app) =>
-        app.UseRateLimiter().UseRequestTimeouts();
+        app.UseApiRateLimits().UseRequestTimeouts();
 
     private static RequestTimeoutPolicy Timeout(TimeSpan timeout) => new()
     {
