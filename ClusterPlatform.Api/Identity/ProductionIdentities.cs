@@ -11,7 +11,13 @@ namespace ClusterPlatform.Api.Identity;
 /// </summary>
 internal static class ProductionIdentities
 {
-    private static readonly HashSet<string> KnownRoles = new([ApiRoles.Admin, ApiRoles.User, ApiRoles.Viewer, ApiRoles.Controller], StringComparer.Ordinal);
+    /// <summary>
+    /// The roles a user token's roles claim can grant. Not <c>controller</c>: that role reads every
+    /// organization and reports status, and only a listed service account gets it
+    /// (<see cref="MapServiceAccount"/>), so a group named "controller" in the identity provider
+    /// grants nothing.
+    /// </summary>
+    private static readonly HashSet<string> UserRoles = new([ApiRoles.Admin, ApiRoles.User, ApiRoles.Viewer], StringComparer.Ordinal);
 
     /// <summary>A listed, verified service account becomes its controller; any other keeps no role (403 everywhere).</summary>
     public static void MapServiceAccount(TokenValidatedContext context, IReadOnlyDictionary<string, string> controllersByAccount)
@@ -44,7 +50,7 @@ internal static class ProductionIdentities
             claims.Add(new Claim(ApiClaims.Organization, organization));
         }
 
-        claims.AddRange(token.FindAll(options.RolesClaim).Select(c => c.Value).Where(KnownRoles.Contains).Distinct(StringComparer.Ordinal)
+        claims.AddRange(token.FindAll(options.RolesClaim).Select(c => c.Value).Where(UserRoles.Contains).Distinct(StringComparer.Ordinal)
             .Select(role => new Claim(ApiClaims.Role, role)));
         context.Principal = Principal(claims, OidcUserOptions.Scheme);
     }

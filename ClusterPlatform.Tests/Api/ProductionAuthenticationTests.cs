@@ -144,6 +144,28 @@ public sealed class ProductionAuthenticationTests(ProductionAuthenticationTests.
     }
 
     [Fact]
+    public async Task A_user_token_in_a_group_named_controller_is_not_a_controller_and_sees_only_its_organization()
+    {
+        var theirs = await CreateClusterAsOidcUserAsync("tenant-b");
+        var impostor = Client(UserToken("mallory", "tenant-a", "controller"));
+
+        // As a controller it would read every organization's clusters, the fleet, and report status.
+        using var other = await impostor.GetAsync(theirs["href"].Text());
+        using var list = await impostor.GetAsync(ApiCalls.Clusters);
+        using var fleet = await impostor.GetAsync("/api/v1/management-clusters");
+        using var report = await impostor.PutStatusAsync(theirs["href"].Text(), StatusCalls.Report("mallory", 1, "Available=True"));
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+            (other.StatusCode, list.StatusCode, fleet.StatusCode, report.StatusCode));
+
+        // Beside a role it may have, the group still grants nothing more: tenant-b's cluster stays hidden.
+        var user = Client(Token(api.UsersIssuer, "clusterplatform", api.UsersKey, DateTime.UtcNow.AddMinutes(30),
+            new Claim("sub", "mallory"), new Claim("tenant", "tenant-a"), new Claim("groups", "user"), new Claim("groups", "controller")));
+        using var hidden = await user.GetAsync(theirs["href"].Text());
+        using var fleetAsUser = await user.GetAsync("/api/v1/management-clusters");
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.Forbidden), (hidden.StatusCode, fleetAsUser.StatusCode));
+    }
+
+    [Fact]
     public async Task User_tokens_from_another_issuer_for_another_audience_or_expired_and_development_tokens_are_refused()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(Token("https://evil.test", "clusterplatform", api.UsersKey, DateTime.UtcNow.AddMinutes(5), new Claim("sub", "x")), ApiCalls.Clusters));
