@@ -72,7 +72,7 @@ public static partial class CredentialCommands
             var kubeconfig = WithKey(credential.Kubeconfig, key.ExportPkcs8PrivateKeyPem());
             if (s.Value(file) is { } output)
             {
-                WriteOwnerOnly(output.FullName, kubeconfig);
+                OwnerOnlyFile.Write(output.FullName, stream => stream.Write(Encoding.UTF8.GetBytes(kubeconfig)));
                 s.Error.WriteLine($"wrote {output.FullName}; credential {credential.Id} expires {credential.ExpiresAt:yyyy-MM-dd'T'HH:mm:ss'Z'}");
             }
             else
@@ -120,27 +120,6 @@ public static partial class CredentialCommands
 
         return string.Concat(template.AsSpan(0, line.Index), $"{line.Groups[1].Value}client-key-data: {Convert.ToBase64String(Encoding.UTF8.GetBytes(keyPem))}",
             template.AsSpan(line.Index + line.Length));
-    }
-
-    private static void WriteOwnerOnly(string path, string text)
-    {
-        // Created 0600 from the start, so the key is never readable by others, not even for a moment.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(path, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
     }
 
     [GeneratedRegex(@"^(\s*)client-key: .*$", RegexOptions.Multiline)]

@@ -52,25 +52,7 @@ public sealed class CpctlConfig
         }
     }
 
-    public void Save(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Created 0600, never widened then narrowed: no moment where another user could read the token.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            JsonSerializer.Serialize(stream, this, Json);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    public void Save(string path) => OwnerOnlyFile.Write(path, stream => JsonSerializer.Serialize(stream, this, Json));
 
     /// <summary>The context to use: the named one, else the current one.</summary>
     public (string Name, CpctlContext Context) Resolve(string? name)
